@@ -1,0 +1,265 @@
+"""`trainer`: play in the terminal, run the bot, grade transcripts, check scenarios, evaluate."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+
+from bot.cli.files import read_text_file
+from bot.composition import container, grading_only
+from bot.domain.lang import Lang, detect_language, parse_lang
+from bot.domain.transcript import parse_transcript
+from bot.errors import ScenarioInvalid, TrainerError
+from bot.i18n import Catalog
+from bot.logs import configure_logging
+from bot.scenarios.library import ScenarioLibrary, scenario_files
+from bot.scenarios.loader import load_scenario
+from bot.settings import Settings, get_settings
+from bot.views.text import brief_text, scorecard_text
+
+log = logging.getLogger("bot.cli")
+app = typer.Typer(
+    help="回款陪练 — practise collecting payment from government clients.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+scenarios_app = typer.Typer(help="List, show and validate scenario files.", no_args_is_help=True)
+eval_app = typer.Typer(help="Check the grader against expert-labelled data.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(scenarios_app, name="scenarios")
+app.add_typer(eval_app, name="eval")
+app.add_typer(db_app, name="db")
+
+LangOption = Annotated[
+    str | None, typer.Option("--lang", help="Interface language: zh or en (default: DEFAULT_LANGUAGE).")
+]
+
+
+def _settings() -> Settings:
+    try:
+        return get_settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        typer.echo(f"配置错误 / invalid setting: {'.'.join(map(str, first['loc']))}: {first['msg']}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _lang(value: str | None, settings: Settings) -> Lang:
+    return parse_lang(value, settings.default_language)
+
+
+def _run(coro: Coroutine[Any, Any, int], lang: Lang) -> None:
+    """Run a command; translate errors once: domain errors to a line, anything else logged."""
+    try:
+        code = asyncio.run(coro)
+    except TrainerError as exc:
+        typer.echo(Catalog.load().error(lang, exc.code, exc.params), err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        typer.echo("\n" + Catalog.load().t(lang, "console.interrupted"), err=True)
+        raise typer.Exit(130) from None
+    except Exception:
+        log.exception("unexpected error")
+        typer.echo(Catalog.load().t(lang, "error.generic"), err=True)
+        raise typer.Exit(1) from None
+    raise typer.Exit(code)
+
+
+@app.callback()
+def _setup() -> None:
+    """Configure logging before any command (secrets are always redacted)."""
+    settings = _settings()
+    configure_logging(settings, sys.stderr, level="WARNING")
+
+
+@app.command()
+def play(
+    scenario: Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario id.")] = None,
+    new: Annotated[bool, typer.Option("--new", help="Abandon an unfinished session and start anew.")] = False,
+    plan: Annotated[str | None, typer.Option("--plan", help="Your preparation plan (skips the prompt).")] = None,
+    lang: LangOption = None,
+) -> None:
+    """Play a whole session in the terminal: brief, prepare, play, scorecard.
+
+    Works with piped stdin too: one rep message per line; `/end`, a blank line or end of input
+    ends the meeting and grades it. An unfinished session is resumed unless --new is given.
+    """
+    from bot.console.play import play as play_session
+
+    settings = _settings()
+    ui = _lang(lang, settings)
+
+    async def main() -> int:
+        async with container(settings) as c:
+            person = await c.users.local(getpass.getuser() or "terminal")
+            return await play_session(c, person, ui, scenario, new, plan)
+
+    _run(main(), ui)
+
+
+@app.command()
+def run(lang: LangOption = None) -> None:
+    """Start the product: the Telegram bot when TELEGRAM_BOT_TOKEN is set, else terminal play."""
+    settings = _settings()
+    ui = _lang(lang, settings)
+    if settings.telegram_bot_token is None:
+        typer.echo(Catalog.load().t(ui, "cli.run_no_token"))
+        typer.echo()
+        play(scenario=None, new=False, plan=None, lang=ui)
+        return
+    typer.echo("Telegram adapter not available yet.", err=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def grade(
+    transcript: Annotated[Path, typer.Argument(help="UTF-8 text; turns start with rep:/销售: or client:/客户:.")],
+    scenario: Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario id or YAML path.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
+    lang: LangOption = None,
+) -> None:
+    """Grade a written transcript (a real call written down, or a saved session)."""
+    settings = _settings()
+    ui = _lang(lang, settings)
+
+    async def main() -> int:
+        text = read_text_file(transcript)
+        parsed = parse_transcript(text)
+        sc = None
+        if scenario:
+            path = Path(scenario)
+            sc = load_scenario(path) if path.suffix in (".yaml", ".yml") else (
+                ScenarioLibrary.from_directory(settings.scenarios_dir).get(scenario)
+            )
+        tips = parse_lang(lang, "zh") if lang else (
+            sc.language if sc else detect_language(" ".join(t.text for t in parsed.rep_turns()))
+        )
+        models = grading_only(settings)
+        card = await models.grading.grade(parsed, sc, None, tips)
+        if as_json:
+            typer.echo(json.dumps(card.to_json(), ensure_ascii=False))
+        else:
+            typer.echo(scorecard_text(card, models.catalog, tips, title=sc.title_in(tips) if sc else ""))
+        return 0
+
+    _run(main(), ui)
+
+
+@scenarios_app.command("list")
+def scenarios_list(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    lang: LangOption = None,
+) -> None:
+    """List the shipped scenarios."""
+    settings = _settings()
+    ui = _lang(lang, settings)
+
+    async def main() -> int:
+        library = ScenarioLibrary.from_directory(settings.scenarios_dir)
+        catalog = Catalog.load()
+        items = library.all()
+        if as_json:
+            rows = [
+                {"id": s.id, "title": s.title_in(ui), "language": s.language, "difficulty": s.difficulty,
+                 "temperament": s.temperament, "stages": [st.id for st in s.stages]}
+                for s in items
+            ]
+            typer.echo(json.dumps(rows, ensure_ascii=False))
+            return 0
+        typer.echo(catalog.t(ui, "cli.scenarios_header", count=len(items)))
+        for s in items:
+            temperament = catalog.t(ui, f"temperament.{s.temperament}")
+            stages = " → ".join(st.id for st in s.stages)
+            typer.echo(f"{s.id:<36} {s.language}  {'★' * s.difficulty:<5} {temperament:<8} {s.title_in(ui)}  [{stages}]")
+        return 0
+
+    _run(main(), ui)
+
+
+@scenarios_app.command("show")
+def scenarios_show(scenario_id: str, lang: LangOption = None) -> None:
+    """Show a scenario's case card, as the rep will see it."""
+    settings = _settings()
+    ui = _lang(lang, settings)
+
+    async def main() -> int:
+        scenario = ScenarioLibrary.from_directory(settings.scenarios_dir).get(scenario_id)
+        typer.echo(brief_text(scenario, Catalog.load(), ui))
+        stages = " → ".join(f"{s.title} ({s.persona.name}, patience {s.patience})" for s in scenario.stages)
+        typer.echo(f"\nstages: {stages}")
+        return 0
+
+    _run(main(), ui)
+
+
+@scenarios_app.command("validate")
+def scenarios_validate(
+    paths: Annotated[list[Path], typer.Argument(help="Scenario files or directories.")],
+    lang: LangOption = None,
+) -> None:
+    """Validate scenario files; errors name file, line and field; non-zero exit if any fail."""
+    settings = _settings()
+    ui = _lang(lang, settings)
+    catalog = Catalog.load()
+    bad = 0
+    for path in scenario_files(paths):
+        try:
+            if not path.exists():
+                raise ScenarioInvalid(detail=f"{path}: no such file")
+            load_scenario(path)
+            typer.echo(catalog.t(ui, "cli.valid", path=path))
+        except ScenarioInvalid as exc:
+            bad += 1
+            typer.echo(str(exc.params["detail"]), err=True)
+    if bad:
+        typer.echo(catalog.t(ui, "cli.invalid_count", count=bad), err=True)
+        raise typer.Exit(1)
+
+
+@eval_app.command("annomi")
+def eval_annomi(
+    path: Annotated[Path | None, typer.Argument(help="annomi.jsonl (default ../shared/eval/annomi/annomi.jsonl).")] = None,
+    rounds: Annotated[int, typer.Option(help="Bootstrap rounds for the 95% interval.")] = 1000,
+) -> None:
+    """ROC AUC of the listening score for AnnoMI high vs low quality, beside two baselines."""
+    from bot.evaluation.annomi import evaluate, load
+
+    settings = _settings()
+    source = path or Path("../shared/eval/annomi/annomi.jsonl")
+
+    async def main() -> int:
+        if not source.exists():
+            raise TrainerError("error.file_not_found", path=source)
+        items = load(source)
+        high = sum(i.high for i in items)
+        typer.echo(f"AnnoMI: {len(items)} transcripts ({high} high, {len(items) - high} low), {source}")
+        results = await evaluate(items, grading_only(settings).judge, rounds)
+        for r in results:
+            typer.echo(f"{r.name:<44} AUC {r.auc:.3f}  (95% CI {r.low:.3f}–{r.high:.3f})")
+        return 0
+
+    _run(main(), settings.default_language)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply database migrations up to the newest."""
+    from bot.storage.database import run_migrations
+
+    run_migrations(_settings().database_url)
+    typer.echo("ok")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

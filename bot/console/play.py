@@ -1,0 +1,169 @@
+"""Terminal play: the same practice service as Telegram, driven by stdin and stdout.
+
+Interactive in a terminal; scriptable with piped stdin (one rep message per line; `/end`, a
+blank line or end of input ends and grades).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.composition import Container
+from bot.domain.lang import Lang
+from bot.domain.session import Phase
+from bot.errors import TrainerError
+from bot.services.practice import Started, TurnResult
+from bot.services.users import Person
+from bot.views.text import brief_text, hint_text, scorecard_text
+
+
+@dataclass
+class Console:
+    """Reads the rep's lines and prints the conversation."""
+
+    app: Container
+    lang: Lang
+    stdin: TextIO
+    stdout: TextIO
+    interactive: bool
+
+    def say(self, text: str = "") -> None:
+        """Print a line."""
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def t(self, key: str, **params: object) -> str:
+        """A catalog message in the console's language."""
+        return self.app.catalog.t(self.lang, key, **params)
+
+    async def ask(self, prompt: str = "") -> str | None:
+        """One line from the rep; None at end of input."""
+        if self.interactive and prompt:
+            self.stdout.write(prompt)
+            self.stdout.flush()
+        line = await asyncio.to_thread(self.stdin.readline)
+        if line == "":
+            return None
+        line = line.rstrip("\r\n")
+        if not self.interactive and prompt:
+            self.say(prompt + line)  # piped input: echo it so the output reads as a dialogue
+        return line
+
+    def error(self, exc: TrainerError) -> None:
+        """A domain error as a polite, localised line."""
+        self.say("⚠️ " + self.app.catalog.error(self.lang, exc.code, exc.params))
+
+    async def stream(self, delta: str) -> None:
+        """Print a piece of the client's reply as it arrives."""
+        self.stdout.write(delta)
+        self.stdout.flush()
+
+
+async def _pick_scenario(con: Console, scenario_id: str | None) -> str:
+    scenarios = con.app.scenarios.all()
+    if scenario_id or not con.interactive:
+        return scenario_id or scenarios[0].id
+    for i, s in enumerate(scenarios, start=1):
+        temperament = con.t(f"temperament.{s.temperament}")
+        con.say(f"  {i}. {s.title_in(con.lang)}  [{'★' * s.difficulty}] {temperament} ({s.id})")
+    while True:
+        answer = (await con.ask(con.t("console.pick") + " ")) or "1"
+        if answer.isdigit() and 1 <= int(answer) <= len(scenarios):
+            return scenarios[int(answer) - 1].id
+        if any(s.id == answer for s in scenarios):
+            return answer
+
+
+async def _prepare(con: Console, started: Started, plan: str | None) -> TurnResult:
+    practice = con.app.practice
+    if plan is None and con.interactive:
+        con.say(con.t("console.prepare"))
+        lines: list[str] = []
+        while (line := await con.ask("> ")) not in (None, ""):
+            lines.append(line or "")
+        plan = "\n".join(lines) or None
+    con.say(con.t("console.plan_saved") if plan else con.t("console.plan_skipped"))
+    return await practice.begin(started.session.user_id, started.session.id, plan)
+
+
+async def _open_session(
+    con: Console, person: Person, scenario_id: str | None, new: bool, plan: str | None
+) -> tuple[Started, TurnResult | None]:
+    practice = con.app.practice
+    current = await practice.current(person.id)
+    if current and not new and (scenario_id in (None, current.scenario.id)):
+        turns = len(current.session.transcript)
+        con.say(con.t("console.resumed", title=current.scenario.title_in(con.lang), turns=turns))
+        return current, None
+    if current:
+        con.say(con.t("console.abandoned"))
+    chosen = await _pick_scenario(con, scenario_id)
+    started = await practice.start(person.id, chosen, replace=True)
+    con.say(con.t("console.picked", title=started.scenario.title_in(con.lang)))
+    con.say()
+    con.say(brief_text(started.scenario, con.app.catalog, con.lang))
+    con.say()
+    return started, await _prepare(con, started, plan)
+
+
+async def play(
+    app: Container,
+    person: Person,
+    lang: Lang,
+    scenario_id: str | None = None,
+    new: bool = False,
+    plan: str | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> int:
+    """A whole session in the terminal; returns the exit code."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    con = Console(app, lang, stdin, stdout, interactive=stdin.isatty())
+    con.say(con.t("console.welcome", client=app.client.label, grader=app.judge_label))
+    started, opening = await _open_session(con, person, scenario_id, new, plan)
+    session = opening.session if opening else started.session
+    if opening is None and session.phase in (Phase.BRIEF, Phase.PREPARE):
+        con.say(brief_text(started.scenario, app.catalog, lang))
+        opening = await _prepare(con, started, plan)
+        session = opening.session
+    con.say(con.t("console.play"))
+    if opening is not None:
+        con.say(f"{con.t('console.client')}: {opening.reply}")
+    else:
+        for turn in session.transcript:
+            who = con.t("console.you") if turn.speaker == "rep" else con.t("console.client")
+            con.say(f"{who}: {turn.text}")
+        if session.awaiting_reply():
+            con.stdout.write(f"{con.t('console.client')}: ")
+            pending = await app.practice.resume_pending(person.id, session.id, con.stream)
+            con.say()
+            session = pending.session if pending else session
+    while session.phase == Phase.PLAY:
+        line = await con.ask(f"{con.t('console.you')}: ")
+        if line is None or line.strip() in ("", "/end"):
+            if line is None:
+                con.say(con.t("console.no_input"))
+            break
+        if line.strip() == "/hint":
+            code, params = await app.practice.hint(person.id, session.id)
+            con.say(f"💡 {con.t('console.hint')}: {hint_text(code, params, app.catalog, lang)}")
+            continue
+        try:
+            con.stdout.write(f"{con.t('console.client')}: ")
+            result = await app.practice.reply(person.id, session.id, line, on_delta=con.stream)
+            con.say()
+        except TrainerError as exc:
+            con.say()
+            con.error(exc)
+            continue
+        session = result.session
+    if session.phase == Phase.ENDED and session.end_reason:
+        con.say(con.t("console.ended", reason=con.t(f"end_reason.{session.end_reason.value}")))
+    con.say(con.t("console.grading"))
+    finished, card = await app.practice.finish(person.id, session.id, lang)
+    con.say()
+    con.say(scorecard_text(card, app.catalog, lang, title=finished.scenario.title_in(lang)))
+    return 0

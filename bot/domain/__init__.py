@@ -1,0 +1,1 @@
+"""The domain core: scenario, session state, transcript, metrics, rubric. No frameworks here."""

@@ -1,0 +1,271 @@
+"""The client's rules: how one rep message moves mood, patience, facts, stage and commitment.
+
+The engine, not a language model, decides what the rep has earned. Any client model (the
+offline script or an LLM) only puts the decided `TurnPlan` into words.
+
+Rules, per rep turn (mood runs from -3 to +3):
+- patience drops by 1; pressure costs 1 more, a threat 2 more, vague talk 1 more;
+  a reflection of the client's words gives 1 back (listening buys time);
+- a threat costs 2 mood, pressure or meta talk ("你是AI吗") 1; empathy or a reflection adds 1;
+  settling an open objection adds 1;
+- a fact is told when the rep asks about its topic in the right stage, with one of the
+  behaviours its rule names (this turn, or empathy/reflection shown earlier in the stage),
+  its prerequisite facts told, and mood at or above its minimum; at most two per turn;
+- a stage (e.g. the secretary) is passed once the behaviours it needs have been seen in it
+  and mood is high enough;
+- a concrete next step (date + person + action) is accepted when the required facts are
+  known, mood is high enough and no objection is open; the meeting then closes;
+- the meeting ends when patience runs out, mood hits -3, or the turn budget is spent.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.domain.cues import Cues
+from bot.domain.scenario import FactKey, Scenario
+from bot.domain.session import MOOD_MAX, MOOD_MIN, ClientState, EndReason
+
+Reaction = Literal["meta", "threat", "pressure", "vague", "warm", "neutral"]
+CommitOutcome = Literal["accepted", "declined"]
+MAX_REVEALS_PER_TURN = 2
+
+
+@dataclass(frozen=True)
+class TurnPlan:
+    """What the client will do in reply to one rep message."""
+
+    cues: Cues
+    reaction: Reaction
+    mood_delta: int = 0
+    patience_delta: int = -1
+    reveal: tuple[FactKey, ...] = ()
+    deflect: tuple[FactKey, ...] = ()
+    advance: bool = False
+    objection: str | None = None
+    settled: str | None = None
+    commitment: CommitOutcome | None = None
+    commitment_missing: tuple[str, ...] = ()
+    end: EndReason | None = None
+
+
+def initial_state(scenario: Scenario) -> ClientState:
+    """The client before the meeting starts."""
+    return ClientState(stage=0, mood=0, patience=scenario.stages[0].patience)
+
+
+def _reaction(cues: Cues) -> Reaction:
+    if cues.meta:
+        return "meta"
+    if cues.threat:
+        return "threat"
+    if cues.pressure:
+        return "pressure"
+    if cues.vague:
+        return "vague"
+    if cues.empathy or cues.reflection:
+        return "warm"
+    return "neutral"
+
+
+def _mood_and_patience(cues: Cues, reaction: Reaction) -> tuple[int, int]:
+    mood = {"meta": -1, "threat": -2, "pressure": -1}.get(reaction, 0)
+    patience = -1 - {"threat": 2, "pressure": 1, "vague": 1, "meta": 1}.get(reaction, 0)
+    if reaction not in ("threat", "pressure", "meta") and (cues.empathy or cues.reflection):
+        mood += 1
+    if cues.reflection and reaction == "warm":
+        patience += 1
+    return mood, patience
+
+
+def asked_facts(scenario: Scenario, cues: Cues, text: str) -> list[FactKey]:
+    """Facts whose topic the message raises.
+
+    A fact counts as asked when a specific phrase for it appears (「验收标准」), when the
+    scenario lists one of its own keywords, or when a question touches only that topic in
+    general words (「付款一般怎么走？」); a general word shared by two topics (「验收」) is
+    too vague to count for either.
+    """
+    low = text.lower()
+    weak_only = cues.touched - cues.topics
+    unambiguous = weak_only if cues.question and len(weak_only) == 1 and not cues.topics else set()
+    keys: list[FactKey] = []
+    for key, fact in scenario.facts.items():
+        own = any(k.lower() in low for k in fact.keywords)
+        if key in cues.topics or key in unambiguous or own:
+            keys.append(key)
+    return keys
+
+
+def _can_tell(
+    scenario: Scenario, state: ClientState, key: FactKey, kinds: frozenset[str], mood: int
+) -> bool:
+    rule = scenario.facts[key].earn
+    if state.stage < scenario.fact_stage(key):
+        return False
+    if any(dep not in state.earned for dep in rule.after):
+        return False
+    shown = kinds | {k for k in state.stage_seen if k in ("empathy", "reflection")}
+    return any(by in shown for by in rule.by) and mood >= rule.min_mood
+
+
+def _objection(scenario: Scenario, state: ClientState, cues: Cues) -> str | None:
+    if state.stage != len(scenario.stages) - 1:
+        return None
+    fired = {"any", *(t for t in ("payment_ask", "pressure", "regulation") if t in cues.kinds())}
+    for objection in scenario.objections:
+        if objection.id not in state.objections_raised and objection.trigger in fired:
+            return objection.id
+    return None
+
+
+def _settled(scenario: Scenario, state: ClientState, kinds: frozenset[str]) -> str | None:
+    open_ids = state.open_objections()
+    for objection in scenario.objections:
+        if objection.id in open_ids and kinds & set(objection.resolved_by):
+            return objection.id
+    return None
+
+
+def _commitment(
+    scenario: Scenario, state: ClientState, cues: Cues, mood: int, still_open: list[str]
+) -> tuple[CommitOutcome | None, tuple[str, ...]]:
+    rule = scenario.commitment
+    parts = {"date": cues.has_date, "person": cues.has_person, "action": cues.has_action}
+    final_stage = state.stage == len(scenario.stages) - 1
+    whole = cues.proposal if len(set(rule.needs)) == len(parts) else all(parts[p] for p in rule.needs)
+    if not final_stage or not whole:
+        return None, ()
+    missing = [f"fact:{k}" for k in rule.requires_facts if k not in state.earned]
+    if mood < rule.min_mood:
+        missing.append("mood")
+    missing += [f"objection:{o}" for o in still_open]
+    return ("declined", tuple(missing)) if missing else ("accepted", ())
+
+
+def plan_turn(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> TurnPlan:
+    """Decide the client's move for one rep message."""
+    reaction = _reaction(cues)
+    mood_delta, patience_delta = _mood_and_patience(cues, reaction)
+    kinds = cues.kinds()
+    settled = _settled(scenario, state, kinds) if reaction not in ("threat", "meta") else None
+    mood_delta += 1 if settled else 0
+    mood = max(MOOD_MIN, min(MOOD_MAX, state.mood + mood_delta))
+
+    stage = scenario.stages[state.stage]
+    seen = frozenset(state.stage_seen) | kinds
+    advance = bool(
+        stage.advance
+        and reaction not in ("threat", "meta")
+        and set(stage.advance.needs) <= seen
+        and mood >= stage.advance.min_mood
+    )
+
+    reveal: list[FactKey] = []
+    deflect: list[FactKey] = []
+    if reaction != "meta":
+        for key in asked_facts(scenario, cues, text):
+            if key in state.earned:
+                continue
+            ok = _can_tell(scenario, state, key, kinds, mood)
+            (reveal if ok and len(reveal) < MAX_REVEALS_PER_TURN else deflect).append(key)
+
+    objection = None if settled else _objection(scenario, state, cues)
+    still_open = [o for o in state.open_objections() if o != settled]
+    if objection:
+        still_open.append(objection)
+    after_reveal = dataclasses.replace(state, earned=(*state.earned, *reveal))
+    commitment, missing = _commitment(scenario, after_reveal, cues, mood, still_open)
+
+    end = _end(scenario, state, mood, patience_delta, commitment, advance)
+    return TurnPlan(
+        cues=cues,
+        reaction=reaction,
+        mood_delta=mood - state.mood,
+        patience_delta=patience_delta,
+        reveal=tuple(reveal),
+        deflect=tuple(deflect),
+        advance=advance,
+        objection=objection,
+        settled=settled,
+        commitment=commitment,
+        commitment_missing=missing,
+        end=end,
+    )
+
+
+def _end(
+    scenario: Scenario,
+    state: ClientState,
+    mood: int,
+    patience_delta: int,
+    commitment: CommitOutcome | None,
+    advance: bool,
+) -> EndReason | None:
+    if commitment == "accepted":
+        return EndReason.COMMITMENT
+    if mood <= MOOD_MIN:
+        return EndReason.OFFENDED
+    if state.rep_turns + 1 >= scenario.turn_budget:
+        return EndReason.BUDGET
+    if not advance and state.patience + patience_delta <= 0:
+        return EndReason.PATIENCE
+    return None
+
+
+def apply(scenario: Scenario, state: ClientState, plan: TurnPlan, rep_text: str) -> ClientState:
+    """The client state after a planned turn."""
+    kinds = tuple(sorted(plan.cues.kinds()))
+    if plan.advance:
+        nxt = scenario.stages[state.stage + 1]
+        stage, patience, seen = state.stage + 1, nxt.patience, ()
+    else:
+        cap = scenario.stages[state.stage].patience
+        stage = state.stage
+        patience = max(0, min(cap, state.patience + plan.patience_delta))
+        seen = tuple(sorted(set(state.stage_seen) | set(kinds)))
+    asked = tuple(k for k in (*state.asked, *plan.deflect) if k not in plan.reveal)
+    return ClientState(
+        stage=stage,
+        mood=state.mood + plan.mood_delta,
+        patience=patience,
+        earned=(*state.earned, *plan.reveal),
+        asked=tuple(dict.fromkeys(asked)),
+        objections_raised=state.objections_raised + ((plan.objection,) if plan.objection else ()),
+        objections_settled=state.objections_settled + ((plan.settled,) if plan.settled else ()),
+        stage_seen=seen,
+        commitment=rep_text if plan.commitment == "accepted" else state.commitment,
+        rep_turns=state.rep_turns + 1,
+        ended=plan.end,
+    )
+
+
+HintCode = Literal[
+    "hint.stage_needs",
+    "hint.settle_objection",
+    "hint.ask_fact",
+    "hint.fact_needs_rapport",
+    "hint.propose_next_step",
+    "hint.calm_down",
+]
+
+
+def next_hint(scenario: Scenario, state: ClientState) -> tuple[HintCode, dict[str, str]]:
+    """The most useful next move, as a message key and its parameters (no fact values)."""
+    if state.mood <= -1:
+        return "hint.calm_down", {}
+    stage = scenario.stages[state.stage]
+    if stage.advance:
+        missing = [n for n in stage.advance.needs if n not in state.stage_seen]
+        return "hint.stage_needs", {"needs": ",".join(missing or stage.advance.needs)}
+    if state.open_objections():
+        return "hint.settle_objection", {"objection": state.open_objections()[0]}
+    for key in scenario.facts:
+        if key in state.earned:
+            continue
+        if key in state.asked:
+            return "hint.fact_needs_rapport", {"fact": key}
+        return "hint.ask_fact", {"fact": key}
+    return "hint.propose_next_step", {}

@@ -1,0 +1,78 @@
+"""Grading: metrics first, then a judge, then evidence checks and bounds decide the card."""
+
+from __future__ import annotations
+
+from bot.domain.lang import Lang
+from bot.domain.metrics import Metrics, compute_metrics
+from bot.domain.ports import Judge, JudgeRequest
+from bot.domain.rubric import DIMENSIONS, bounds, overall
+from bot.domain.scenario import Dimension, RubricWeights, Scenario
+from bot.domain.scorecard import DimensionScore, Evidence, Rewording, Scorecard
+from bot.domain.transcript import Transcript
+
+MAX_QUOTE = 200
+MAX_EVIDENCE = 3
+DEFAULT_PASS_MARK = 60
+
+
+def verified_evidence(evidence: tuple[Evidence, ...], transcript: Transcript) -> tuple[Evidence, ...]:
+    """Keep only quotes found in the transcript, numbered by the turn they are really in."""
+    kept: list[Evidence] = []
+    for item in evidence:
+        quote = item.quote.strip()[:MAX_QUOTE]
+        number = transcript.locate(quote)
+        if number is None:
+            continue
+        if 1 <= item.turn <= len(transcript) and transcript.turns[item.turn - 1].text.find(quote) >= 0:
+            number = item.turn
+        if all(e.turn != number or e.quote != quote for e in kept):
+            kept.append(Evidence(number, quote))
+    return tuple(kept[:MAX_EVIDENCE])
+
+
+def _verified_rewording(rewording: Rewording | None, transcript: Transcript) -> Rewording | None:
+    if rewording is None or not 1 <= rewording.turn <= len(transcript):
+        return None
+    turn = transcript.turns[rewording.turn - 1]
+    if turn.speaker != "rep" or not rewording.suggestion.strip():
+        return None
+    return Rewording(turn.number, turn.text, rewording.suggestion.strip())
+
+
+async def grade(
+    judge: Judge,
+    transcript: Transcript,
+    scenario: Scenario | None = None,
+    plan: str | None = None,
+    lang: Lang = "zh",
+    pass_mark: int | None = None,
+    metrics: Metrics | None = None,
+) -> Scorecard:
+    """Grade a conversation; code, not the judge, decides bounds and pass/fail."""
+    metrics = metrics or compute_metrics(transcript, scenario, plan)
+    judgement = await judge.judge(JudgeRequest(transcript, metrics, scenario, plan, lang))
+    limits = bounds(metrics)
+    dims: dict[Dimension, DimensionScore] = {}
+    for name in DIMENSIONS:
+        raw = judgement.dimensions.get(name, DimensionScore(score=3.0))
+        score = limits[name].clamp(raw.score)
+        dims[name] = DimensionScore(
+            score=round(score, 2),
+            evidence=verified_evidence(raw.evidence, transcript),
+            tip=raw.tip,
+            rule=limits[name].rule if abs(score - raw.score) > 1e-9 else None,
+        )
+    weights = (scenario.rubric if scenario else RubricWeights()).as_dict()
+    total = overall({d: s.score for d, s in dims.items()}, weights)
+    mark = pass_mark if pass_mark is not None else (scenario.pass_mark if scenario else DEFAULT_PASS_MARK)
+    return Scorecard(
+        overall=total,
+        passed=total >= mark,
+        grader=judgement.label,
+        dimensions=dims,
+        checklist=metrics.checklist,
+        metrics=metrics.as_dict(),
+        pass_mark=mark,
+        language=lang,
+        rewording=_verified_rewording(judgement.rewording, transcript),
+    )

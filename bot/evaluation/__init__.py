@@ -1,0 +1,1 @@
+"""Evaluation of the grader against expert-labelled data."""

@@ -1,0 +1,73 @@
+"""Message catalogs: every user-facing string, in Chinese first and English second.
+
+Catalogs are YAML files (`zh.yaml`, `en.yaml`) of nested keys; `Catalog.t` flattens them to
+dotted keys and formats `{named}` placeholders. A test keeps both languages' keys and
+placeholders identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from importlib import resources
+from string import Formatter
+from typing import Any
+
+import yaml
+
+from bot.domain.lang import LANGS, Lang
+
+
+def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(_flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+def placeholders(template: str) -> set[str]:
+    """The `{named}` fields a template uses."""
+    return {field for _, field, _, _ in Formatter().parse(template) if field}
+
+
+class Catalog:
+    """Looks up and formats messages by language and dotted key."""
+
+    def __init__(self, messages: Mapping[Lang, Mapping[str, str]]) -> None:
+        self._messages = {lang: dict(table) for lang, table in messages.items()}
+
+    @classmethod
+    def load(cls) -> Catalog:
+        """Read the bundled catalogs."""
+        tables: dict[Lang, dict[str, str]] = {}
+        for lang in LANGS:
+            text = resources.files("bot.i18n").joinpath(f"{lang}.yaml").read_text("utf-8")
+            tables[lang] = _flatten(yaml.safe_load(text) or {})
+        return cls(tables)
+
+    def keys(self, lang: Lang) -> set[str]:
+        """Every key a language defines."""
+        return set(self._messages.get(lang, {}))
+
+    def raw(self, lang: Lang, key: str) -> str:
+        """The unformatted template (falls back to Chinese, then to the key)."""
+        table = self._messages.get(lang) or {}
+        return table.get(key) or self._messages.get("zh", {}).get(key) or key
+
+    def has(self, key: str) -> bool:
+        """Whether the key exists in Chinese (the reference language)."""
+        return key in self._messages.get("zh", {})
+
+    def t(self, lang: Lang, key: str, **params: Any) -> str:
+        """The message for `key` in `lang`, with placeholders filled."""
+        template = self.raw(lang, key)
+        return template.format(**params) if params or "{" in template else template
+
+    def error(self, lang: Lang, code: str, params: Mapping[str, Any]) -> str:
+        """A domain error's message; unknown codes fall back to the generic one."""
+        key = code if self.has(code) else "error.generic"
+        wanted = placeholders(self.raw(lang, key))
+        return self.t(lang, key, **{k: params.get(k, "") for k in wanted})

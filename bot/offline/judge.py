@@ -1,0 +1,194 @@
+"""The offline judge: maps the deterministic metrics onto 1–5 scores with documented thresholds.
+
+Every threshold is an anchor from published practice (see PRODUCT.md): top B2B reps talk
+about 43% of a call and average reps 65–75%; MITI 4.2.1 rates a reflection-to-question ratio
+of 1:1 "fair" and 2:1 "good"; long monologues and telling the other side what to do (the
+"righting reflex") mark poor listening. Between anchors scores are interpolated linearly, so
+the scale is fractional and can rank transcripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from bot.domain.lang import Lang
+from bot.domain.metrics import Metrics, RepTurnNote
+from bot.domain.ports import Judgement, JudgeRequest
+from bot.domain.scenario import Dimension
+from bot.domain.scorecard import DimensionScore, Evidence, Rewording
+from bot.i18n import Catalog
+
+Anchors = Sequence[tuple[float, float]]
+
+# Listening: (metric value, score) anchors.
+TALK_SHARE = ((0.43, 5.0), (0.55, 4.0), (0.65, 3.0), (0.75, 2.0), (0.85, 1.0))
+MEAN_TURN = {  # units per rep turn: English words, Chinese characters
+    "en": ((12.0, 5.0), (20.0, 4.0), (30.0, 3.0), (45.0, 2.0), (70.0, 1.0)),
+    "zh": ((25.0, 5.0), (40.0, 4.0), (60.0, 3.0), (90.0, 2.0), (140.0, 1.0)),
+}
+REFLECTION_RATIO = ((0.0, 1.0), (0.5, 2.0), (1.0, 3.0), (2.0, 5.0))
+DIRECTIVE_RATE = ((0.0, 5.0), (0.05, 4.0), (0.10, 3.0), (0.20, 2.0), (0.30, 1.0))
+LISTENING_WEIGHTS = {"talk_share": 1.0, "mean_turn": 2.0, "reflection": 1.0, "directive": 2.0}
+QUOTE_CHARS = 80
+
+
+def interpolate(value: float, anchors: Anchors) -> float:
+    """Piecewise-linear score between anchors, flat beyond the ends."""
+    if value <= anchors[0][0]:
+        return anchors[0][1]
+    for (x0, y0), (x1, y1) in zip(anchors, anchors[1:], strict=False):
+        if value <= x1:
+            return y0 + (y1 - y0) * (value - x0) / (x1 - x0)
+    return anchors[-1][1]
+
+
+def _clamp(score: float) -> float:
+    return round(max(1.0, min(5.0, score)), 2)
+
+
+def listening_parts(m: Metrics) -> dict[str, float]:
+    """The sub-scores behind listening, each 1–5."""
+    turns = max(1, m.rep_turns)
+    return {
+        "talk_share": interpolate(m.talk_share, TALK_SHARE),
+        "mean_turn": interpolate(m.mean_rep_turn, MEAN_TURN[m.language]),
+        "reflection": interpolate(m.reflection_ratio, REFLECTION_RATIO),
+        "directive": interpolate((m.directives + m.pressure) / turns, DIRECTIVE_RATE),
+    }
+
+
+def listening_score(m: Metrics) -> float:
+    """倾听力, 1–5: weighted mean of the listening sub-scores."""
+    parts = listening_parts(m)
+    total = sum(LISTENING_WEIGHTS.values())
+    return _clamp(sum(parts[k] * w for k, w in LISTENING_WEIGHTS.items()) / total)
+
+
+def persuasion_score(m: Metrics) -> float:
+    """说服力, 1–5: value framing, rules cited calmly, objections met with empathy; minus pressure."""
+    polite_rules = m.regulation if not m.threats else 0
+    score = 2.0 + 0.6 * min(m.value, 3) + 0.5 * min(polite_rules, 2) + 0.4 * min(m.empathy, 2)
+    score += 1.0 if m.commitment else 0.0
+    return _clamp(score - 0.75 * m.pressure - 0.75 * m.threats)
+
+
+def preparation_score(m: Metrics) -> float:
+    """准备, 1–5: the five questions answered specifically, touched, and planned."""
+    specific = sum(v == "specific" for v in m.checklist.values())
+    vague = sum(v == "vague" for v in m.checklist.values())
+    plan = 0.1 * (m.plan_coverage or 0)
+    return _clamp(1.0 + 0.75 * specific + 0.2 * vague + plan)
+
+
+def composure_score(m: Metrics) -> float:
+    """心态, 1–5: calm under stalling; each pressure turn costs 1, each threat 2."""
+    score = 4.0 + (0.5 if m.empathy else 0.0) + (0.5 if m.rep_turns >= 3 and not m.pressure else 0.0)
+    return _clamp(score - 1.0 * (m.pressure - m.threats) - 2.0 * m.threats)
+
+
+def next_step_score(m: Metrics) -> float:
+    """推进, 1–5: a concrete next step (date + person + action) that the client accepted."""
+    if m.commitment:
+        return 5.0
+    cues = [n.cues for n in m.notes]
+    if any(c.proposes_next_step for c in cues):
+        return 3.0
+    if any(c.has_date and c.has_action for c in cues):
+        return 2.0
+    return 1.0
+
+
+SCORERS: dict[Dimension, Callable[[Metrics], float]] = {
+    "listening": listening_score,
+    "persuasion": persuasion_score,
+    "preparation": preparation_score,
+    "composure": composure_score,
+    "next_step": next_step_score,
+}
+
+
+def _quote(note: RepTurnNote) -> Evidence:
+    return Evidence(note.number, note.text.strip()[:QUOTE_CHARS])
+
+
+def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
+    notes = list(m.notes)
+    pick: dict[Dimension, list[RepTurnNote]] = {
+        "listening": [n for n in notes if n.cues.reflection]
+        + [n for n in notes if n.cues.open_question and not n.cues.reflection],
+        "persuasion": [n for n in notes if n.cues.pressure]
+        + [n for n in notes if (n.cues.value or n.cues.regulation) and not n.cues.pressure],
+        "preparation": [n for n in notes if n.cues.topics],
+        "composure": [n for n in notes if n.cues.pressure] + [n for n in notes if n.cues.empathy],
+        "next_step": [n for n in notes if n.cues.proposes_next_step]
+        + [n for n in notes if n.cues.has_date and not n.cues.proposes_next_step],
+    }
+    chosen = pick[dim]
+    if not chosen and dim == "listening" and notes:
+        chosen = [max(notes, key=lambda n: n.cues.units)]
+    return tuple(_quote(n) for n in chosen[:3])
+
+
+def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
+    t = catalog.t
+    if dim == "listening":
+        parts = listening_parts(m)
+        weakest = min(parts, key=lambda k: parts[k])
+        return t(lang, "tip.good" if parts[weakest] >= 4.5 else f"tip.listening.{weakest}")
+    if dim == "persuasion":
+        if m.threats or m.pressure:
+            return t(lang, "tip.persuasion.pressure")
+        return t(lang, "tip.persuasion.value" if m.value < 2 else "tip.persuasion.regulation")
+    if dim == "preparation":
+        missing = [t(lang, f"fact.{k}") for k, v in m.checklist.items() if v != "specific"]
+        if missing:
+            return t(lang, "tip.preparation.missing", items="、".join(missing) if lang == "zh" else ", ".join(missing))
+        return t(lang, "tip.preparation.plan" if m.plan_coverage is None else "tip.good")
+    if dim == "composure":
+        if m.threats:
+            return t(lang, "tip.composure.threat")
+        return t(lang, "tip.composure.pressure" if m.pressure else "tip.composure.keep")
+    if m.commitment:
+        return t(lang, "tip.next_step.confirm")
+    return t(lang, "tip.next_step.propose")
+
+
+def weakest_turn(m: Metrics) -> tuple[RepTurnNote, str] | None:
+    """The rep turn most worth rewording, and why (a catalog suffix)."""
+    notes = list(m.notes)
+    for reason, test in (
+        ("pressure", lambda n: n.cues.pressure),
+        ("vague", lambda n: n.cues.vague),
+        ("monologue", lambda n: not n.cues.question and n.cues.units >= 2 * max(1.0, m.mean_rep_turn)),
+        ("closed", lambda n: n.cues.question and not n.cues.open_question),
+    ):
+        for note in notes:
+            if test(note):
+                return note, reason
+    return None
+
+
+class OfflineJudge:
+    """A `Judge` that needs no model: metrics in, anchored scores out."""
+
+    label = "offline"
+
+    def __init__(self, catalog: Catalog) -> None:
+        self._catalog = catalog
+
+    async def judge(self, request: JudgeRequest) -> Judgement:
+        """Score every dimension from the metrics, with quotes and a tip."""
+        m, lang = request.metrics, request.lang
+        dims = {
+            dim: DimensionScore(
+                score=scorer(m), evidence=_evidence(dim, m), tip=_tip(dim, m, self._catalog, lang)
+            )
+            for dim, scorer in SCORERS.items()
+        }
+        weak = weakest_turn(m)
+        rewording = None
+        if weak is not None:
+            note, reason = weak
+            suggestion = self._catalog.t(m.language, f"rewrite.{reason}")
+            rewording = Rewording(note.number, note.text, suggestion)
+        return Judgement(label=self.label, dimensions=dims, rewording=rewording)

@@ -1,0 +1,1 @@
+"""Scenario files: the strict loader and the library of shipped scenarios."""

@@ -1,0 +1,289 @@
+"""The practice use case: start, prepare, play turn by turn, hint, end and grade, resume.
+
+Every adapter (Telegram, terminal) drives exactly this. State lives in the database: the rep's
+turn is committed before the client is asked, and the client's turn with the new state after,
+so a crash in between leaves a session that `resume_pending` (or the rep's next message)
+completes without losing or duplicating a turn.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.domain.cues import analyze
+from bot.domain.engine import TurnPlan, apply, initial_state, next_hint, plan_turn
+from bot.domain.lang import Lang
+from bot.domain.ports import ClientModel, ClientTurn, DeltaSink
+from bot.domain.scenario import Dimension, Scenario
+from bot.domain.scorecard import Scorecard
+from bot.domain.session import EndReason, Phase, PracticeSession
+from bot.domain.transcript import Turn
+from bot.errors import ActiveSessionExists, InputRejected, SessionNotFound, WrongPhase
+from bot.scenarios.library import ScenarioLibrary
+from bot.services.grading import GradingService
+from bot.storage.database import Database
+from bot.storage.repositories import DuplicateTurn, SessionRepository, SessionSummary
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+MAX_PLAN_CHARS = 2000
+
+
+@dataclass(frozen=True)
+class Started:
+    """A session and the scenario it plays."""
+
+    session: PracticeSession
+    scenario: Scenario
+
+
+@dataclass(frozen=True)
+class TurnResult:
+    """The client's answer to one rep message (or a no-op for a duplicate delivery)."""
+
+    session: PracticeSession
+    scenario: Scenario
+    reply: str
+    plan: TurnPlan | None = None
+    duplicate: bool = False
+
+    @property
+    def ended(self) -> bool:
+        """The meeting is over and the session is waiting to be graded."""
+        return self.session.phase == Phase.ENDED
+
+
+@dataclass(frozen=True)
+class ProgressPoint:
+    """One graded session on a rep's progress chart."""
+
+    at: dt.datetime
+    scenario_id: str
+    overall: int
+    scores: dict[Dimension, float]
+
+
+def clean_message(text: str | None, limit: int) -> str:
+    """The rep's message ready to play, or `InputRejected` with a reason the rep can act on."""
+    cleaned = _CONTROL.sub("", text or "").strip()
+    if not cleaned:
+        raise InputRejected("error.input_empty")
+    if len(cleaned) > limit:
+        raise InputRejected("error.input_too_long", length=len(cleaned), limit=limit)
+    return cleaned
+
+
+class PracticeService:
+    """Runs practice sessions for any adapter."""
+
+    def __init__(
+        self,
+        db: Database,
+        scenarios: ScenarioLibrary,
+        client: ClientModel,
+        grading: GradingService,
+        max_message_chars: int = 1000,
+        new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+    ) -> None:
+        self.db = db
+        self.scenarios = scenarios
+        self.client = client
+        self.grading = grading
+        self.max_message_chars = max_message_chars
+        self._new_id = new_id
+
+    async def _load(self, repo: SessionRepository, user_id: int, session_id: str) -> Started:
+        loaded = await repo.load(session_id, lock=True)
+        if loaded is None or loaded[0].user_id != user_id:
+            raise SessionNotFound(session=session_id)
+        return Started(*loaded)
+
+    async def start(self, user_id: int, scenario_id: str, replace: bool = False) -> Started:
+        """Open a new session at the brief; one active session per rep."""
+        scenario = self.scenarios.get(scenario_id)
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            active = await repo.active_for(user_id)
+            if active is not None:
+                current = await self._load(repo, user_id, active)
+                if not replace:
+                    raise ActiveSessionExists(scenario=current.scenario.title, session=active)
+                current.session.move_to(Phase.ABANDONED)
+                await repo.save_state(current.session)
+            practice = PracticeSession(
+                id=self._new_id(),
+                user_id=user_id,
+                scenario_id=scenario.id,
+                scenario_version=scenario.version,
+                language=scenario.language,
+                client=initial_state(scenario),
+            )
+            await repo.create(practice, scenario, self.client.label)
+        return Started(practice, scenario)
+
+    async def current(self, user_id: int) -> Started | None:
+        """The rep's session in progress, if any."""
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            active = await repo.active_for(user_id)
+            return await self._load(repo, user_id, active) if active else None
+
+    async def prepare(self, user_id: int, session_id: str) -> Started:
+        """The rep chose to write a plan."""
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            started = await self._load(repo, user_id, session_id)
+            if started.session.phase == Phase.BRIEF:
+                started.session.move_to(Phase.PREPARE)
+                await repo.save_state(started.session)
+            return started
+
+    async def begin(self, user_id: int, session_id: str, plan: str | None = None) -> TurnResult:
+        """Leave the brief (with a plan or without) and hear the client's opening line."""
+        plan_text = _CONTROL.sub("", plan or "").strip()[:MAX_PLAN_CHARS] or None
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            started = await self._load(repo, user_id, session_id)
+            practice, scenario = started.session, started.scenario
+            practice.require(Phase.BRIEF, Phase.PREPARE)
+            practice.plan = plan_text
+            practice.move_to(Phase.PLAY)
+            opening = scenario.stages[0].opening
+            practice.transcript = practice.transcript.add("client", opening, scenario.stages[0].id)
+            await repo.add_turn(practice.id, practice.transcript.turns[-1])
+            await repo.save_state(practice)
+        return TurnResult(practice, scenario, opening)
+
+    async def reply(
+        self,
+        user_id: int,
+        session_id: str,
+        text: str | None,
+        source_key: str | None = None,
+        on_delta: DeltaSink | None = None,
+    ) -> TurnResult:
+        """Play one rep message and get the client's (streamed) answer."""
+        message = clean_message(text, self.max_message_chars)
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            started = await self._load(repo, user_id, session_id)
+            practice, scenario = started.session, started.scenario
+            practice.require(Phase.PLAY)
+            if practice.awaiting_reply():
+                last = practice.transcript.turns[-1]
+                merged = f"{last.text}\n{message}"
+                await repo.replace_turn_text(practice.id, last.number, merged)
+                turns = (*practice.transcript.turns[:-1], Turn(last.number, "rep", merged, last.stage))
+                practice.transcript = type(practice.transcript)(turns)
+            else:
+                stage = scenario.stages[practice.client.stage].id
+                practice.transcript = practice.transcript.add("rep", message, stage)
+                try:
+                    await repo.add_turn(practice.id, practice.transcript.turns[-1], source_key)
+                except DuplicateTurn:
+                    return TurnResult(practice, scenario, "", duplicate=True)
+        return await self._answer(practice, scenario, on_delta)
+
+    async def resume_pending(
+        self, user_id: int, session_id: str, on_delta: DeltaSink | None = None
+    ) -> TurnResult | None:
+        """Answer a rep turn left without a reply (by a crash or a provider failure)."""
+        async with self.db.session() as s:
+            started = await self._load(SessionRepository(s), user_id, session_id)
+        if not started.session.awaiting_reply():
+            return None
+        return await self._answer(started.session, started.scenario, on_delta)
+
+    async def _answer(
+        self, practice: PracticeSession, scenario: Scenario, on_delta: DeltaSink | None
+    ) -> TurnResult:
+        rep = practice.transcript.turns[-1]
+        cues = analyze(rep.text, practice.transcript.client_before(rep.number), scenario.language)
+        before = practice.client
+        plan = plan_turn(scenario, before, cues, rep.text)
+        after = apply(scenario, before, plan, rep.text)
+        turn = ClientTurn(scenario, before, after, plan, practice.transcript, seed=practice.id)
+        answer = await self.client.reply(turn, on_delta)
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            fresh = await self._load(repo, practice.user_id, practice.id)
+            if len(fresh.session.transcript) != len(practice.transcript):
+                return TurnResult(fresh.session, scenario, "", duplicate=True)
+            practice = fresh.session
+            stage = scenario.stages[before.stage].id
+            practice.transcript = practice.transcript.add("client", answer.text, stage)
+            await repo.add_turn(practice.id, practice.transcript.turns[-1])
+            practice.client = after
+            if after.ended is not None:
+                practice.end_reason = after.ended
+                practice.move_to(Phase.ENDED)
+            await repo.save_state(practice)
+        return TurnResult(practice, scenario, answer.text, plan)
+
+    async def hint(self, user_id: int, session_id: str) -> tuple[str, dict[str, str]]:
+        """The coach's next-move hint as a message key and parameters."""
+        async with self.db.session() as s:
+            started = await self._load(SessionRepository(s), user_id, session_id)
+        started.session.require(Phase.PLAY)
+        return next_hint(started.scenario, started.session.client)
+
+    async def finish(self, user_id: int, session_id: str, lang: Lang) -> tuple[Started, Scorecard]:
+        """End the meeting (if still playing) and grade it; grading twice returns the same card."""
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            started = await self._load(repo, user_id, session_id)
+            practice = started.session
+            if practice.phase == Phase.GRADED:
+                card = await repo.scorecard(practice.id)
+                if card is not None:
+                    return started, card
+            if practice.phase == Phase.PLAY:
+                practice.end_reason = practice.client.ended or EndReason.REP_ENDED
+                practice.move_to(Phase.ENDED)
+                await repo.save_state(practice)
+            practice.require(Phase.ENDED)
+        card = await self.grading.grade(
+            practice.transcript, started.scenario, practice.plan, lang, started.scenario.pass_mark
+        )
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            await repo.save_scorecard(practice.id, card)
+            practice.move_to(Phase.GRADED)
+            await repo.save_state(practice)
+        return started, card
+
+    async def abandon(self, user_id: int, session_id: str) -> None:
+        """Give up a session in progress."""
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            started = await self._load(repo, user_id, session_id)
+            if not started.session.active:
+                raise WrongPhase(current=started.session.phase.value, wanted="active")
+            if started.session.phase == Phase.ENDED:
+                raise WrongPhase(current="ended", wanted="active")
+            started.session.move_to(Phase.ABANDONED)
+            await repo.save_state(started.session)
+
+    async def history(self, user_id: int, limit: int = 10, offset: int = 0) -> list[SessionSummary]:
+        """The rep's recent sessions with their scores."""
+        async with self.db.session() as s:
+            return await SessionRepository(s).history(user_id, limit, offset)
+
+    async def open(self, user_id: int, session_id: str) -> tuple[Started, Scorecard | None]:
+        """One of the rep's sessions with its scorecard, if graded."""
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            started = await self._load(repo, user_id, session_id)
+            return started, await repo.scorecard(session_id)
+
+    async def progress(self, user_id: int) -> list[ProgressPoint]:
+        """Every graded session, oldest first, for the progress chart."""
+        async with self.db.session() as s:
+            cards = await SessionRepository(s).graded_cards(user_id)
+        return [
+            ProgressPoint(at, sid, card.overall, {d: v.score for d, v in card.dimensions.items()})
+            for at, sid, card in cards
+        ]

@@ -1,0 +1,45 @@
+"""Who is practising: Telegram accounts and terminal users mapped onto one user table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.domain.lang import Lang, parse_lang
+from bot.storage.database import Database
+from bot.storage.repositories import UserRepository
+
+
+@dataclass(frozen=True)
+class Person:
+    """The identity every service call carries."""
+
+    id: int
+    name: str
+    language: Lang
+
+
+class UserService:
+    """Finds or creates users and remembers their language."""
+
+    def __init__(self, db: Database, default_language: Lang) -> None:
+        self.db = db
+        self.default_language = default_language
+
+    async def telegram(self, telegram_id: int, name: str, language_code: str | None) -> Person:
+        """The user behind a Telegram account (language guessed on first contact)."""
+        async with self.db.session() as s:
+            user = await UserRepository(s).by_telegram(
+                telegram_id, name, parse_lang(language_code, self.default_language)
+            )
+            return Person(user.id, user.display_name, parse_lang(user.language))
+
+    async def local(self, name: str) -> Person:
+        """The user behind a terminal login."""
+        async with self.db.session() as s:
+            user = await UserRepository(s).by_local_name(name, self.default_language)
+            return Person(user.id, user.display_name, parse_lang(user.language))
+
+    async def set_language(self, user_id: int, language: Lang) -> None:
+        """Change the user's interface language."""
+        async with self.db.session() as s:
+            await UserRepository(s).set_language(user_id, language)

@@ -1,0 +1,52 @@
+"""Typed settings from the environment (and `.env`); every variable is listed in `.env.example`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.domain.lang import Lang
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Everything the composition root needs to build the product."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = "sqlite+aiosqlite:///./data/trainer.db"
+    default_language: Lang = "zh"
+    scenarios_dir: Path = ROOT / "scenarios"
+    prompts_dir: Path = ROOT / "prompts"
+    max_message_chars: int = Field(default=1000, ge=50, le=4000)
+    log_level: str = "INFO"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str | None = None
+
+    openai_base_url: str | None = None
+    openai_api_key: SecretStr | None = None
+    llm_model_client: str | None = None
+    llm_model_judge: str | None = None
+    llm_model_coach: str | None = None
+
+    @field_validator("telegram_bot_token", "openai_api_key", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("openai_base_url", "telegram_api_base_url", "llm_model_client",
+                     "llm_model_judge", "llm_model_coach", mode="before")
+    @classmethod
+    def _blank_str_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings; tests call `get_settings.cache_clear()` to reset."""
+    return Settings()

@@ -1,0 +1,258 @@
+"""Repositories: translate between domain objects and rows. Callers own the unit of work."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from bot.domain.lang import parse_lang
+from bot.domain.scenario import Scenario
+from bot.domain.scorecard import Scorecard
+from bot.domain.session import ACTIVE_PHASES, ClientState, EndReason, Phase, PracticeSession
+from bot.domain.transcript import Transcript, Turn
+from bot.storage.models import PracticeSessionRow, ScorecardRow, TurnRow, User, utcnow
+
+
+class DuplicateTurn(Exception):
+    """A turn with this source key (e.g. a Telegram update) was already stored."""
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """A line in a rep's history."""
+
+    id: str
+    scenario_id: str
+    title: str
+    phase: Phase
+    created_at: dt.datetime
+    overall: int | None
+    passed: bool | None
+    turns: int
+
+
+class UserRepository:
+    """Users by Telegram id or local (terminal) name."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def by_telegram(self, telegram_id: int, name: str, language: str) -> User:
+        """The user for a Telegram account, created on first contact."""
+        user = await self.s.scalar(select(User).where(User.telegram_id == telegram_id))
+        if user is None:
+            user = User(telegram_id=telegram_id, display_name=name, language=language)
+            self.s.add(user)
+            await self.s.flush()
+        elif name and user.display_name != name:
+            user.display_name = name
+        return user
+
+    async def by_local_name(self, local_name: str, language: str) -> User:
+        """The user for a terminal login, created on first use."""
+        user = await self.s.scalar(select(User).where(User.local_name == local_name))
+        if user is None:
+            user = User(local_name=local_name, display_name=local_name, language=language)
+            self.s.add(user)
+            await self.s.flush()
+        return user
+
+    async def get(self, user_id: int) -> User | None:
+        """A user by id."""
+        return await self.s.get(User, user_id)
+
+    async def set_language(self, user_id: int, language: str) -> None:
+        """Remember the user's interface language."""
+        user = await self.s.get(User, user_id)
+        if user is not None:
+            user.language = language
+
+
+def _to_domain(row: PracticeSessionRow) -> PracticeSession:
+    transcript = Transcript(
+        tuple(Turn(t.number, t.speaker, t.text, t.stage) for t in row.turns)  # type: ignore[arg-type]
+    )
+    return PracticeSession(
+        id=row.id,
+        user_id=row.user_id,
+        scenario_id=row.scenario_id,
+        scenario_version=row.scenario_version,
+        language=parse_lang(row.language),
+        phase=Phase(row.phase),
+        plan=row.plan,
+        client=ClientState.from_dict(row.client_state),
+        transcript=transcript,
+        end_reason=EndReason(row.end_reason) if row.end_reason else None,
+    )
+
+
+class SessionRepository:
+    """Practice sessions, their turns and scorecards."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def _row(self, session_id: str, lock: bool = False) -> PracticeSessionRow | None:
+        query = (
+            select(PracticeSessionRow)
+            .where(PracticeSessionRow.id == session_id)
+            .options(selectinload(PracticeSessionRow.turns))
+        )
+        if lock:
+            query = query.with_for_update()
+        return await self.s.scalar(query)
+
+    async def create(self, practice: PracticeSession, scenario: Scenario, client_label: str) -> None:
+        """Store a new session with a snapshot of the scenario it plays."""
+        self.s.add(
+            PracticeSessionRow(
+                id=practice.id,
+                user_id=practice.user_id,
+                scenario_id=scenario.id,
+                scenario_version=scenario.version,
+                scenario=scenario.model_dump(mode="json"),
+                language=practice.language,
+                phase=practice.phase.value,
+                plan=practice.plan,
+                client_state=practice.client.to_dict(),
+                client_label=client_label,
+            )
+        )
+        await self.s.flush()
+
+    async def load(self, session_id: str, lock: bool = False) -> tuple[PracticeSession, Scenario] | None:
+        """A session and the exact scenario version it was started with."""
+        row = await self._row(session_id, lock)
+        if row is None:
+            return None
+        return _to_domain(row), Scenario.model_validate(row.scenario)
+
+    async def active_for(self, user_id: int) -> str | None:
+        """The id of the user's session in progress, if any."""
+        return await self.s.scalar(
+            select(PracticeSessionRow.id)
+            .where(
+                PracticeSessionRow.user_id == user_id,
+                PracticeSessionRow.phase.in_([p.value for p in ACTIVE_PHASES]),
+            )
+            .order_by(PracticeSessionRow.created_at.desc())
+            .limit(1)
+        )
+
+    async def save_state(self, practice: PracticeSession) -> None:
+        """Persist phase, plan and client state (optimistic: a concurrent writer fails)."""
+        row = await self.s.get(PracticeSessionRow, practice.id)
+        if row is None:
+            raise LookupError(practice.id)
+        row.phase = practice.phase.value
+        row.plan = practice.plan
+        row.client_state = practice.client.to_dict()
+        row.end_reason = practice.end_reason.value if practice.end_reason else None
+        if practice.phase in (Phase.ENDED, Phase.ABANDONED) and row.ended_at is None:
+            row.ended_at = utcnow()
+        await self.s.flush()
+
+    async def add_turn(self, session_id: str, turn: Turn, source_key: str | None = None) -> None:
+        """Append a turn; `DuplicateTurn` if its source key was already stored."""
+        if source_key is not None:
+            seen = await self.s.scalar(
+                select(TurnRow.id).where(
+                    TurnRow.session_id == session_id, TurnRow.source_key == source_key
+                )
+            )
+            if seen is not None:
+                raise DuplicateTurn(source_key)
+        row = TurnRow(
+            session_id=session_id,
+            number=turn.number,
+            speaker=turn.speaker,
+            text=turn.text,
+            stage=turn.stage,
+            source_key=source_key,
+        )
+        try:
+            async with self.s.begin_nested():
+                self.s.add(row)
+        except IntegrityError:
+            raise DuplicateTurn(source_key or f"#{turn.number}") from None
+
+    async def replace_turn_text(self, session_id: str, number: int, text: str) -> None:
+        """Rewrite a stored turn (used when queued rep messages merge into one turn)."""
+        row = await self.s.scalar(
+            select(TurnRow).where(TurnRow.session_id == session_id, TurnRow.number == number)
+        )
+        if row is not None:
+            row.text = text
+
+    async def save_scorecard(self, session_id: str, card: Scorecard) -> None:
+        """Store (or replace) a session's scorecard."""
+        row = await self.s.scalar(select(ScorecardRow).where(ScorecardRow.session_id == session_id))
+        data: dict[str, Any] = card.to_json(full=True)
+        if row is None:
+            self.s.add(
+                ScorecardRow(
+                    session_id=session_id,
+                    overall=card.overall,
+                    passed=card.passed,
+                    grader=card.grader,
+                    data=data,
+                )
+            )
+        else:
+            row.overall, row.passed, row.grader, row.data = (
+                card.overall,
+                card.passed,
+                card.grader,
+                data,
+            )
+        await self.s.flush()
+
+    async def scorecard(self, session_id: str) -> Scorecard | None:
+        """A session's scorecard, if graded."""
+        row = await self.s.scalar(select(ScorecardRow).where(ScorecardRow.session_id == session_id))
+        return Scorecard.from_json(row.data) if row else None
+
+    async def history(self, user_id: int, limit: int = 10, offset: int = 0) -> list[SessionSummary]:
+        """A user's sessions, newest first, with scores where graded."""
+        turns = (
+            select(func.count(TurnRow.id))
+            .where(TurnRow.session_id == PracticeSessionRow.id)
+            .scalar_subquery()
+        )
+        rows = await self.s.execute(
+            select(PracticeSessionRow, ScorecardRow.overall, ScorecardRow.passed, turns)
+            .outerjoin(ScorecardRow, ScorecardRow.session_id == PracticeSessionRow.id)
+            .where(PracticeSessionRow.user_id == user_id)
+            .order_by(PracticeSessionRow.created_at.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [
+            SessionSummary(
+                id=row.id,
+                scenario_id=row.scenario_id,
+                title=str(row.scenario.get("title", row.scenario_id)),
+                phase=Phase(row.phase),
+                created_at=row.created_at,
+                overall=overall,
+                passed=passed,
+                turns=count,
+            )
+            for row, overall, passed, count in rows.all()
+        ]
+
+    async def graded_cards(self, user_id: int) -> list[tuple[dt.datetime, str, Scorecard]]:
+        """Every graded session of a user, oldest first (for progress charts)."""
+        rows = await self.s.execute(
+            select(PracticeSessionRow.created_at, PracticeSessionRow.scenario_id, ScorecardRow.data)
+            .join(ScorecardRow, ScorecardRow.session_id == PracticeSessionRow.id)
+            .where(PracticeSessionRow.user_id == user_id)
+            .order_by(PracticeSessionRow.created_at)
+        )
+        return [(at, sid, Scorecard.from_json(data)) for at, sid, data in rows.all()]

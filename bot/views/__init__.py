@@ -1,0 +1,1 @@
+"""Presentation shared by the terminal and Telegram: briefs, scorecards, hints as text."""

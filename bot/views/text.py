@@ -1,0 +1,164 @@
+"""Text renderings of the brief, the scorecard and hints, as plain text or Telegram HTML."""
+
+from __future__ import annotations
+
+import html as html_lib
+from dataclasses import dataclass
+
+from bot.domain.lang import Lang
+from bot.domain.scenario import Scenario
+from bot.domain.scorecard import Scorecard
+from bot.i18n import Catalog
+
+
+@dataclass(frozen=True)
+class Markup:
+    """Escapes user text and marks headings, for HTML or plain output."""
+
+    html: bool
+
+    def esc(self, text: object) -> str:
+        """User- or scenario-provided text, made safe."""
+        return html_lib.escape(str(text), quote=False) if self.html else str(text)
+
+    def bold(self, text: object) -> str:
+        """A heading."""
+        return f"<b>{self.esc(text)}</b>" if self.html else f"【{text}】"
+
+    def italic(self, text: object) -> str:
+        """A quote."""
+        return f"<i>{self.esc(text)}</i>" if self.html else f"「{text}」"
+
+
+def money(amount: int, currency: str, lang: Lang) -> str:
+    """An amount the way a Chinese or English reader expects it."""
+    if lang == "zh" and currency == "CNY":
+        return f"{amount / 10000:g} 万元" if amount >= 10000 else f"{amount} 元"
+    return f"{currency} {amount:,}"
+
+
+def stars(score: float) -> str:
+    """A 1–5 score as five stars (rounded to the nearest half, shown as whole stars)."""
+    full = max(0, min(5, round(score)))
+    return "★" * full + "☆" * (5 - full)
+
+
+def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = False) -> str:
+    """The case card: client, history, amounts, what the rep knows, goal, budget and rubric."""
+    m, t, b = Markup(html), catalog.t, scenario.brief
+    lines = [
+        m.bold(t(lang, "brief.title", title=scenario.title_in(lang))),
+        m.esc(
+            t(
+                lang,
+                "brief.meta",
+                difficulty=scenario.difficulty,
+                temperament=t(lang, f"temperament.{scenario.temperament}"),
+                phenomenon=t(lang, f"phenomenon.{scenario.phenomenon}"),
+            )
+        ),
+        m.esc(scenario.summary_in(lang)),
+        "",
+        f"{m.bold(t(lang, 'brief.client'))} {m.esc(b.client)}",
+        f"{m.bold(t(lang, 'brief.history'))} {m.esc(b.history)}",
+        m.esc(
+            t(
+                lang,
+                "brief.amounts",
+                contract=money(b.contract_amount, b.currency, lang),
+                overdue=money(b.overdue_amount, b.currency, lang),
+            )
+        ),
+    ]
+    if b.overdue_since:
+        lines.append(m.esc(t(lang, "brief.overdue_since", date=b.overdue_since.isoformat())))
+    causes = "、".join(t(lang, f"root_cause.{c}") for c in scenario.root_causes)
+    lines += [f"{m.bold(t(lang, 'brief.causes'))} {m.esc(causes)}", "", m.bold(t(lang, "brief.known"))]
+    lines += [f"• {m.esc(k)}" for k in b.known]
+    lines += ["", f"{m.bold(t(lang, 'brief.goal'))} {m.esc(b.goal)}"]
+    lines.append(m.esc(t(lang, "brief.budget", turns=scenario.turn_budget, mark=scenario.pass_mark)))
+    lines += ["", m.bold(t(lang, "brief.rubric"))]
+    for dim, weight in scenario.rubric.as_dict().items():
+        if weight > 0:
+            lines.append(f"• {m.esc(t(lang, f'dim.{dim}'))} {weight:.0%} — {m.esc(t(lang, f'rubric.{dim}'))}")
+    return "\n".join(lines)
+
+
+def _metric_line(card: Scorecard, catalog: Catalog, lang: Lang) -> str:
+    mx, t = card.metrics, catalog.t
+    yes_no = t(lang, "card.answer_yes") if mx.get("commitment") else t(lang, "card.answer_no")
+    parts = [
+        f"{t(lang, 'metric.talk_share')} {mx.get('talk_share', 0):.0%}",
+        f"{t(lang, 'metric.questions')} {mx.get('questions', 0)}"
+        f"（{t(lang, 'metric.open_questions')} {mx.get('open_questions', 0)}）",
+        f"{t(lang, 'metric.reflections')} {mx.get('reflections', 0)}",
+        f"{t(lang, 'metric.empathy')} {mx.get('empathy', 0)}",
+        f"{t(lang, 'metric.pressure')} {mx.get('pressure', 0)}",
+        f"{t(lang, 'metric.threats')} {mx.get('threats', 0)}",
+        f"{t(lang, 'metric.longest_rep_turn')} {mx.get('longest_rep_turn', 0)}",
+        f"{t(lang, 'metric.commitment')} {yes_no}",
+    ]
+    return " · ".join(parts)
+
+
+def scorecard_text(
+    card: Scorecard, catalog: Catalog, lang: Lang, title: str = "", html: bool = False
+) -> str:
+    """The whole scorecard: overall and pass/fail, each dimension with quotes and a tip,
+    the five-question checklist, the metrics and the better wording."""
+    m, t = Markup(html), catalog.t
+    verdict = "card.passed" if card.passed else "card.failed"
+    heading = t(lang, "card.title") + (f" · {title}" if title else "")
+    blocks = [
+        "\n".join(
+            [
+                m.bold(heading),
+                m.esc(t(lang, "card.overall", score=card.overall)) + "  " + m.esc(t(lang, verdict, mark=card.pass_mark)),
+                m.esc(t(lang, "card.grader", grader=card.grader)),
+            ]
+        )
+    ]
+    for dim, d in card.dimensions.items():
+        lines = [f"{m.bold(t(lang, f'dim.{dim}'))} {d.score:g}/5 {stars(d.score)}"]
+        if d.rule:
+            lines[0] += " " + m.esc(t(lang, "card.capped", rule=d.rule))
+        for e in d.evidence:
+            lines.append(f"  {m.esc(t(lang, 'card.evidence'))} #{e.turn} {m.italic(e.quote)}")
+        if d.tip:
+            lines.append(f"  {m.esc(t(lang, 'card.tip'))}: {m.esc(d.tip)}")
+        blocks.append("\n".join(lines))
+    checklist = [m.bold(t(lang, "card.checklist"))]
+    checklist += [f"{t(lang, f'status.{s}')}  {m.esc(t(lang, f'fact.{k}'))}" for k, s in card.checklist.items()]
+    blocks.append("\n".join(checklist))
+    blocks.append(m.bold(t(lang, "card.metrics")) + "\n" + m.esc(_metric_line(card, catalog, lang)))
+    if card.rewording:
+        r = card.rewording
+        blocks.append(rewording_text(card, catalog, lang, html) if r else "")
+    return "\n\n".join(b for b in blocks if b)
+
+
+def rewording_text(card: Scorecard, catalog: Catalog, lang: Lang, html: bool = False) -> str:
+    """The better wording of the rep's weakest turn."""
+    if card.rewording is None:
+        return ""
+    m, t, r = Markup(html), catalog.t, card.rewording
+    return "\n".join(
+        [
+            m.bold(t(lang, "card.rewording", turn=r.turn)),
+            f"{m.esc(t(lang, 'card.original'))}: {m.italic(r.original)}",
+            f"{m.esc(t(lang, 'card.suggestion'))}: {m.italic(r.suggestion)}",
+        ]
+    )
+
+
+def hint_text(code: str, params: dict[str, str], catalog: Catalog, lang: Lang) -> str:
+    """A hint with its parameters localised (fact and behaviour names)."""
+    shown = dict(params)
+    if "fact" in shown:
+        shown["fact"] = catalog.t(lang, f"fact.{shown['fact']}")
+    if "needs" in shown:
+        sep = "、" if lang == "zh" else ", "
+        shown["needs"] = sep.join(catalog.t(lang, f"need.{n}") for n in shown["needs"].split(",") if n)
+    if "objection" in shown:
+        shown.pop("objection")
+    return catalog.t(lang, code, **shown)
