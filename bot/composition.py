@@ -53,7 +53,9 @@ def grading_only(settings: Settings) -> Grading:
     """The judge and grading service alone."""
     catalog = Catalog.load()
     _, judge, _, fallback = build_models(settings, catalog)
-    return Grading(catalog, judge, GradingService(judge, fallback if fallback is not judge else None))
+    return Grading(
+        catalog, judge, GradingService(judge, fallback if fallback is not judge else None)
+    )
 
 
 @asynccontextmanager
@@ -76,9 +78,7 @@ async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[C
             judge=judge,
             judge_label=judge_label,
             users=UserService(db, settings.default_language),
-            practice=PracticeService(
-                db, scenarios, client, grading, settings.max_message_chars
-            ),
+            practice=PracticeService(db, scenarios, client, grading, settings.max_message_chars),
             grading=grading,
         )
     finally:

@@ -42,7 +42,9 @@ def secrets_of(settings: Settings) -> list[str]:
     return [v.get_secret_value() for v in values if v is not None]
 
 
-def configure_logging(settings: Settings, stream: TextIO | None = None, level: str | None = None) -> None:
+def configure_logging(
+    settings: Settings, stream: TextIO | None = None, level: str | None = None
+) -> None:
     """Root logging to a stream, with secrets redacted on every handler."""
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -39,8 +39,14 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("openai_base_url", "telegram_api_base_url", "llm_model_client",
-                     "llm_model_judge", "llm_model_coach", mode="before")
+    @field_validator(
+        "openai_base_url",
+        "telegram_api_base_url",
+        "llm_model_client",
+        "llm_model_judge",
+        "llm_model_coach",
+        mode="before",
+    )
     @classmethod
     def _blank_str_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

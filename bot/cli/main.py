@@ -41,7 +41,8 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(db_app, name="db")
 
 LangOption = Annotated[
-    str | None, typer.Option("--lang", help="Interface language: zh or en (default: DEFAULT_LANGUAGE).")
+    str | None,
+    typer.Option("--lang", help="Interface language: zh or en (default: DEFAULT_LANGUAGE)."),
 ]
 
 
@@ -50,7 +51,10 @@ def _settings() -> Settings:
         return get_settings()
     except ValidationError as exc:
         first = exc.errors()[0]
-        typer.echo(f"配置错误 / invalid setting: {'.'.join(map(str, first['loc']))}: {first['msg']}", err=True)
+        typer.echo(
+            f"配置错误 / invalid setting: {'.'.join(map(str, first['loc']))}: {first['msg']}",
+            err=True,
+        )
         raise typer.Exit(2) from None
 
 
@@ -85,8 +89,12 @@ def _setup() -> None:
 @app.command()
 def play(
     scenario: Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario id.")] = None,
-    new: Annotated[bool, typer.Option("--new", help="Abandon an unfinished session and start anew.")] = False,
-    plan: Annotated[str | None, typer.Option("--plan", help="Your preparation plan (skips the prompt).")] = None,
+    new: Annotated[
+        bool, typer.Option("--new", help="Abandon an unfinished session and start anew.")
+    ] = False,
+    plan: Annotated[
+        str | None, typer.Option("--plan", help="Your preparation plan (skips the prompt).")
+    ] = None,
     lang: LangOption = None,
 ) -> None:
     """Play a whole session in the terminal: brief, prepare, play, scorecard.
@@ -123,8 +131,12 @@ def run(lang: LangOption = None) -> None:
 
 @app.command()
 def grade(
-    transcript: Annotated[Path, typer.Argument(help="UTF-8 text; turns start with rep:/销售: or client:/客户:.")],
-    scenario: Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario id or YAML path.")] = None,
+    transcript: Annotated[
+        Path, typer.Argument(help="UTF-8 text; turns start with rep:/销售: or client:/客户:.")
+    ],
+    scenario: Annotated[
+        str | None, typer.Option("--scenario", "-s", help="Scenario id or YAML path.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
     lang: LangOption = None,
 ) -> None:
@@ -138,18 +150,26 @@ def grade(
         sc = None
         if scenario:
             path = Path(scenario)
-            sc = load_scenario(path) if path.suffix in (".yaml", ".yml") else (
-                ScenarioLibrary.from_directory(settings.scenarios_dir).get(scenario)
+            sc = (
+                load_scenario(path)
+                if path.suffix in (".yaml", ".yml")
+                else (ScenarioLibrary.from_directory(settings.scenarios_dir).get(scenario))
             )
-        tips = parse_lang(lang, "zh") if lang else (
-            sc.language if sc else detect_language(" ".join(t.text for t in parsed.rep_turns()))
+        tips = (
+            parse_lang(lang, "zh")
+            if lang
+            else (
+                sc.language if sc else detect_language(" ".join(t.text for t in parsed.rep_turns()))
+            )
         )
         models = grading_only(settings)
         card = await models.grading.grade(parsed, sc, None, tips)
         if as_json:
             typer.echo(json.dumps(card.to_json(), ensure_ascii=False))
         else:
-            typer.echo(scorecard_text(card, models.catalog, tips, title=sc.title_in(tips) if sc else ""))
+            typer.echo(
+                scorecard_text(card, models.catalog, tips, title=sc.title_in(tips) if sc else "")
+            )
         return 0
 
     _run(main(), ui)
@@ -170,8 +190,14 @@ def scenarios_list(
         items = library.all()
         if as_json:
             rows = [
-                {"id": s.id, "title": s.title_in(ui), "language": s.language, "difficulty": s.difficulty,
-                 "temperament": s.temperament, "stages": [st.id for st in s.stages]}
+                {
+                    "id": s.id,
+                    "title": s.title_in(ui),
+                    "language": s.language,
+                    "difficulty": s.difficulty,
+                    "temperament": s.temperament,
+                    "stages": [st.id for st in s.stages],
+                }
                 for s in items
             ]
             typer.echo(json.dumps(rows, ensure_ascii=False))
@@ -180,7 +206,9 @@ def scenarios_list(
         for s in items:
             temperament = catalog.t(ui, f"temperament.{s.temperament}")
             stages = " → ".join(st.id for st in s.stages)
-            typer.echo(f"{s.id:<36} {s.language}  {'★' * s.difficulty:<5} {temperament:<8} {s.title_in(ui)}  [{stages}]")
+            stars = "★" * s.difficulty
+            line = f"{s.id:<36} {s.language}  {stars:<5} {temperament:<8} {s.title_in(ui)}"
+            typer.echo(f"{line}  [{stages}]")
         return 0
 
     _run(main(), ui)
@@ -195,7 +223,9 @@ def scenarios_show(scenario_id: str, lang: LangOption = None) -> None:
     async def main() -> int:
         scenario = ScenarioLibrary.from_directory(settings.scenarios_dir).get(scenario_id)
         typer.echo(brief_text(scenario, Catalog.load(), ui))
-        stages = " → ".join(f"{s.title} ({s.persona.name}, patience {s.patience})" for s in scenario.stages)
+        stages = " → ".join(
+            f"{s.title} ({s.persona.name}, patience {s.patience})" for s in scenario.stages
+        )
         typer.echo(f"\nstages: {stages}")
         return 0
 
@@ -228,7 +258,10 @@ def scenarios_validate(
 
 @eval_app.command("annomi")
 def eval_annomi(
-    path: Annotated[Path | None, typer.Argument(help="annomi.jsonl (default ../shared/eval/annomi/annomi.jsonl).")] = None,
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="annomi.jsonl (default ../shared/eval/annomi/annomi.jsonl)."),
+    ] = None,
     rounds: Annotated[int, typer.Option(help="Bootstrap rounds for the 95% interval.")] = 1000,
 ) -> None:
     """ROC AUC of the listening score for AnnoMI high vs low quality, beside two baselines."""
@@ -242,7 +275,9 @@ def eval_annomi(
             raise TrainerError("error.file_not_found", path=source)
         items = load(source)
         high = sum(i.high for i in items)
-        typer.echo(f"AnnoMI: {len(items)} transcripts ({high} high, {len(items) - high} low), {source}")
+        typer.echo(
+            f"AnnoMI: {len(items)} transcripts ({high} high, {len(items) - high} low), {source}"
+        )
         results = await evaluate(items, grading_only(settings).judge, rounds)
         for r in results:
             typer.echo(f"{r.name:<44} AUC {r.auc:.3f}  (95% CI {r.low:.3f}–{r.high:.3f})")

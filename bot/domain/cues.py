@@ -9,25 +9,27 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.domain.lang import Lang, cjk_count, detect_language, latin_words, units
 from bot.domain.facts import FACT_KEYS, FactKey
-from bot.domain.lexicon import Lexicon, lexicon
+from bot.domain.lang import Lang, cjk_count, detect_language, latin_words, units
+from bot.domain.lexicon import EN_STOPWORDS, Lexicon, lexicon
 
 _SENTENCE_ZH = re.compile(r"(?<=[。！？!?；;…\n])")
 _SENTENCE_EN = re.compile(r"(?<=[.!?;\n])\s+")
-_ZH_NOT_QUESTION = ("没什么", "不怎么", "什么都", "怎么也", "无论", "不管", "哪里哪里", "多少有", "几乎")
+_ZH_NOT_QUESTION = (
+    "没什么",
+    "不怎么",
+    "什么都",
+    "怎么也",
+    "无论",
+    "不管",
+    "哪里哪里",
+    "多少有",
+    "几乎",
+)
 _EN_LEADING_FILLER = re.compile(
     r"^(?:(?:okay|ok|um+|uh+|mm+-?hmm|mm+|hmm+|yeah|yes|right|so|and|well|alright|all right|sure|"
     r"now|i see|oh|great|good)[\s,.!-]+)+",
     re.IGNORECASE,
-)
-_EN_STOP = frozenset(
-    "a an the and or but so if then to of in on at for with by from as is are was were be been "
-    "am do does did have has had i you he she it we they me him her them my your his its our "
-    "their this that these those there here what how why when where who which not no yes "
-    "just really very kind sort like um uh okay ok yeah well mean know think get got go going "
-    "can could would will should may might must about up out some any all more much than too "
-    "also because want feel lot things thing right now".split()
 )
 _DATE_ZH = re.compile(
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]"
@@ -164,7 +166,7 @@ def _stem(word: str) -> str:
 
 
 def _content(text: str) -> set[str]:
-    return {_stem(w) for w in latin_words(text) if w not in _EN_STOP and len(w) > 2}
+    return {_stem(w) for w in latin_words(text) if w not in EN_STOPWORDS and len(w) > 2}
 
 
 def echo_share(rep: str, client: str, lang: Lang) -> tuple[int, float]:
@@ -207,7 +209,9 @@ def analyze(text: str, prev_client: str = "", lang: Lang | None = None) -> Cues:
     touched = topics | frozenset(k for k in FACT_KEYS if _has(low, lex.topics_weak[k], lang))
     threat = _has(low, lex.threat, lang)
     directive = _has(low, lex.directive, lang)
-    pressure = threat or _has(low, lex.pressure, lang) or (directive and _has(low, lex.payment_ask, lang))
+    pressure = (
+        threat or _has(low, lex.pressure, lang) or (directive and _has(low, lex.payment_ask, lang))
+    )
     reflection = not pressure and _is_reflection(text, low, prev_client, lang, lex)
     empathy = not threat and _has(low, lex.empathy, lang)
     value = _has(low, lex.value, lang)
@@ -217,7 +221,9 @@ def analyze(text: str, prev_client: str = "", lang: Lang | None = None) -> Cues:
     date_re = _DATE_ZH if lang == "zh" else _DATE_EN
     has_date = bool(date_re.search(text))
     proposal = any(
-        date_re.search(s) and _has(s.lower(), lex.action, lang) and _has(s.lower(), lex.person, lang)
+        date_re.search(s)
+        and _has(s.lower(), lex.action, lang)
+        and _has(s.lower(), lex.person, lang)
         for s in sentences(text, lang)
     )
     substantive = questions or topics or empathy or reflection or value or regulation or has_date

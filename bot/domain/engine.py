@@ -25,7 +25,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.domain.cues import Cues
-from bot.domain.scenario import FactKey, Scenario
+from bot.domain.facts import FactKey
+from bot.domain.scenario import Scenario
 from bot.domain.session import MOOD_MAX, MOOD_MIN, ClientState, EndReason
 
 Reaction = Literal["meta", "threat", "pressure", "vague", "warm", "neutral"]
@@ -135,7 +136,9 @@ def _commitment(
     rule = scenario.commitment
     parts = {"date": cues.has_date, "person": cues.has_person, "action": cues.has_action}
     final_stage = state.stage == len(scenario.stages) - 1
-    whole = cues.proposal if len(set(rule.needs)) == len(parts) else all(parts[p] for p in rule.needs)
+    whole = (
+        cues.proposal if len(set(rule.needs)) == len(parts) else all(parts[p] for p in rule.needs)
+    )
     if not final_stage or not whole:
         return None, ()
     missing = [f"fact:{k}" for k in rule.requires_facts if k not in state.earned]
@@ -218,6 +221,7 @@ def _end(
 def apply(scenario: Scenario, state: ClientState, plan: TurnPlan, rep_text: str) -> ClientState:
     """The client state after a planned turn."""
     kinds = tuple(sorted(plan.cues.kinds()))
+    seen: tuple[str, ...]
     if plan.advance:
         nxt = scenario.stages[state.stage + 1]
         stage, patience, seen = state.stage + 1, nxt.patience, ()

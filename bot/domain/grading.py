@@ -15,7 +15,9 @@ MAX_EVIDENCE = 3
 DEFAULT_PASS_MARK = 60
 
 
-def verified_evidence(evidence: tuple[Evidence, ...], transcript: Transcript) -> tuple[Evidence, ...]:
+def verified_evidence(
+    evidence: tuple[Evidence, ...], transcript: Transcript
+) -> tuple[Evidence, ...]:
     """Keep only quotes found in the transcript, numbered by the turn they are really in."""
     kept: list[Evidence] = []
     for item in evidence:
@@ -23,7 +25,10 @@ def verified_evidence(evidence: tuple[Evidence, ...], transcript: Transcript) ->
         number = transcript.locate(quote)
         if number is None:
             continue
-        if 1 <= item.turn <= len(transcript) and transcript.turns[item.turn - 1].text.find(quote) >= 0:
+        if (
+            1 <= item.turn <= len(transcript)
+            and transcript.turns[item.turn - 1].text.find(quote) >= 0
+        ):
             number = item.turn
         if all(e.turn != number or e.quote != quote for e in kept):
             kept.append(Evidence(number, quote))
@@ -64,7 +69,11 @@ async def grade(
         )
     weights = (scenario.rubric if scenario else RubricWeights()).as_dict()
     total = overall({d: s.score for d, s in dims.items()}, weights)
-    mark = pass_mark if pass_mark is not None else (scenario.pass_mark if scenario else DEFAULT_PASS_MARK)
+    mark = (
+        pass_mark
+        if pass_mark is not None
+        else (scenario.pass_mark if scenario else DEFAULT_PASS_MARK)
+    )
     return Scorecard(
         overall=total,
         passed=total >= mark,

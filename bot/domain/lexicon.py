@@ -235,13 +235,15 @@ EN = Lexicon(
     filler=("um", "uh", "like", "you know", "basically", "kind of", "sort of", "whatever"),
     topics_strong={
         "project": (
-            "which project", "what project", "the project", "project scope", "scope of the contract",
-            "what was delivered", "the deliverable", "contract scope", "project status",
+            "which project", "what project", "the project", "project scope",
+            "scope of the contract", "what was delivered", "the deliverable", "contract scope",
+            "project status",
         ),
         "acceptance_person": (
             "who signs off", "who accepts", "who will accept", "who does the acceptance",
-            "who is responsible for acceptance", "who approves the acceptance", "acceptance committee",
-            "who signs the acceptance", "who checks", "who inspects", "sign-off", "sign off",
+            "who is responsible for acceptance", "who approves the acceptance",
+            "acceptance committee", "who signs the acceptance", "who checks", "who inspects",
+            "sign-off", "sign off",
         ),
         "acceptance_standard": (
             "acceptance criteria", "acceptance standard", "acceptance requirements", "criteria",
@@ -267,6 +269,20 @@ EN = Lexicon(
         "payment_owner": ("approve", "approval", "finance", "sign"),
     },
 )
+
+# Function words ignored when checking whether the rep echoes the client.
+EN_STOPWORDS = frozenset((
+    "a", "an", "the", "and", "or", "but", "so", "if", "then", "to", "of", "in", "on", "at",
+    "for", "with", "by", "from", "as", "is", "are", "was", "were", "be", "been", "am", "do",
+    "does", "did", "have", "has", "had", "i", "you", "he", "she", "it", "we", "they", "me",
+    "him", "her", "them", "my", "your", "his", "its", "our", "their", "this", "that", "these",
+    "those", "there", "here", "what", "how", "why", "when", "where", "who", "which", "not", "no",
+    "yes", "just", "really", "very", "kind", "sort", "like", "um", "uh", "okay", "ok", "yeah",
+    "well", "mean", "know", "think", "get", "got", "go", "going", "can", "could", "would",
+    "will", "should", "may", "might", "must", "about", "up", "out", "some", "any", "all", "more",
+    "much", "than", "too", "also", "because", "want", "feel", "lot", "things", "thing", "right",
+    "now",
+))
 
 # fmt: on
 

@@ -10,8 +10,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from bot.domain.cues import Cues, analyze
-from bot.domain.lang import Lang, detect_language, units
 from bot.domain.facts import FACT_KEYS, FactKey
+from bot.domain.lang import Lang, detect_language, units
 from bot.domain.lexicon import lexicon
 from bot.domain.scenario import Scenario
 from bot.domain.transcript import Transcript
@@ -159,9 +159,9 @@ def _commitment(
         if not note.cues.proposes_next_step or note.number >= len(transcript.turns):
             continue
         reply = transcript.turns[note.number]
-        if reply.speaker == "client" and _has_any(reply.text, _AGREE[lang]):
-            if not _has_any(reply.text, _REFUSE[lang]):
-                return True
+        agreed = _has_any(reply.text, _AGREE[lang]) and not _has_any(reply.text, _REFUSE[lang])
+        if reply.speaker == "client" and agreed:
+            return True
     return False
 
 
@@ -184,8 +184,10 @@ def compute_metrics(
 ) -> Metrics:
     """Every deterministic metric for a transcript (and the rep's plan, if any)."""
     if lang is None:
-        lang = scenario.language if scenario else detect_language(
-            " ".join(t.text for t in transcript.rep_turns())
+        lang = (
+            scenario.language
+            if scenario
+            else detect_language(" ".join(t.text for t in transcript.rep_turns()))
         )
     notes = annotate(transcript, lang)
     rep_units = sum(n.cues.units for n in notes)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from bot.domain.facts import FACT_KEYS, FactKey
 from bot.domain.lang import Lang
+
 Temperament = Literal[
     "perfectionist",  # 完美型
     "helper",  # 助人型
@@ -43,6 +44,14 @@ Dimension = Literal["listening", "persuasion", "preparation", "composure", "next
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
+
+
+def _ask() -> list[EarnBy]:
+    return ["question"]
+
+
+def _all_parts() -> list[CommitPart]:
+    return ["date", "person", "action"]
 
 
 class Strict(BaseModel):
@@ -85,7 +94,7 @@ class Stage(Strict):
 class EarnRule(Strict):
     """What the rep must do before the client tells a fact."""
 
-    by: list[EarnBy] = Field(default_factory=lambda: ["question"], min_length=1)
+    by: list[EarnBy] = Field(default_factory=_ask, min_length=1)
     min_mood: int = Field(default=-1, ge=-3, le=3)
     after: list[FactKey] = Field(default_factory=list)
     stage: Slug | None = None
@@ -120,7 +129,7 @@ class Objection(Strict):
 class Commitment(Strict):
     """What counts as a concrete commitment from the client."""
 
-    needs: list[CommitPart] = Field(default_factory=lambda: ["date", "person", "action"])
+    needs: list[CommitPart] = Field(default_factory=_all_parts)
     requires_facts: list[FactKey] = Field(default_factory=list)
     min_mood: int = Field(default=0, ge=-3, le=3)
     accept: Text

@@ -78,7 +78,7 @@ def _squash(text: str) -> str:
 
 
 def parse_transcript(text: str) -> Transcript:
-    """Read `rep:`/`销售:` and `client:`/`客户:` labelled turns; unlabelled lines continue a turn."""
+    """Read turns labelled `rep:`/`销售:` or `client:`/`客户:`; other lines continue a turn."""
     if "\x00" in text:
         raise TranscriptInvalid("error.transcript_binary")
     turns: list[tuple[Speaker, list[str], int]] = []

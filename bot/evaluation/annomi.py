@@ -16,7 +16,7 @@ from pathlib import Path
 from bot.domain.grading import grade
 from bot.domain.lang import units
 from bot.domain.ports import Judge
-from bot.domain.transcript import Transcript
+from bot.domain.transcript import Speaker, Transcript
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def load(path: Path) -> list[Labelled]:
             row = json.loads(line)
             transcript = Transcript()
             for turn in row["turns"]:
-                speaker = "rep" if turn["speaker"] == "therapist" else "client"
+                speaker: Speaker = "rep" if turn["speaker"] == "therapist" else "client"
                 transcript = transcript.add(speaker, turn["text"])
             items.append(Labelled(row["id"], row["mi_quality"] == "high", transcript))
     return items
@@ -88,7 +88,10 @@ def _baselines() -> dict[str, Callable[[Transcript], float]]:
         reps = t.rep_turns()
         return -sum(units(r.text) for r in reps) / max(1, len(reps))
 
-    return {"baseline: number of turns": turns, "baseline: mean rep-turn length (negated)": mean_rep_length}
+    return {
+        "baseline: number of turns": turns,
+        "baseline: mean rep-turn length (negated)": mean_rep_length,
+    }
 
 
 async def listening_scores(items: Sequence[Labelled], judge: Judge) -> list[float]:

@@ -9,6 +9,7 @@ the scale is fractional and can rank transcripts.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 
 from bot.domain.lang import Lang
@@ -36,7 +37,7 @@ def interpolate(value: float, anchors: Anchors) -> float:
     """Piecewise-linear score between anchors, flat beyond the ends."""
     if value <= anchors[0][0]:
         return anchors[0][1]
-    for (x0, y0), (x1, y1) in zip(anchors, anchors[1:], strict=False):
+    for (x0, y0), (x1, y1) in itertools.pairwise(anchors):
         if value <= x1:
             return y0 + (y1 - y0) * (value - x0) / (x1 - x0)
     return anchors[-1][1]
@@ -65,7 +66,7 @@ def listening_score(m: Metrics) -> float:
 
 
 def persuasion_score(m: Metrics) -> float:
-    """说服力, 1–5: value framing, rules cited calmly, objections met with empathy; minus pressure."""
+    """说服力, 1–5: value framing, rules cited calmly, empathy, a commitment; minus pressure."""
     polite_rules = m.regulation if not m.threats else 0
     score = 2.0 + 0.6 * min(m.value, 3) + 0.5 * min(polite_rules, 2) + 0.4 * min(m.empathy, 2)
     score += 1.0 if m.commitment else 0.0
@@ -82,7 +83,9 @@ def preparation_score(m: Metrics) -> float:
 
 def composure_score(m: Metrics) -> float:
     """心态, 1–5: calm under stalling; each pressure turn costs 1, each threat 2."""
-    score = 4.0 + (0.5 if m.empathy else 0.0) + (0.5 if m.rep_turns >= 3 and not m.pressure else 0.0)
+    score = (
+        4.0 + (0.5 if m.empathy else 0.0) + (0.5 if m.rep_turns >= 3 and not m.pressure else 0.0)
+    )
     return _clamp(score - 1.0 * (m.pressure - m.threats) - 2.0 * m.threats)
 
 
@@ -142,7 +145,11 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
     if dim == "preparation":
         missing = [t(lang, f"fact.{k}") for k, v in m.checklist.items() if v != "specific"]
         if missing:
-            return t(lang, "tip.preparation.missing", items="、".join(missing) if lang == "zh" else ", ".join(missing))
+            return t(
+                lang,
+                "tip.preparation.missing",
+                items="、".join(missing) if lang == "zh" else ", ".join(missing),
+            )
         return t(lang, "tip.preparation.plan" if m.plan_coverage is None else "tip.good")
     if dim == "composure":
         if m.threats:
@@ -154,17 +161,24 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
 
 
 def weakest_turn(m: Metrics) -> tuple[RepTurnNote, str] | None:
-    """The rep turn most worth rewording, and why (a catalog suffix)."""
-    notes = list(m.notes)
-    for reason, test in (
-        ("pressure", lambda n: n.cues.pressure),
-        ("vague", lambda n: n.cues.vague),
-        ("monologue", lambda n: not n.cues.question and n.cues.units >= 2 * max(1.0, m.mean_rep_turn)),
-        ("closed", lambda n: n.cues.question and not n.cues.open_question),
-    ):
-        for note in notes:
-            if test(note):
-                return note, reason
+    """The rep turn most worth rewording, and why (a catalog suffix).
+
+    Pressure first, then vague talk, then a monologue (twice the rep's mean length, no
+    question), then a closed question.
+    """
+    long_turn = 2 * max(1.0, m.mean_rep_turn)
+    for note in m.notes:
+        if note.cues.pressure:
+            return note, "pressure"
+    for note in m.notes:
+        if note.cues.vague:
+            return note, "vague"
+    for note in m.notes:
+        if not note.cues.question and note.cues.units >= long_turn:
+            return note, "monologue"
+    for note in m.notes:
+        if note.cues.question and not note.cues.open_question:
+            return note, "closed"
     return None
 
 

@@ -104,7 +104,9 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         problems = []
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
-            problems.append(f"{source}:{_line_for(builder.lines, loc)}: {_field(loc)}: {err['msg']}")
+            problems.append(
+                f"{source}:{_line_for(builder.lines, loc)}: {_field(loc)}: {err['msg']}"
+            )
         raise ScenarioInvalid(detail="\n".join(problems)) from None
 
 

@@ -176,7 +176,10 @@ class PracticeService:
                 last = practice.transcript.turns[-1]
                 merged = f"{last.text}\n{message}"
                 await repo.replace_turn_text(practice.id, last.number, merged)
-                turns = (*practice.transcript.turns[:-1], Turn(last.number, "rep", merged, last.stage))
+                turns = (
+                    *practice.transcript.turns[:-1],
+                    Turn(last.number, "rep", merged, last.stage),
+                )
                 practice.transcript = type(practice.transcript)(turns)
             else:
                 stage = scenario.stages[practice.client.stage].id

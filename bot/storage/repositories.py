@@ -108,7 +108,9 @@ class SessionRepository:
             query = query.with_for_update()
         return await self.s.scalar(query)
 
-    async def create(self, practice: PracticeSession, scenario: Scenario, client_label: str) -> None:
+    async def create(
+        self, practice: PracticeSession, scenario: Scenario, client_label: str
+    ) -> None:
         """Store a new session with a snapshot of the scenario it plays."""
         self.s.add(
             PracticeSessionRow(
@@ -126,7 +128,9 @@ class SessionRepository:
         )
         await self.s.flush()
 
-    async def load(self, session_id: str, lock: bool = False) -> tuple[PracticeSession, Scenario] | None:
+    async def load(
+        self, session_id: str, lock: bool = False
+    ) -> tuple[PracticeSession, Scenario] | None:
         """A session and the exact scenario version it was started with."""
         row = await self._row(session_id, lock)
         if row is None:

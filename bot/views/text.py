@@ -73,14 +73,22 @@ def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = Fa
     if b.overdue_since:
         lines.append(m.esc(t(lang, "brief.overdue_since", date=b.overdue_since.isoformat())))
     causes = "、".join(t(lang, f"root_cause.{c}") for c in scenario.root_causes)
-    lines += [f"{m.bold(t(lang, 'brief.causes'))} {m.esc(causes)}", "", m.bold(t(lang, "brief.known"))]
+    lines += [
+        f"{m.bold(t(lang, 'brief.causes'))} {m.esc(causes)}",
+        "",
+        m.bold(t(lang, "brief.known")),
+    ]
     lines += [f"• {m.esc(k)}" for k in b.known]
     lines += ["", f"{m.bold(t(lang, 'brief.goal'))} {m.esc(b.goal)}"]
-    lines.append(m.esc(t(lang, "brief.budget", turns=scenario.turn_budget, mark=scenario.pass_mark)))
+    lines.append(
+        m.esc(t(lang, "brief.budget", turns=scenario.turn_budget, mark=scenario.pass_mark))
+    )
     lines += ["", m.bold(t(lang, "brief.rubric"))]
     for dim, weight in scenario.rubric.as_dict().items():
         if weight > 0:
-            lines.append(f"• {m.esc(t(lang, f'dim.{dim}'))} {weight:.0%} — {m.esc(t(lang, f'rubric.{dim}'))}")
+            lines.append(
+                f"• {m.esc(t(lang, f'dim.{dim}'))} {weight:.0%} — {m.esc(t(lang, f'rubric.{dim}'))}"
+            )
     return "\n".join(lines)
 
 
@@ -113,7 +121,9 @@ def scorecard_text(
         "\n".join(
             [
                 m.bold(heading),
-                m.esc(t(lang, "card.overall", score=card.overall)) + "  " + m.esc(t(lang, verdict, mark=card.pass_mark)),
+                m.esc(t(lang, "card.overall", score=card.overall))
+                + "  "
+                + m.esc(t(lang, verdict, mark=card.pass_mark)),
                 m.esc(t(lang, "card.grader", grader=card.grader)),
             ]
         )
@@ -128,7 +138,10 @@ def scorecard_text(
             lines.append(f"  {m.esc(t(lang, 'card.tip'))}: {m.esc(d.tip)}")
         blocks.append("\n".join(lines))
     checklist = [m.bold(t(lang, "card.checklist"))]
-    checklist += [f"{t(lang, f'status.{s}')}  {m.esc(t(lang, f'fact.{k}'))}" for k, s in card.checklist.items()]
+    checklist += [
+        f"{t(lang, f'status.{s}')}  {m.esc(t(lang, f'fact.{k}'))}"
+        for k, s in card.checklist.items()
+    ]
     blocks.append("\n".join(checklist))
     blocks.append(m.bold(t(lang, "card.metrics")) + "\n" + m.esc(_metric_line(card, catalog, lang)))
     if card.rewording:
@@ -158,7 +171,9 @@ def hint_text(code: str, params: dict[str, str], catalog: Catalog, lang: Lang) -
         shown["fact"] = catalog.t(lang, f"fact.{shown['fact']}")
     if "needs" in shown:
         sep = "、" if lang == "zh" else ", "
-        shown["needs"] = sep.join(catalog.t(lang, f"need.{n}") for n in shown["needs"].split(",") if n)
+        shown["needs"] = sep.join(
+            catalog.t(lang, f"need.{n}") for n in shown["needs"].split(",") if n
+        )
     if "objection" in shown:
         shown.pop("objection")
     return catalog.t(lang, code, **shown)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-
-from typing import Any
+from typing import Any, Literal
 
 from alembic import context
 from alembic.autogenerate.api import AutogenContext
@@ -18,7 +17,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def _render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | bool:
+def _render_item(kind: str, obj: Any, autogen: AutogenContext) -> str | Literal[False]:
     """Write our UTC timestamp type as a plain timezone-aware DateTime in migrations."""
     if kind == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

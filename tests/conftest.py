@@ -1,0 +1,123 @@
+"""Shared fixtures: settings on a temporary SQLite file, the catalog, the shipped scenarios,
+and a migrated database on SQLite and (where reachable) PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.composition import Container, container
+from bot.domain.scenario import Scenario
+from bot.i18n import Catalog
+from bot.scenarios.library import ScenarioLibrary
+from bot.settings import ROOT, Settings, get_settings
+from bot.storage.database import Database
+
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+SCENARIO_ID = "district-health-tail-payment"
+
+
+def _postgres_reason() -> str | None:
+    """None when the test PostgreSQL server answers, else why it is skipped."""
+    import asyncpg  # local: only the PostgreSQL half needs it
+
+    dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def probe() -> None:
+        conn = await asyncpg.connect(dsn, timeout=3)
+        await conn.close()
+
+    try:
+        asyncio.run(probe())
+    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        name = type(exc).__name__
+        return f"PostgreSQL not reachable at {POSTGRES_URL} ({name}); set TEST_POSTGRES_URL"
+    return None
+
+
+_PG_REASON: list[str | None] = []
+
+
+def postgres_skip_reason() -> str | None:
+    """Probe PostgreSQL once per test run."""
+    if not _PG_REASON:
+        _PG_REASON.append(_postgres_reason())
+    return _PG_REASON[0]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's .env or environment secrets."""
+    for name in list(os.environ):
+        if name.startswith(("TELEGRAM_", "OPENAI_", "LLM_", "DATABASE_URL")):
+            monkeypatch.delenv(name, raising=False)
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings on a temporary SQLite database, offline models."""
+    return Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'trainer.db'}",
+        scenarios_dir=ROOT / "scenarios",
+    )
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    """The bundled message catalogs."""
+    return Catalog.load()
+
+
+@pytest.fixture(scope="session")
+def library() -> ScenarioLibrary:
+    """The shipped scenarios."""
+    return ScenarioLibrary.from_directory(ROOT / "scenarios")
+
+
+@pytest.fixture(scope="session")
+def scenario(library: ScenarioLibrary) -> Scenario:
+    """The reference scenario (gatekeeper → official)."""
+    return library.get(SCENARIO_ID)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database: SQLite, and PostgreSQL in a private schema (skipped if absent)."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+        await database.migrate()
+        yield database
+        await database.dispose()
+        return
+    reason = postgres_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = Database(POSTGRES_URL)
+    async with admin.engine.begin() as conn:
+        await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    database = Database(POSTGRES_URL, schema=schema)
+    try:
+        await database.migrate()
+        yield database
+    finally:
+        await database.dispose()
+        async with admin.engine.begin() as conn:
+            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+        await admin.dispose()
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[Container]:
+    """The whole product on offline models and a temporary SQLite database."""
+    async with container(settings) as built:
+        yield built
