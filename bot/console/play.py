@@ -148,8 +148,8 @@ async def play(
                 con.say(con.t("console.no_input"))
             break
         if line.strip() == "/hint":
-            code, params = await app.practice.hint(person.id, session.id)
-            con.say(f"💡 {con.t('console.hint')}: {hint_text(code, params, app.catalog, lang)}")
+            hint = await app.practice.hint(person.id, session.id)
+            con.say(f"💡 {con.t('console.hint')}: {hint_text(hint, app.catalog, lang)}")
             continue
         try:
             con.stdout.write(f"{con.t('console.client')}: ")

@@ -57,6 +57,15 @@ class TurnResult:
 
 
 @dataclass(frozen=True)
+class Hint:
+    """The coach's hint: a catalog key with parameters, or ready text from a model coach."""
+
+    code: str
+    params: dict[str, str]
+    text: str | None = None
+
+
+@dataclass(frozen=True)
 class ProgressPoint:
     """One graded session on a rep's progress chart."""
 
@@ -95,8 +104,10 @@ class PracticeService:
         self.max_message_chars = max_message_chars
         self._new_id = new_id
 
-    async def _load(self, repo: SessionRepository, user_id: int, session_id: str) -> Started:
-        loaded = await repo.load(session_id, lock=True)
+    async def _load(
+        self, repo: SessionRepository, user_id: int, session_id: str, lock: bool = False
+    ) -> Started:
+        loaded = await repo.load(session_id, lock=lock)
         if loaded is None or loaded[0].user_id != user_id:
             raise SessionNotFound(session=session_id)
         return Started(*loaded)
@@ -108,7 +119,7 @@ class PracticeService:
             repo = SessionRepository(s)
             active = await repo.active_for(user_id)
             if active is not None:
-                current = await self._load(repo, user_id, active)
+                current = await self._load(repo, user_id, active, lock=True)
                 if not replace:
                     raise ActiveSessionExists(scenario=current.scenario.title, session=active)
                 current.session.move_to(Phase.ABANDONED)
@@ -135,7 +146,7 @@ class PracticeService:
         """The rep chose to write a plan."""
         async with self.db.session() as s:
             repo = SessionRepository(s)
-            started = await self._load(repo, user_id, session_id)
+            started = await self._load(repo, user_id, session_id, lock=True)
             if started.session.phase == Phase.BRIEF:
                 started.session.move_to(Phase.PREPARE)
                 await repo.save_state(started.session)
@@ -146,7 +157,7 @@ class PracticeService:
         plan_text = _CONTROL.sub("", plan or "").strip()[:MAX_PLAN_CHARS] or None
         async with self.db.session() as s:
             repo = SessionRepository(s)
-            started = await self._load(repo, user_id, session_id)
+            started = await self._load(repo, user_id, session_id, lock=True)
             practice, scenario = started.session, started.scenario
             practice.require(Phase.BRIEF, Phase.PREPARE)
             practice.plan = plan_text
@@ -169,7 +180,7 @@ class PracticeService:
         message = clean_message(text, self.max_message_chars)
         async with self.db.session() as s:
             repo = SessionRepository(s)
-            started = await self._load(repo, user_id, session_id)
+            started = await self._load(repo, user_id, session_id, lock=True)
             practice, scenario = started.session, started.scenario
             practice.require(Phase.PLAY)
             if practice.awaiting_reply():
@@ -212,7 +223,7 @@ class PracticeService:
         answer = await self.client.reply(turn, on_delta)
         async with self.db.session() as s:
             repo = SessionRepository(s)
-            fresh = await self._load(repo, practice.user_id, practice.id)
+            fresh = await self._load(repo, practice.user_id, practice.id, lock=True)
             if len(fresh.session.transcript) != len(practice.transcript):
                 return TurnResult(fresh.session, scenario, "", duplicate=True)
             practice = fresh.session
@@ -226,18 +237,19 @@ class PracticeService:
             await repo.save_state(practice)
         return TurnResult(practice, scenario, answer.text, plan)
 
-    async def hint(self, user_id: int, session_id: str) -> tuple[str, dict[str, str]]:
-        """The coach's next-move hint as a message key and parameters."""
+    async def hint(self, user_id: int, session_id: str) -> Hint:
+        """The coach's next-move hint (never a fact's value)."""
         async with self.db.session() as s:
             started = await self._load(SessionRepository(s), user_id, session_id)
         started.session.require(Phase.PLAY)
-        return next_hint(started.scenario, started.session.client)
+        code, params = next_hint(started.scenario, started.session.client)
+        return Hint(code, params)
 
     async def finish(self, user_id: int, session_id: str, lang: Lang) -> tuple[Started, Scorecard]:
         """End the meeting (if still playing) and grade it; grading twice returns the same card."""
         async with self.db.session() as s:
             repo = SessionRepository(s)
-            started = await self._load(repo, user_id, session_id)
+            started = await self._load(repo, user_id, session_id, lock=True)
             practice = started.session
             if practice.phase == Phase.GRADED:
                 card = await repo.scorecard(practice.id)
@@ -262,7 +274,7 @@ class PracticeService:
         """Give up a session in progress."""
         async with self.db.session() as s:
             repo = SessionRepository(s)
-            started = await self._load(repo, user_id, session_id)
+            started = await self._load(repo, user_id, session_id, lock=True)
             if not started.session.active:
                 raise WrongPhase(current=started.session.phase.value, wanted="active")
             if started.session.phase == Phase.ENDED:

@@ -9,6 +9,7 @@ from bot.domain.lang import Lang
 from bot.domain.scenario import Scenario
 from bot.domain.scorecard import Scorecard
 from bot.i18n import Catalog
+from bot.services.practice import Hint
 
 
 @dataclass(frozen=True)
@@ -164,9 +165,11 @@ def rewording_text(card: Scorecard, catalog: Catalog, lang: Lang, html: bool = F
     )
 
 
-def hint_text(code: str, params: dict[str, str], catalog: Catalog, lang: Lang) -> str:
-    """A hint with its parameters localised (fact and behaviour names)."""
-    shown = dict(params)
+def hint_text(hint: Hint, catalog: Catalog, lang: Lang) -> str:
+    """A hint: a model coach's own words, or the catalog text with names localised."""
+    if hint.text:
+        return hint.text
+    shown = dict(hint.params)
     if "fact" in shown:
         shown["fact"] = catalog.t(lang, f"fact.{shown['fact']}")
     if "needs" in shown:
@@ -176,4 +179,4 @@ def hint_text(code: str, params: dict[str, str], catalog: Catalog, lang: Lang) -
         )
     if "objection" in shown:
         shown.pop("objection")
-    return catalog.t(lang, code, **shown)
+    return catalog.t(lang, hint.code, **shown)

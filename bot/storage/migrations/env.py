@@ -11,7 +11,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.settings import get_settings
-from bot.storage.models import Base, UTCDateTime
+from bot.storage.models import UTCDateTime
+from bot.storage.registry import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -1,0 +1,12 @@
+"""Imports every table module so `Base.metadata` is complete (for Alembic and drift checks).
+
+Each area keeps its tables in its own module (`models.py` for the practice core); add new
+modules here.
+"""
+
+from __future__ import annotations
+
+from bot.storage import models
+from bot.storage.models import Base
+
+__all__ = ["Base", "models"]
