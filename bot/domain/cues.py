@@ -31,6 +31,11 @@ _EN_LEADING_FILLER = re.compile(
     r"now|i see|oh|great|good)[\s,.!-]+)+",
     re.IGNORECASE,
 )
+# 投诉 / 媒体 are threats only when the rep is the one who would complain (not when the rep
+# reflects the client's own complaints).
+_THREAT_ZH = re.compile(
+    r"(?:我|我们|我司|我们公司)[^。！？]{0,8}(?:投诉|媒体|记者)|投诉(?:你|您)|去投诉"
+)
 _DATE_ZH = re.compile(
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]"
     r"|(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号](?:前|之前|以前)?"
@@ -207,7 +212,7 @@ def analyze(text: str, prev_client: str = "", lang: Lang | None = None) -> Cues:
         open_questions += is_q and is_open
     topics = frozenset(k for k in FACT_KEYS if _has(low, lex.topics_strong[k], lang))
     touched = topics | frozenset(k for k in FACT_KEYS if _has(low, lex.topics_weak[k], lang))
-    threat = _has(low, lex.threat, lang)
+    threat = _has(low, lex.threat, lang) or (lang == "zh" and bool(_THREAT_ZH.search(text)))
     directive = _has(low, lex.directive, lang)
     pressure = (
         threat or _has(low, lex.pressure, lang) or (directive and _has(low, lex.payment_ask, lang))

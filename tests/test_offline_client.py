@@ -1,0 +1,77 @@
+"""The offline client speaks like a guarded official, deterministically, without echoing."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from bot.domain.cues import analyze
+from bot.domain.engine import apply, initial_state, plan_turn
+from bot.domain.ports import ClientTurn
+from bot.domain.scenario import Scenario
+from bot.domain.session import ClientState
+from bot.domain.transcript import Transcript
+from bot.offline.client import OfflineClient, load_phrases
+
+
+def voice(scenario: Scenario, state: ClientState, text: str, seed: str = "s") -> str:
+    plan = plan_turn(scenario, state, analyze(text, "", "zh"), text)
+    after = apply(scenario, state, plan, text)
+    transcript = Transcript().add("client", scenario.stages[0].opening).add("rep", text)
+    return OfflineClient(load_phrases()).compose(
+        ClientTurn(scenario, state, after, plan, transcript, seed)
+    )
+
+
+def official(scenario: Scenario, **changes: object) -> ClientState:
+    base = dataclasses.replace(initial_state(scenario), stage=1, mood=1, patience=8)
+    return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
+
+
+def test_reveal_uses_the_scenario_line(scenario: Scenario) -> None:
+    reply = voice(scenario, official(scenario), "想请教一下，这个二期项目现在是什么情况？")
+    assert scenario.facts["project"].reveal in reply
+
+
+def test_unearned_fact_gets_official_deflection_not_the_value(scenario: Scenario) -> None:
+    reply = voice(scenario, official(scenario), "付款流程一般怎么走？")
+    for key, fact in scenario.facts.items():
+        assert not any(m in reply for m in fact.markers), key
+    assert reply
+
+
+def test_reply_never_echoes_the_rep(scenario: Scenario) -> None:
+    text = "我们公司的系统非常好，请您尽快安排付款流程。"
+    assert text not in voice(scenario, official(scenario), text)
+
+
+def test_same_session_and_turn_give_the_same_words(scenario: Scenario) -> None:
+    state = official(scenario)
+    assert voice(scenario, state, "嗯嗯。", seed="a") == voice(scenario, state, "嗯嗯。", seed="a")
+
+
+def test_threat_gets_an_offended_answer(scenario: Scenario) -> None:
+    reply = voice(scenario, official(scenario, mood=-1), "再不付款我就去纪委举报你们！")
+    bank = load_phrases()["zh"]
+    assert any(line in reply for line in bank["end_offended"])  # type: ignore[union-attr]
+
+
+def test_stage_advance_hands_over_to_the_official(scenario: Scenario) -> None:
+    text = "您好，我是华信科技的小陈，关于二期项目尾款的事，想麻烦您跟王科长约个时间。"
+    reply = voice(scenario, initial_state(scenario), text)
+    assert scenario.stages[1].opening in reply
+
+
+async def test_reply_streams_in_pieces_that_add_up_to_the_text(scenario: Scenario) -> None:
+    state = official(scenario)
+    text = "想请教一下，这个二期项目现在是什么情况？"
+    plan = plan_turn(scenario, state, analyze(text, "", "zh"), text)
+    transcript = Transcript().add("rep", text)
+    pieces: list[str] = []
+
+    async def sink(piece: str) -> None:
+        pieces.append(piece)
+
+    turn = ClientTurn(scenario, state, apply(scenario, state, plan, text), plan, transcript, "s")
+    reply = await OfflineClient(load_phrases()).reply(turn, sink)
+    assert len(pieces) > 1
+    assert "".join(pieces) == reply.text
