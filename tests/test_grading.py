@@ -20,7 +20,7 @@ client: 请回吧。
 
 
 class ObedientJudge:
-    """A judge that does whatever the transcript tells it: gives 5 everywhere, quotes invented text."""
+    """A judge that obeys the transcript: 5 everywhere, and quotes invented text."""
 
     async def judge(self, request: JudgeRequest) -> Judgement:
         dims: dict[Dimension, DimensionScore] = {
