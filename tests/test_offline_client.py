@@ -75,3 +75,21 @@ async def test_reply_streams_in_pieces_that_add_up_to_the_text(scenario: Scenari
     reply = await OfflineClient(load_phrases()).reply(turn, sink)
     assert len(pieces) > 1
     assert "".join(pieces) == reply.text
+
+
+def test_asking_again_for_a_told_fact_gets_a_reminder_not_the_value_again(
+    scenario: Scenario,
+) -> None:
+    reply = voice(scenario, official(scenario, earned=("project",)), "这个项目是什么情况？")
+    bank = load_phrases()["zh"]
+    assert any(line in reply for line in bank["repeat"])  # type: ignore[union-attr]
+    assert scenario.facts["project"].reveal not in reply
+
+
+def test_phrase_banks_cover_every_line_kind_in_both_languages() -> None:
+    from typing import get_args
+
+    from bot.domain.scenario import LineKind
+
+    for lang, bank in load_phrases().items():
+        assert set(bank) == set(get_args(LineKind)), lang

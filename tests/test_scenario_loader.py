@@ -73,3 +73,8 @@ def test_oversized_binary_and_empty_documents_are_refused(tmp_path: Path) -> Non
 
 def test_a_document_that_is_not_a_mapping_is_refused() -> None:
     assert error_of("- a\n- b\n") == "draft.yaml:1: the document must be a mapping of fields"
+
+
+def test_a_misspelt_line_kind_in_a_stage_is_an_error() -> None:
+    text = REFERENCE.replace("    lines:\n      stall:", "    lines:\n      stal:")
+    assert "stages[0].lines.stal" in error_of(text)

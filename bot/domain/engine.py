@@ -44,6 +44,7 @@ class TurnPlan:
     patience_delta: int = -1
     reveal: tuple[FactKey, ...] = ()
     deflect: tuple[FactKey, ...] = ()
+    repeat: tuple[FactKey, ...] = ()
     advance: bool = False
     objection: str | None = None
     settled: str | None = None
@@ -168,9 +169,11 @@ def plan_turn(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> 
 
     reveal: list[FactKey] = []
     deflect: list[FactKey] = []
+    repeat: list[FactKey] = []
     if reaction != "meta":
         for key in asked_facts(scenario, cues, text):
             if key in state.earned:
+                repeat.append(key)
                 continue
             ok = _can_tell(scenario, state, key, kinds, mood)
             (reveal if ok and len(reveal) < MAX_REVEALS_PER_TURN else deflect).append(key)
@@ -190,6 +193,7 @@ def plan_turn(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> 
         patience_delta=patience_delta,
         reveal=tuple(reveal),
         deflect=tuple(deflect),
+        repeat=tuple(repeat),
         advance=advance,
         objection=objection,
         settled=settled,

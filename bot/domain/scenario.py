@@ -41,6 +41,26 @@ CommitPart = Literal["date", "person", "action"]
 ObjectionTrigger = Literal["payment_ask", "pressure", "regulation", "any"]
 ResolveBy = Literal["empathy", "reflection", "open_question", "regulation", "value", "next_step"]
 Dimension = Literal["listening", "persuasion", "preparation", "composure", "next_step"]
+LineKind = Literal[
+    "ack_warm",
+    "ack_neutral",
+    "meta",
+    "pressure",
+    "threat",
+    "vague",
+    "deflect",
+    "deflect_stage",
+    "deflect_mood",
+    "deflect_more",
+    "repeat",
+    "decline_facts",
+    "decline_mood",
+    "decline_objection",
+    "end_patience",
+    "end_offended",
+    "end_budget",
+    "stall",
+]
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
@@ -88,7 +108,7 @@ class Stage(Strict):
     patience: int = Field(ge=1, le=60)
     opening: Text
     advance: StageAdvance | None = None
-    lines: dict[str, list[Text]] = Field(default_factory=dict)
+    lines: dict[LineKind, list[Text]] = Field(default_factory=dict)
 
 
 class EarnRule(Strict):

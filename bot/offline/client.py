@@ -17,7 +17,7 @@ import yaml
 from bot.domain.engine import TurnPlan
 from bot.domain.lang import LANGS, Lang
 from bot.domain.ports import ClientReply, ClientTurn, DeltaSink
-from bot.domain.scenario import Objection, Scenario, Stage
+from bot.domain.scenario import LineKind, Objection, Scenario, Stage
 from bot.domain.session import EndReason
 
 Bank = dict[str, object]
@@ -42,7 +42,7 @@ class _Picker:
     rng: random.Random
     said: str
 
-    def options(self, kind: str, temperament: str | None = None) -> list[str]:
+    def options(self, kind: LineKind, temperament: str | None = None) -> list[str]:
         if kind in self.stage.lines:
             return list(self.stage.lines[kind])
         entry = self.bank.get(kind, [])
@@ -50,7 +50,7 @@ class _Picker:
             return list(entry.get(temperament or "default") or entry.get("default") or [])
         return list(cast(list[str], entry))
 
-    def pick(self, kind: str, temperament: str | None = None) -> str:
+    def pick(self, kind: LineKind, temperament: str | None = None) -> str:
         options = self.options(kind, temperament)
         if not options:
             return ""
@@ -93,6 +93,8 @@ class OfflineClient:
             body.append(_objection(scenario, plan.settled).settled)
         body += [scenario.facts[k].reveal for k in plan.reveal]
         body += _deflections(scenario, turn, plan, pick)
+        if plan.repeat and not (plan.reveal or plan.deflect):
+            body.append(pick.pick("repeat"))
         if plan.objection:
             body.append(_objection(scenario, plan.objection).says)
         body += _commitment(scenario, plan, pick)
@@ -138,6 +140,7 @@ def _commitment(scenario: Scenario, plan: TurnPlan, pick: _Picker) -> list[str]:
     if plan.commitment != "declined":
         return []
     missing = plan.commitment_missing
+    reason: LineKind
     if any(m.startswith("objection:") for m in missing):
         reason = "decline_objection"
     elif "mood" in missing:
@@ -148,9 +151,9 @@ def _commitment(scenario: Scenario, plan: TurnPlan, pick: _Picker) -> list[str]:
 
 
 def _ending(plan: TurnPlan, pick: _Picker) -> list[str]:
-    kinds = {
+    kinds: dict[EndReason, LineKind] = {
         EndReason.PATIENCE: "end_patience",
         EndReason.OFFENDED: "end_offended",
         EndReason.BUDGET: "end_budget",
     }
-    return [pick.pick(kinds[plan.end])] if plan.end in kinds else []
+    return [pick.pick(kinds[plan.end])] if plan.end is not None and plan.end in kinds else []
