@@ -76,5 +76,5 @@ def test_a_document_that_is_not_a_mapping_is_refused() -> None:
 
 
 def test_a_misspelt_line_kind_in_a_stage_is_an_error() -> None:
-    text = REFERENCE.replace("    lines:\n      stall:", "    lines:\n      stal:")
+    text = REFERENCE.replace("      stall:", "      stal:", 1)
     assert "stages[0].lines.stal" in error_of(text)
