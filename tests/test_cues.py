@@ -66,3 +66,9 @@ def test_meta_talk_is_noticed() -> None:
 def test_short_filler_is_vague() -> None:
     assert analyze("那个……嗯……", "", "zh").vague is True
     assert analyze("付款流程怎么走？", "", "zh").vague is False
+
+
+def test_a_negated_threat_is_reassurance_not_a_threat() -> None:
+    assert analyze("我们不是来追究责任的，是想一起把流程理顺。", "", "zh").threat is False
+    assert analyze("我们不会起诉，但希望月底前有个说法。", "", "zh").threat is False
+    assert analyze("再不付款我们就起诉。", "", "zh").threat is True

@@ -157,3 +157,65 @@ def test_session_refuses_a_transition_the_state_machine_forbids() -> None:
 def test_client_state_round_trips_through_storage_form() -> None:
     state = ClientState(stage=1, mood=2, patience=3, earned=("project",), ended=EndReason.BUDGET)
     assert ClientState.from_dict(state.to_dict()) == state
+
+
+def test_an_objection_replaces_the_answers_asked_in_the_same_breath(scenario: Scenario) -> None:
+    state = dataclasses.replace(at_official(scenario), earned=("project",))
+    plan, _ = step(scenario, state, "那尾款什么时候能付？验收还差什么？")
+    assert plan.objection == "outage"
+    assert plan.reveal == ()
+
+
+def test_no_new_objection_on_a_proposed_next_step(scenario: Scenario) -> None:
+    state = dataclasses.replace(at_official(scenario), earned=("project",))
+    plan, _ = step(scenario, state, "下周三前我们把尾款的付款材料送给李科长审批，可以吗？")
+    assert plan.objection is None
+
+
+def test_a_leaving_client_raises_no_new_objection(scenario: Scenario) -> None:
+    state = dataclasses.replace(at_official(scenario), patience=1, earned=("project",))
+    plan, _ = step(scenario, state, "尾款什么时候能付？")
+    assert plan.end == EndReason.PATIENCE
+    assert plan.objection is None
+
+
+def test_a_prerequisite_told_earlier_in_the_same_reply_counts(scenario: Scenario) -> None:
+    plan, _ = step(
+        scenario, at_official(scenario), "想请教一下这个二期项目的情况，验收标准具体是什么？"
+    )
+    assert plan.reveal == ("project", "acceptance_standard")
+
+
+def test_a_stage_can_require_facts_and_the_next_person_starts_at_their_own_mood(
+    scenario: Scenario,
+) -> None:
+    gate = scenario.stages[0]
+    assert gate.advance is not None
+    strict = scenario.model_copy(
+        update={
+            "stages": [
+                gate.model_copy(
+                    update={
+                        "advance": gate.advance.model_copy(update={"requires_facts": ["project"]})
+                    }
+                ),
+                scenario.stages[1].model_copy(update={"entry_mood": -1}),
+            ],
+            "facts": {
+                **scenario.facts,
+                "project": scenario.facts["project"].model_copy(
+                    update={
+                        "earn": scenario.facts["project"].earn.model_copy(
+                            update={"stage": "gatekeeper"}
+                        )
+                    }
+                ),
+            },
+        }
+    )
+    plan, state = step(strict, initial_state(strict), INTRO)
+    assert plan.advance is False
+    plan, state = step(strict, state, "麻烦问一下，这个二期项目现在是什么情况？")
+    assert plan.reveal == ("project",)
+    assert plan.advance is True
+    assert state.mood == -1

@@ -72,6 +72,8 @@ def _run(coro: Coroutine[Any, Any, int], lang: Lang) -> None:
     except KeyboardInterrupt:
         typer.echo("\n" + Catalog.load().t(lang, "console.interrupted"), err=True)
         raise typer.Exit(130) from None
+    except BrokenPipeError:
+        raise  # handled in main(): the reader of our output went away
     except Exception:
         log.exception("unexpected error")
         typer.echo(Catalog.load().t(lang, "error.generic"), err=True)
@@ -297,4 +299,9 @@ def db_upgrade() -> None:
 
 def main() -> None:
     """Console-script entry point."""
-    app()
+    try:
+        app()
+    except BrokenPipeError:
+        # `trainer scenarios list | head`: the reader went away; that is not an error.
+        sys.stderr.close()
+        raise SystemExit(0) from None

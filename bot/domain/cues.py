@@ -36,6 +36,10 @@ _EN_LEADING_FILLER = re.compile(
 _THREAT_ZH = re.compile(
     r"(?:我|我们|我司|我们公司)[^。！？]{0,8}(?:投诉|媒体|记者)|投诉(?:你|您)|去投诉"
 )
+# "我们不是来追究责任的" is reassurance, not a threat: drop negated spans before looking.
+_NEGATED_ZH = re.compile(
+    r"(?:不是|不会|不想|不打算|并非|绝不|无意|没打算|不至于)[^，。！？,.!?；;]{0,10}"
+)
 _DATE_ZH = re.compile(
     r"(\d{1,2}|[一二三四五六七八九十]{1,3})\s*月\s*(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号]"
     r"|(\d{1,2}|[一二三四五六七八九十]{1,3})\s*[日号](?:前|之前|以前)?"
@@ -212,7 +216,10 @@ def analyze(text: str, prev_client: str = "", lang: Lang | None = None) -> Cues:
         open_questions += is_q and is_open
     topics = frozenset(k for k in FACT_KEYS if _has(low, lex.topics_strong[k], lang))
     touched = topics | frozenset(k for k in FACT_KEYS if _has(low, lex.topics_weak[k], lang))
-    threat = _has(low, lex.threat, lang) or (lang == "zh" and bool(_THREAT_ZH.search(text)))
+    asserted = _NEGATED_ZH.sub("", low) if lang == "zh" else low
+    threat = _has(asserted, lex.threat, lang) or (
+        lang == "zh" and bool(_THREAT_ZH.search(_NEGATED_ZH.sub("", text)))
+    )
     directive = _has(low, lex.directive, lang)
     pressure = (
         threat or _has(low, lex.pressure, lang) or (directive and _has(low, lex.payment_ask, lang))

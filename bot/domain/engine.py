@@ -10,9 +10,13 @@ Rules, per rep turn (mood runs from -3 to +3):
   settling an open objection adds 1;
 - a fact is told when the rep asks about its topic in the right stage, with one of the
   behaviours its rule names (this turn, or empathy/reflection shown earlier in the stage),
-  its prerequisite facts told, and mood at or above its minimum; at most two per turn;
-- a stage (e.g. the secretary) is passed once the behaviours it needs have been seen in it
-  and mood is high enough;
+  its prerequisite facts told (earlier, or earlier in the same reply), and mood at or above
+  its minimum; at most two per turn;
+- a stage (e.g. the secretary) is passed once the behaviours it needs have been seen in it,
+  the facts it requires are known and mood is high enough; the next person starts at their
+  own `entry_mood` when the scenario sets one (a new person does not share the last one's mood);
+- an objection is raised on an ask (never on a proposed next step, never as the client
+  leaves) and replaces that turn's answers: facts asked in the same breath are held back;
 - a concrete next step (date + person + action) is accepted when the required facts are
   known, mood is high enough and no objection is open; the meeting then closes;
 - the meeting ends when patience runs out, mood hits -3, or the turn budget is spent.
@@ -102,12 +106,17 @@ def asked_facts(scenario: Scenario, cues: Cues, text: str) -> list[FactKey]:
 
 
 def _can_tell(
-    scenario: Scenario, state: ClientState, key: FactKey, kinds: frozenset[str], mood: int
+    scenario: Scenario,
+    state: ClientState,
+    key: FactKey,
+    kinds: frozenset[str],
+    mood: int,
+    earned: list[FactKey],
 ) -> bool:
     rule = scenario.facts[key].earn
     if state.stage < scenario.fact_stage(key):
         return False
-    if any(dep not in state.earned for dep in rule.after):
+    if any(dep not in earned for dep in rule.after):
         return False
     shown = kinds | {k for k in state.stage_seen if k in ("empathy", "reflection")}
     return any(by in shown for by in rule.by) and mood >= rule.min_mood
@@ -158,6 +167,22 @@ def plan_turn(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> 
     mood_delta += 1 if settled else 0
     mood = max(MOOD_MIN, min(MOOD_MAX, state.mood + mood_delta))
 
+    reveal: list[FactKey] = []
+    deflect: list[FactKey] = []
+    repeat: list[FactKey] = []
+    earned: list[FactKey] = list(state.earned)
+    if reaction != "meta":
+        for key in asked_facts(scenario, cues, text):
+            if key in state.earned:
+                repeat.append(key)
+            elif len(reveal) < MAX_REVEALS_PER_TURN and _can_tell(
+                scenario, state, key, kinds, mood, earned
+            ):
+                reveal.append(key)
+                earned.append(key)
+            else:
+                deflect.append(key)
+
     stage = scenario.stages[state.stage]
     seen = frozenset(state.stage_seen) | kinds
     advance = bool(
@@ -165,20 +190,14 @@ def plan_turn(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> 
         and reaction not in ("threat", "meta")
         and set(stage.advance.needs) <= seen
         and mood >= stage.advance.min_mood
+        and all(f in earned for f in stage.advance.requires_facts)
     )
 
-    reveal: list[FactKey] = []
-    deflect: list[FactKey] = []
-    repeat: list[FactKey] = []
-    if reaction != "meta":
-        for key in asked_facts(scenario, cues, text):
-            if key in state.earned:
-                repeat.append(key)
-                continue
-            ok = _can_tell(scenario, state, key, kinds, mood)
-            (reveal if ok and len(reveal) < MAX_REVEALS_PER_TURN else deflect).append(key)
-
-    objection = None if settled else _objection(scenario, state, cues)
+    # A client who pushes back does not answer in the same breath; objections come on asks,
+    # not on a proposed next step.
+    objection = None if settled or cues.proposes_next_step else _objection(scenario, state, cues)
+    if objection:
+        reveal, deflect = [], [*reveal, *deflect]
     still_open = [o for o in state.open_objections() if o != settled]
     if objection:
         still_open.append(objection)
@@ -186,6 +205,8 @@ def plan_turn(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> 
     commitment, missing = _commitment(scenario, after_reveal, cues, mood, still_open)
 
     end = _end(scenario, state, mood, patience_delta, commitment, advance)
+    if end is not None:
+        objection = None  # a leaving client says goodbye, not a new objection
     return TurnPlan(
         cues=cues,
         reaction=reaction,
@@ -226,9 +247,11 @@ def apply(scenario: Scenario, state: ClientState, plan: TurnPlan, rep_text: str)
     """The client state after a planned turn."""
     kinds = tuple(sorted(plan.cues.kinds()))
     seen: tuple[str, ...]
+    mood = state.mood + plan.mood_delta
     if plan.advance:
         nxt = scenario.stages[state.stage + 1]
         stage, patience, seen = state.stage + 1, nxt.patience, ()
+        mood = nxt.entry_mood if nxt.entry_mood is not None else mood
     else:
         cap = scenario.stages[state.stage].patience
         stage = state.stage
@@ -237,7 +260,7 @@ def apply(scenario: Scenario, state: ClientState, plan: TurnPlan, rep_text: str)
     asked = tuple(k for k in (*state.asked, *plan.deflect) if k not in plan.reveal)
     return ClientState(
         stage=stage,
-        mood=state.mood + plan.mood_delta,
+        mood=mood,
         patience=patience,
         earned=(*state.earned, *plan.reveal),
         asked=tuple(dict.fromkeys(asked)),

@@ -44,6 +44,7 @@ class RepTurnNote:
     number: int
     text: str
     cues: Cues
+    prev_client: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,10 +101,11 @@ class Metrics:
 
 def annotate(transcript: Transcript, lang: Lang) -> tuple[RepTurnNote, ...]:
     """Cues for every rep turn, each read against the client's words before it."""
-    return tuple(
-        RepTurnNote(t.number, t.text, analyze(t.text, transcript.client_before(t.number), lang))
-        for t in transcript.rep_turns()
-    )
+    notes = []
+    for turn in transcript.rep_turns():
+        prev = transcript.client_before(turn.number)
+        notes.append(RepTurnNote(turn.number, turn.text, analyze(turn.text, prev, lang), prev))
+    return tuple(notes)
 
 
 def _has_any(text: str, words: tuple[str, ...]) -> bool:

@@ -96,6 +96,7 @@ class StageAdvance(Strict):
 
     needs: list[AdvanceNeed] = Field(min_length=1)
     min_mood: int = Field(default=0, ge=-3, le=3)
+    requires_facts: list[FactKey] = Field(default_factory=list)
     line: Text
 
 
@@ -106,6 +107,7 @@ class Stage(Strict):
     title: Text
     persona: Persona
     patience: int = Field(ge=1, le=60)
+    entry_mood: int | None = Field(default=None, ge=-3, le=3)
     opening: Text
     advance: StageAdvance | None = None
     lines: dict[LineKind, list[Text]] = Field(default_factory=dict)
@@ -245,9 +247,15 @@ class Scenario(Strict):
                 raise ValueError(f"facts.{key}.earn.stage: no stage named {fact.earn.stage!r}")
             if key in fact.earn.after:
                 raise ValueError(f"facts.{key}.earn.after: a fact cannot depend on itself")
-        for stage in self.stages[:-1]:
+        for index, stage in enumerate(self.stages[:-1]):
             if stage.advance is None:
                 raise ValueError(f"stages.{stage.id}: every stage but the last needs 'advance'")
+            for key in stage.advance.requires_facts:
+                if self.fact_stage(key) > index:
+                    raise ValueError(
+                        f"stages.{stage.id}.advance.requires_facts: {key} is only told in a "
+                        "later stage, so this stage could never be passed"
+                    )
         return self
 
     def stage_index(self, stage_id: str) -> int:

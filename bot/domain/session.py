@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.facts import FactKey
 from bot.domain.lang import Lang
 from bot.domain.transcript import Transcript
 from bot.errors import WrongPhase
@@ -53,8 +54,8 @@ class ClientState:
     stage: int = 0
     mood: int = 0
     patience: int = 0
-    earned: tuple[str, ...] = ()
-    asked: tuple[str, ...] = ()
+    earned: tuple[FactKey, ...] = ()
+    asked: tuple[FactKey, ...] = ()
     objections_raised: tuple[str, ...] = ()
     objections_settled: tuple[str, ...] = ()
     stage_seen: tuple[str, ...] = ()

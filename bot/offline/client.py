@@ -92,14 +92,16 @@ class OfflineClient:
         if plan.settled:
             body.append(_objection(scenario, plan.settled).settled)
         body += [scenario.facts[k].reveal for k in plan.reveal]
-        body += _deflections(scenario, turn, plan, pick)
+        if not plan.objection:
+            body += _deflections(scenario, turn, plan, pick)
         if plan.repeat and not (plan.reveal or plan.deflect):
             body.append(pick.pick("repeat"))
         if plan.objection:
             body.append(_objection(scenario, plan.objection).says)
         body += _commitment(scenario, plan, pick)
         if plan.advance and stage.advance:
-            body += [stage.advance.line, scenario.stages[turn.before.stage + 1].opening]
+            # a new voice takes over: put the next person on a line of their own
+            body += [stage.advance.line, "\n" + scenario.stages[turn.before.stage + 1].opening]
         opener = _opener(plan, pick, bool(body))
         if not body and plan.end is None and plan.reaction in ("neutral", "warm"):
             body.append(pick.pick("stall", scenario.temperament))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Sequence
 
+from bot.domain.cues import Cues, analyze, sentences
 from bot.domain.lang import Lang
 from bot.domain.metrics import Metrics, RepTurnNote
 from bot.domain.ports import Judgement, JudgeRequest
@@ -30,7 +31,7 @@ MEAN_TURN = {  # units per rep turn: English words, Chinese characters
 REFLECTION_RATIO = ((0.0, 1.0), (0.5, 2.0), (1.0, 3.0), (2.0, 5.0))
 DIRECTIVE_RATE = ((0.0, 5.0), (0.05, 4.0), (0.10, 3.0), (0.20, 2.0), (0.30, 1.0))
 LISTENING_WEIGHTS = {"talk_share": 1.0, "mean_turn": 2.0, "reflection": 1.0, "directive": 2.0}
-QUOTE_CHARS = 80
+QUOTE_CHARS = 120
 
 
 def interpolate(value: float, anchors: Anchors) -> float:
@@ -110,7 +111,21 @@ SCORERS: dict[Dimension, Callable[[Metrics], float]] = {
 }
 
 
-def _quote(note: RepTurnNote) -> Evidence:
+# Which sentence of a turn to quote for each dimension: the one that shows the behaviour.
+SHOWS: dict[Dimension, Callable[[Cues], bool]] = {
+    "listening": lambda c: c.reflection or c.open_question or c.question,
+    "persuasion": lambda c: c.pressure or c.value or c.regulation,
+    "preparation": lambda c: bool(c.topics) or c.question,
+    "composure": lambda c: c.pressure or c.empathy,
+    "next_step": lambda c: c.proposes_next_step or c.has_date,
+}
+
+
+def _quote(note: RepTurnNote, dim: Dimension, lang: Lang) -> Evidence:
+    """The sentence of the turn that shows the behaviour (the turn's start if none does)."""
+    for sentence in sentences(note.text, lang):
+        if SHOWS[dim](analyze(sentence, note.prev_client, lang)):
+            return Evidence(note.number, sentence[:QUOTE_CHARS])
     return Evidence(note.number, note.text.strip()[:QUOTE_CHARS])
 
 
@@ -129,7 +144,7 @@ def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
     chosen = pick[dim]
     if not chosen and dim == "listening" and notes:
         chosen = [max(notes, key=lambda n: n.cues.units)]
-    return tuple(_quote(n) for n in chosen[:3])
+    return tuple(_quote(n, dim, m.language) for n in chosen[:3])
 
 
 def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:

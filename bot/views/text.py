@@ -73,7 +73,9 @@ def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = Fa
     ]
     if b.overdue_since:
         lines.append(m.esc(t(lang, "brief.overdue_since", date=b.overdue_since.isoformat())))
-    causes = "、".join(t(lang, f"root_cause.{c}") for c in scenario.root_causes)
+    causes = ("、" if lang == "zh" else ", ").join(
+        t(lang, f"root_cause.{c}") for c in scenario.root_causes
+    )
     lines += [
         f"{m.bold(t(lang, 'brief.causes'))} {m.esc(causes)}",
         "",
