@@ -163,7 +163,9 @@ class LLMClient:
         allowed = (*turn.before.earned, *plan.reveal)
         instructions = "\n".join(m["content"] for m in messages if m["role"] == "system")
         instructions += "\n" + messages[-1]["content"].split(f"</visitor-{nonce}>")[-1]
-        guard = guard_for(turn.scenario, allowed, turn.transcript, instructions)
+        guard = guard_for(
+            turn.scenario, allowed, turn.transcript, instructions, planned_lines(turn)
+        )
         usage = Usage()
         report: dict[str, Any] = {"source": self.label, "attempts": 0}
         for attempt in range(1, ATTEMPTS + 1):
@@ -246,6 +248,16 @@ class LLMClient:
         report["fallback"] = "offline"
         offline = await self.offline.reply(turn, on_delta)
         return ClientReply(text=offline.text, report=report, usage=usage.as_dict())
+
+
+def planned_lines(turn: ClientTurn) -> list[str]:
+    """Scenario lines the engine planned for this turn (they may name what they settle)."""
+    plan, scenario = cast(TurnPlan, turn.plan), turn.scenario
+    lines = [o.says for o in scenario.objections if o.id == plan.objection]
+    lines += [o.settled for o in scenario.objections if o.id == plan.settled]
+    if plan.commitment == "accepted":
+        lines.append(scenario.commitment.accept)
+    return lines
 
 
 def _topic(key: str, lang: Lang) -> str:

@@ -113,17 +113,23 @@ class Guard:
 
 
 def sayable(scenario: Scenario) -> list[str]:
-    """Lines any client persona may say at any time (none of them is a hidden fact)."""
+    """Lines a client persona may say at any time.
+
+    Objection lines and the commitment's acceptance are not among them: they can name a
+    hidden fact (the acceptance line names who will sign), so they count as public only in
+    the turn the engine plans them (`extra_public`) and, once said, through the transcript.
+    """
     lines = [scenario.brief.client, scenario.brief.history, scenario.brief.goal]
     lines += list(scenario.brief.known)
     for stage in scenario.stages:
-        lines += [stage.opening, *stage.persona.will_say, *stage.persona.motivations]
+        persona = stage.persona
+        # The style quotes phrases the persona uses (「领导在开会」): they are meant to be said.
+        lines += [stage.opening, persona.role, persona.style, *persona.will_say]
+        lines += persona.motivations
         lines += [line for group in stage.lines.values() for line in group]
         if stage.advance:
             lines.append(stage.advance.line)
-    for objection in scenario.objections:
-        lines += [objection.says, objection.settled]
-    lines += [scenario.commitment.accept, scenario.commitment.decline]
+    lines.append(scenario.commitment.decline)
     return lines
 
 

@@ -36,6 +36,7 @@ class Reply:
     retry_after: str | None = None
     delay: float = 0.0
     chunk_chars: int = 6
+    gate_after: int | None = None  # stream this many chunks, then wait for `fake.gate`
     prompt_tokens: int | None = None
     completion_tokens: int | None = None
     cached_tokens: int | None = None
@@ -100,6 +101,8 @@ class FakeOpenAI:
         self._seen_prefixes: set[str] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
+        self.gate = threading.Event()  # a test opens it to let a gated stream finish
+        self.waiting = threading.Event()  # set while a gated stream is held mid-way
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -310,7 +313,11 @@ class _Handler(BaseHTTPRequestHandler):
             pieces = pieces[: max(1, len(pieces) // 2)]
         first = {"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}
         self._event({**base, "choices": [first]})
-        for piece in pieces:
+        for i, piece in enumerate(pieces):
+            if reply.gate_after is not None and i == reply.gate_after:
+                self.owner.waiting.set()
+                self.owner.gate.wait(10.0)
+                self.owner.waiting.clear()
             delta = {"index": 0, "delta": {"content": piece}, "finish_reason": None}
             self._event({**base, "choices": [delta]})
         if reply.fault == "truncate":
