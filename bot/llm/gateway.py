@@ -260,7 +260,7 @@ class Gateway:
                     await self._client.chat.completions.create(**kwargs),
                 )
             except _REJECTED_FORMAT as exc:
-                if not with_usage:
+                if not with_usage or "stream_options" not in str(exc):
                     raise _failure(exc) from None
                 log.info("provider rejected stream_options; streaming without usage")
                 self._stream_usage = False

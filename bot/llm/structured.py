@@ -30,8 +30,9 @@ def response_format(mode: ConcreteMode, name: str, schema: dict[str, Any]) -> di
 
 
 def _balanced(text: str, start: int) -> tuple[str, bool]:
-    """The object starting at `start`, and whether its braces closed."""
-    depth, in_string, escaped = 0, False, False
+    """The object starting at `start`, and whether it closed (if not, closed for it)."""
+    stack: list[str] = []
+    in_string, escaped = False, False
     for i in range(start, len(text)):
         ch = text[i]
         if in_string:
@@ -43,14 +44,14 @@ def _balanced(text: str, start: int) -> tuple[str, bool]:
                 in_string = False
         elif ch == '"':
             in_string = True
-        elif ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-            if depth == 0:
+        elif ch in "{[":
+            stack.append("}" if ch == "{" else "]")
+        elif ch in "}]" and stack:
+            stack.pop()
+            if not stack:
                 return text[start : i + 1], True
-    closing = ('"' if in_string else "") + "}" * depth
-    return text[start:] + closing, False
+    closing = ('"' if in_string else "") + "".join(reversed(stack))
+    return text[start:].rstrip().rstrip(",") + closing, False
 
 
 def _loads(candidate: str) -> dict[str, Any] | None:

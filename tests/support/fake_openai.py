@@ -150,7 +150,9 @@ class FakeOpenAI:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -228,7 +230,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._error(400, "invalid JSON body")
             return
         owner = self.owner
-        owner._record(Recorded(self.path, body, dict(self.headers.items()), time.monotonic()))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        owner._record(Recorded(self.path, body, headers, time.monotonic()))
         if not re.search(r"/v1/chat/completions/?$", self.path):
             self._error(404, f"no route {self.path}")
             return
