@@ -111,3 +111,15 @@ def test_grade_without_a_model_says_it_grades_offline(
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["grader"] == "offline"
     assert "评分：offline" in result.stderr
+
+
+def test_play_over_the_cap_goes_on_offline_and_says_so(
+    env: None, fake: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLM_USER_MONTHLY_TOKEN_CAP", "10")
+    fake.script(client_reply("您是哪个单位的？"))
+    lines = "您好，我是华信科技的小陈。\n想找王科长谈二期项目。\n/end\n"
+    result = CliRunner().invoke(app, ["play", "-s", SCENARIO, "--plan", "p"], input=lines)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("本月的模型用量已达上限") == 1
+    assert [r.body["model"] for r in fake.requests] == [CLIENT_MODEL]

@@ -165,3 +165,22 @@ async def test_an_earned_fact_is_streamed_as_the_model_said_it(
     assert result.plan.reveal == ("project",)
     assert result.reply == words
     assert shown.text == words
+
+
+async def test_a_coach_hint_that_spoils_an_unearned_fact_is_replaced_by_the_rule_hint(
+    llm_app: Container, fake: FakeOpenAI
+) -> None:
+    user, session = await begin_session(llm_app)
+    fake.script("直接问：是不是赵敏副科长负责验收？")
+    hint = await llm_app.practice.hint(user, session)
+    assert hint.text is None
+    assert hint.code == "hint.stage_needs"
+
+
+async def test_a_coach_hint_without_spoilers_is_shown(llm_app: Container, fake: FakeOpenAI) -> None:
+    user, session = await begin_session(llm_app)
+    fake.script("先礼貌地介绍自己和单位，再说明来意。")
+    hint = await llm_app.practice.hint(user, session, "zh")
+    assert hint.text == "先礼貌地介绍自己和单位，再说明来意。"
+    asked = fake.requests[-1].text
+    assert all(f.value not in asked for f in llm_app.scenarios.all()[0].facts.values())
