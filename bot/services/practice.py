@@ -273,8 +273,9 @@ class PracticeService:
             )
             raise
         if answer.usage:
+            detail = {**answer.report, "turn": len(practice.transcript) + 1}
             await self._record(
-                practice, ModelCall("client", client.label, answer.usage, detail=answer.report)
+                practice, ModelCall("client", client.label, answer.usage, detail=detail)
             )
         async with self.db.session() as s:
             repo = SessionRepository(s)
