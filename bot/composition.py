@@ -8,14 +8,91 @@ from dataclasses import dataclass
 
 from bot.domain.ports import ClientModel, Judge
 from bot.i18n import Catalog
+from bot.llm.client import LLMClient
+from bot.llm.coach import LLMCoach
+from bot.llm.gateway import Gateway, GatewayConfig
+from bot.llm.judge import LLMJudge
+from bot.llm.prompts import Prompts
 from bot.offline.client import OfflineClient, load_phrases
 from bot.offline.judge import OfflineJudge
 from bot.scenarios.library import ScenarioLibrary
 from bot.services.grading import GradingService
 from bot.services.practice import PracticeService
+from bot.services.usage import UsageLedger
 from bot.services.users import UserService
 from bot.settings import Settings
 from bot.storage.database import Database
+
+
+@dataclass
+class Models:
+    """Who plays the client, who judges and who coaches, plus the offline stand-ins."""
+
+    client: ClientModel
+    judge: Judge
+    offline_judge: OfflineJudge
+    offline_client: OfflineClient
+    coach: LLMCoach | None = None
+    gateway: Gateway | None = None
+
+    @property
+    def judge_label(self) -> str:
+        """The judge's name as shown to users ("offline" or "llm:<model>")."""
+        return str(getattr(self.judge, "label", "judge"))
+
+    @property
+    def fallback(self) -> Judge | None:
+        """The judge to use when the configured one fails (None if it is already offline)."""
+        return None if self.judge is self.offline_judge else self.offline_judge
+
+    async def aclose(self) -> None:
+        """Close the provider connection pool, if any."""
+        if self.gateway is not None:
+            await self.gateway.aclose()
+
+
+def gateway_config(settings: Settings) -> GatewayConfig:
+    """How to reach the provider, from the settings (the key stays a secret until here)."""
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return GatewayConfig(
+        base_url=settings.openai_base_url,
+        api_key=key,
+        timeout=settings.llm_timeout_seconds,
+        connect_timeout=settings.llm_connect_timeout_seconds,
+        max_retries=settings.llm_max_retries,
+        structured=settings.llm_structured_output,
+    )
+
+
+def build_models(settings: Settings, catalog: Catalog) -> Models:
+    """A model per role: the LLM where a model name is set, the offline engine otherwise."""
+    phrases = load_phrases()
+    offline_client = OfflineClient(phrases)
+    offline_judge = OfflineJudge(catalog)
+    names = (settings.llm_model_client, settings.llm_model_judge, settings.llm_model_coach)
+    if not any(names):
+        return Models(offline_client, offline_judge, offline_judge, offline_client)
+    gateway = Gateway(gateway_config(settings))
+    prompts = Prompts(settings.prompts_dir)
+    client: ClientModel = offline_client
+    judge: Judge = offline_judge
+    coach = None
+    if settings.llm_model_client:
+        client = LLMClient(
+            gateway,
+            prompts,
+            settings.llm_model_client,
+            offline_client,
+            phrases,
+            settings.llm_client_temperature,
+        )
+    if settings.llm_model_judge:
+        judge = LLMJudge(
+            gateway, prompts, settings.llm_model_judge, catalog, settings.llm_judge_samples
+        )
+    if settings.llm_model_coach:
+        coach = LLMCoach(gateway, prompts, settings.llm_model_coach, catalog)
+    return Models(client, judge, offline_judge, offline_client, coach, gateway)
 
 
 @dataclass
@@ -32,12 +109,8 @@ class Container:
     users: UserService
     practice: PracticeService
     grading: GradingService
-
-
-def build_models(settings: Settings, catalog: Catalog) -> tuple[ClientModel, Judge, str, Judge]:
-    """The client model and judge for these settings (offline when no model is configured)."""
-    offline_judge = OfflineJudge(catalog)
-    return OfflineClient(load_phrases()), offline_judge, offline_judge.label, offline_judge
+    models: Models | None = None
+    usage: UsageLedger | None = None
 
 
 @dataclass
@@ -47,15 +120,25 @@ class Grading:
     catalog: Catalog
     judge: Judge
     grading: GradingService
+    models: Models | None = None
+
+    @property
+    def grading_label(self) -> str:
+        """Who grades, as shown at the start of `trainer grade`."""
+        return self.models.judge_label if self.models else str(getattr(self.judge, "label", ""))
+
+    async def aclose(self) -> None:
+        """Close the provider connection pool, if any."""
+        if self.models is not None:
+            await self.models.aclose()
 
 
 def grading_only(settings: Settings) -> Grading:
-    """The judge and grading service alone."""
+    """The judge and grading service alone (call `aclose()` when done)."""
     catalog = Catalog.load()
-    _, judge, _, fallback = build_models(settings, catalog)
-    return Grading(
-        catalog, judge, GradingService(judge, fallback if fallback is not judge else None)
-    )
+    models = build_models(settings, catalog)
+    grading = GradingService(models.judge, models.fallback, models.coach)
+    return Grading(catalog, models.judge, grading, models)
 
 
 @asynccontextmanager
@@ -64,22 +147,42 @@ async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[C
     catalog = Catalog.load()
     scenarios = ScenarioLibrary.from_directory(settings.scenarios_dir)
     db = Database(settings.database_url)
+    models: Models | None = None
     try:
         if migrate:
             await db.migrate()
-        client, judge, judge_label, fallback = build_models(settings, catalog)
-        grading = GradingService(judge, fallback if fallback is not judge else None)
+        models = build_models(settings, catalog)
+        ledger = UsageLedger(
+            db, settings.llm_user_monthly_token_cap, settings.llm_monthly_token_cap
+        )
+        grading = GradingService(models.judge, models.fallback, models.coach)
+        practice = PracticeService(
+            db,
+            scenarios,
+            models.client,
+            grading,
+            settings.max_message_chars,
+            coach=models.coach,
+            ledger=ledger,
+            offline_client=None
+            if models.client is models.offline_client
+            else models.offline_client,
+        )
         yield Container(
             settings=settings,
             catalog=catalog,
             db=db,
             scenarios=scenarios,
-            client=client,
-            judge=judge,
-            judge_label=judge_label,
+            client=models.client,
+            judge=models.judge,
+            judge_label=models.judge_label,
             users=UserService(db, settings.default_language),
-            practice=PracticeService(db, scenarios, client, grading, settings.max_message_chars),
+            practice=practice,
             grading=grading,
+            models=models,
+            usage=ledger,
         )
     finally:
+        if models is not None:
+            await models.aclose()
         await db.dispose()

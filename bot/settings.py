@@ -9,8 +9,23 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.domain.lang import Lang
+from bot.llm.structured import StructuredMode
 
 ROOT = Path(__file__).resolve().parent.parent
+_ENDPOINT_SUFFIXES = ("/chat/completions", "/completions")
+
+
+def normalize_base_url(url: str) -> str:
+    """An OpenAI-compatible base URL as the SDK wants it: no trailing slash, no endpoint path.
+
+    Operators paste `https://host/v1/`, or the full `.../v1/chat/completions` from a provider's
+    docs; both would make the SDK call a wrong path, so they are cut back to `https://host/v1`.
+    """
+    cleaned = url.strip().rstrip("/")
+    for suffix in _ENDPOINT_SUFFIXES:
+        if cleaned.endswith(suffix):
+            cleaned = cleaned[: -len(suffix)].rstrip("/")
+    return cleaned
 
 
 class Settings(BaseSettings):
@@ -33,11 +48,29 @@ class Settings(BaseSettings):
     llm_model_client: str | None = None
     llm_model_judge: str | None = None
     llm_model_coach: str | None = None
+    llm_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    llm_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    llm_max_retries: int = Field(default=2, ge=0, le=6)
+    llm_structured_output: StructuredMode = "auto"
+    llm_judge_samples: int = Field(default=1, ge=1, le=5)
+    llm_client_temperature: float = Field(default=0.7, ge=0, le=2)
+    llm_monthly_token_cap: int | None = Field(default=None, ge=0)
+    llm_user_monthly_token_cap: int | None = Field(default=None, ge=0)
 
     @field_validator("telegram_bot_token", "openai_api_key", mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("llm_monthly_token_cap", "llm_user_monthly_token_cap", mode="before")
+    @classmethod
+    def _blank_cap_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("openai_base_url", mode="after")
+    @classmethod
+    def _normal_base_url(cls, value: str | None) -> str | None:
+        return normalize_base_url(value) if value else value
 
     @field_validator(
         "openai_base_url",

@@ -165,7 +165,11 @@ def grade(
             )
         )
         models = grading_only(settings)
-        card = await models.grading.grade(parsed, sc, None, tips)
+        typer.echo(Catalog.load().t(ui, "llm.grading_with", grader=models.grading_label), err=True)
+        try:
+            card = await models.grading.grade(parsed, sc, None, tips)
+        finally:
+            await models.aclose()
         if as_json:
             typer.echo(json.dumps(card.to_json(), ensure_ascii=False))
         else:
@@ -280,7 +284,11 @@ def eval_annomi(
         typer.echo(
             f"AnnoMI: {len(items)} transcripts ({high} high, {len(items) - high} low), {source}"
         )
-        results = await evaluate(items, grading_only(settings).judge, rounds)
+        models = grading_only(settings)
+        try:
+            results = await evaluate(items, models.judge, rounds)
+        finally:
+            await models.aclose()
         for r in results:
             typer.echo(f"{r.name:<44} AUC {r.auc:.3f}  (95% CI {r.low:.3f}–{r.high:.3f})")
         return 0

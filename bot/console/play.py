@@ -141,6 +141,7 @@ async def play(
             pending = await app.practice.resume_pending(person.id, session.id, con.stream)
             con.say()
             session = pending.session if pending else session
+    noticed: set[str] = set()
     while session.phase == Phase.PLAY:
         line = await con.ask(f"{con.t('console.you')}: ")
         if line is None or line.strip() in ("", "/end"):
@@ -148,7 +149,7 @@ async def play(
                 con.say(con.t("console.no_input"))
             break
         if line.strip() == "/hint":
-            hint = await app.practice.hint(person.id, session.id)
+            hint = await app.practice.hint(person.id, session.id, lang)
             con.say(f"💡 {con.t('console.hint')}: {hint_text(hint, app.catalog, lang)}")
             continue
         try:
@@ -160,6 +161,9 @@ async def play(
             con.error(exc)
             continue
         session = result.session
+        if result.notice and result.notice not in noticed:
+            noticed.add(result.notice)
+            con.say("ℹ️ " + con.t(result.notice))
     if session.phase == Phase.ENDED and session.end_reason:
         con.say(con.t("console.ended", reason=con.t(f"end_reason.{session.end_reason.value}")))
     con.say(con.t("console.grading"))

@@ -13,23 +13,49 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from bot.domain.cues import analyze
-from bot.domain.engine import TurnPlan, apply, initial_state, next_hint, plan_turn
+from bot.domain.engine import HintCode, TurnPlan, apply, initial_state, next_hint, plan_turn
 from bot.domain.lang import Lang
 from bot.domain.ports import ClientModel, ClientTurn, DeltaSink
 from bot.domain.scenario import Dimension, Scenario
 from bot.domain.scorecard import Scorecard
-from bot.domain.session import EndReason, Phase, PracticeSession
-from bot.domain.transcript import Turn
-from bot.errors import ActiveSessionExists, InputRejected, SessionNotFound, WrongPhase
+from bot.domain.session import ClientState, EndReason, Phase, PracticeSession
+from bot.domain.transcript import Transcript, Turn
+from bot.errors import (
+    ActiveSessionExists,
+    InputRejected,
+    ProviderError,
+    SessionNotFound,
+    WrongPhase,
+)
 from bot.scenarios.library import ScenarioLibrary
 from bot.services.grading import GradingService
+from bot.services.usage import ModelCall, UsageLedger
 from bot.storage.database import Database
 from bot.storage.repositories import DuplicateTurn, SessionRepository, SessionSummary
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 MAX_PLAN_CHARS = 2000
+BUDGET_NOTICE = "llm.budget_offline"
+
+
+class HintCoach(Protocol):
+    """A model coach for the current moment (see `bot.llm.coach.LLMCoach`)."""
+
+    label: str
+
+    async def hint(
+        self,
+        scenario: Scenario,
+        state: ClientState,
+        transcript: Transcript,
+        engine_hint: tuple[HintCode, dict[str, str]],
+        lang: Lang,
+    ) -> tuple[str | None, dict[str, int]]:
+        """Hint text (None if unusable) and what the call cost."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -49,6 +75,7 @@ class TurnResult:
     reply: str
     plan: TurnPlan | None = None
     duplicate: bool = False
+    notice: str | None = None  # a catalog key to show once, e.g. the spend cap was reached
 
     @property
     def ended(self) -> bool:
@@ -96,6 +123,10 @@ class PracticeService:
         grading: GradingService,
         max_message_chars: int = 1000,
         new_id: Callable[[], str] = lambda: uuid.uuid4().hex,
+        *,
+        coach: HintCoach | None = None,
+        ledger: UsageLedger | None = None,
+        offline_client: ClientModel | None = None,
     ) -> None:
         self.db = db
         self.scenarios = scenarios
@@ -103,6 +134,17 @@ class PracticeService:
         self.grading = grading
         self.max_message_chars = max_message_chars
         self._new_id = new_id
+        self.coach = coach
+        self.ledger = ledger
+        self.offline_client = offline_client
+
+    async def _within_budget(self, user_id: int) -> bool:
+        """Whether model calls are still allowed for this user this month."""
+        return self.ledger is None or await self.ledger.allows(user_id)
+
+    async def _record(self, practice: PracticeSession, call: ModelCall) -> None:
+        if self.ledger is not None:
+            await self.ledger.record(call, practice.user_id, practice.id)
 
     async def _load(
         self, repo: SessionRepository, user_id: int, session_id: str, lock: bool = False
@@ -220,7 +262,21 @@ class PracticeService:
         plan = plan_turn(scenario, before, cues, rep.text)
         after = apply(scenario, before, plan, rep.text)
         turn = ClientTurn(scenario, before, after, plan, practice.transcript, seed=practice.id)
-        answer = await self.client.reply(turn, on_delta)
+        client, notice = self.client, None
+        if self.offline_client is not None and not await self._within_budget(practice.user_id):
+            client, notice = self.offline_client, BUDGET_NOTICE
+        try:
+            answer = await client.reply(turn, on_delta)
+        except ProviderError as exc:
+            await self._record(
+                practice, ModelCall("client", client.label, ok=False, error=exc.code)
+            )
+            raise
+        if answer.usage:
+            detail = {**answer.report, "turn": len(practice.transcript) + 1}
+            await self._record(
+                practice, ModelCall("client", client.label, answer.usage, detail=detail)
+            )
         async with self.db.session() as s:
             repo = SessionRepository(s)
             fresh = await self._load(repo, practice.user_id, practice.id, lock=True)
@@ -235,15 +291,32 @@ class PracticeService:
                 practice.end_reason = after.ended
                 practice.move_to(Phase.ENDED)
             await repo.save_state(practice)
-        return TurnResult(practice, scenario, answer.text, plan)
+        return TurnResult(practice, scenario, answer.text, plan, notice=notice)
 
-    async def hint(self, user_id: int, session_id: str) -> Hint:
-        """The coach's next-move hint (never a fact's value)."""
+    async def hint(self, user_id: int, session_id: str, lang: Lang | None = None) -> Hint:
+        """The coach's next-move hint (never a fact's value); rule-based if the model fails."""
         async with self.db.session() as s:
             started = await self._load(SessionRepository(s), user_id, session_id)
-        started.session.require(Phase.PLAY)
-        code, params = next_hint(started.scenario, started.session.client)
-        return Hint(code, params)
+        practice, scenario = started.session, started.scenario
+        practice.require(Phase.PLAY)
+        code, params = next_hint(scenario, practice.client)
+        if self.coach is None or not await self._within_budget(user_id):
+            return Hint(code, params)
+        try:
+            text, usage = await self.coach.hint(
+                scenario,
+                practice.client,
+                practice.transcript,
+                (code, params),
+                lang or scenario.language,
+            )
+        except ProviderError as exc:
+            await self._record(
+                practice, ModelCall("coach", self.coach.label, ok=False, error=exc.code)
+            )
+            return Hint(code, params)
+        await self._record(practice, ModelCall("coach", self.coach.label, usage))
+        return Hint(code, params, text)
 
     async def finish(self, user_id: int, session_id: str, lang: Lang) -> tuple[Started, Scorecard]:
         """End the meeting (if still playing) and grade it; grading twice returns the same card."""
@@ -260,8 +333,19 @@ class PracticeService:
                 practice.move_to(Phase.ENDED)
                 await repo.save_state(practice)
             practice.require(Phase.ENDED)
+        offline = not await self._within_budget(user_id)
+
+        async def record(call: ModelCall) -> None:
+            await self._record(practice, call)
+
         card = await self.grading.grade(
-            practice.transcript, started.scenario, practice.plan, lang, started.scenario.pass_mark
+            practice.transcript,
+            started.scenario,
+            practice.plan,
+            lang,
+            started.scenario.pass_mark,
+            offline=offline,
+            on_usage=record,
         )
         async with self.db.session() as s:
             repo = SessionRepository(s)

@@ -1,0 +1,1 @@
+"""The language-model adapters: gateway, client persona, judge, coach, guards and prompts."""

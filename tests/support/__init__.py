@@ -1,0 +1,1 @@
+"""Test doubles that live at the network seam."""
