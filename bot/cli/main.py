@@ -262,7 +262,10 @@ def eval_annomi(
         Path | None,
         typer.Argument(help="annomi.jsonl (default ../shared/eval/annomi/annomi.jsonl)."),
     ] = None,
-    rounds: Annotated[int, typer.Option(help="Bootstrap rounds for the 95% interval.")] = 1000,
+    rounds: Annotated[
+        int, typer.Option(min=1, help="Bootstrap rounds for the 95% interval.")
+    ] = 1000,
+    lang: LangOption = None,
 ) -> None:
     """ROC AUC of the listening score for AnnoMI high vs low quality, beside two baselines."""
     from bot.evaluation.annomi import load, report
@@ -303,7 +306,7 @@ def eval_annomi(
             )
         return 0
 
-    _run(main(), settings.default_language)
+    _run(main(), _lang(lang, settings))
 
 
 @db_app.command("upgrade")

@@ -133,7 +133,7 @@ def _asks(low: str, core: str, words: list[str], lex: Lexicon) -> tuple[bool, bo
     question = low.endswith("?") or (inverted and len(words) > 2 and not low.endswith("!"))
     opened = question and (
         _head(first) in _OPEN_WH
-        or _phrase(core, lex.open_question_words)
+        or _phrase(core, tuple(p for p in lex.open_question_words if " " in p))
         or (first not in _AUX and any(_head(w) in _OPEN_WH for w in words))
     )
     return question, opened, inverted
@@ -148,7 +148,7 @@ def _tells(low: str, first: str, question: bool, heard: Heard, lex: Lexicon) -> 
         return False
     plain = _HEDGE.sub(r"\1 ", low)
     told = heard.new(_found(plain, lex.advice)) or heard.new(_found(low, lex.information))
-    imperative = first in lex.imperatives and not low.endswith("?")
+    imperative = first in lex.imperatives and not question
     return (told and not question) or _phrase(low, lex.leading) or imperative
 
 

@@ -336,7 +336,8 @@ EN = Lexicon(
     ),
     imperatives=(
         "take", "stop", "try", "keep", "quit", "avoid", "remember", "don't", "make", "cut",
-        "start", "call", "listen", "look", "consider", "think",
+        "start", "call", "listen", "look", "consider", "think", "sign", "pay", "send",
+        "approve", "release", "transfer", "submit",
     ),
     permission=(
         "if it's okay", "if that's okay", "is it okay if", "would it be okay",

@@ -15,12 +15,14 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.domain.grading import grade
 from bot.domain.lang import units
 from bot.domain.metrics import Metrics, compute_metrics
 from bot.domain.ports import Judge
 from bot.domain.transcript import Speaker, Transcript
+from bot.errors import TrainerError
 from bot.evaluation.agreement import Agreement, RepLabel, agreement
 from bot.evaluation.roc import AucResult, auc_result, matched_auc, roc_auc
 from bot.offline.judge import listening_parts
@@ -51,30 +53,36 @@ class Report:
     detectors: list[Agreement]
 
 
+def _labelled(row: dict[str, Any]) -> Labelled:
+    transcript = Transcript()
+    labels = []
+    for turn in row["turns"]:
+        speaker: Speaker = "rep" if turn["speaker"] == "therapist" else "client"
+        transcript = transcript.add(speaker, str(turn["text"]))
+        if speaker == "rep":
+            labels.append(RepLabel.from_annomi(turn))
+    return Labelled(
+        str(row["id"]),
+        row["mi_quality"] == "high",
+        transcript,
+        tuple(labels),
+        int(row.get("source_transcript_id", 0)),
+    )
+
+
 def load(path: Path) -> list[Labelled]:
     """Read annomi.jsonl into transcripts (therapist → rep, client → client)."""
     items: list[Labelled] = []
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
+        for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
-            row = json.loads(line)
-            transcript = Transcript()
-            labels = []
-            for turn in row["turns"]:
-                speaker: Speaker = "rep" if turn["speaker"] == "therapist" else "client"
-                transcript = transcript.add(speaker, turn["text"])
-                if speaker == "rep":
-                    labels.append(RepLabel.from_annomi(turn))
-            items.append(
-                Labelled(
-                    row["id"],
-                    row["mi_quality"] == "high",
-                    transcript,
-                    tuple(labels),
-                    int(row.get("source_transcript_id", 0)),
-                )
-            )
+            try:
+                items.append(_labelled(json.loads(line)))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise TrainerError("error.eval_file_invalid", path=path, line=number) from None
+    if len({i.high for i in items}) < 2:
+        raise TrainerError("error.eval_one_class", path=path)
     return items
 
 
@@ -115,23 +123,36 @@ async def evaluate(items: Sequence[Labelled], judge: Judge, rounds: int = 1000) 
     return [auc_result(name, scores, labels, rounds) for name, scores in series.items()]
 
 
+def _both(labels: Sequence[bool]) -> bool:
+    return len(set(labels)) == 2
+
+
 def _parts(metrics: Sequence[Metrics], labels: Sequence[bool], rounds: int) -> list[AucResult]:
     """AUC of each listening sub-score alone, over the transcripts where it is defined."""
     parts = [listening_parts(m) for m in metrics]
-    names = dict.fromkeys(k for p in parts for k in p)
     results = []
-    for name in names:
+    for name in dict.fromkeys(k for p in parts for k in p):
         rows = [(p[name], y) for p, y in zip(parts, labels, strict=True) if name in p]
-        results.append(auc_result(name, [s for s, _ in rows], [y for _, y in rows], rounds))
+        if _both([y for _, y in rows]):
+            results.append(auc_result(name, [s for s, _ in rows], [y for _, y in rows], rounds))
     return results
 
 
+def _matched(
+    series: dict[str, list[float]], labels: list[bool], lengths: list[int], rounds: int
+) -> list[AucResult]:
+    try:
+        return [matched_auc(n, s, labels, lengths, rounds=rounds) for n, s in series.items()]
+    except ValueError:  # no high/low pair of similar length: nothing to report
+        return []
+
+
 async def report(items: Sequence[Labelled], judge: Judge, rounds: int = 1000) -> Report:
-    """The headline AUCs and every check behind them."""
+    """The headline AUCs and every check behind them (a check lacking data is left out)."""
     labels = [i.high for i in items]
     series = await _series(items, judge)
-    lengths = [len(i.transcript) for i in items]
     held = [k for k, i in enumerate(items) if i.source_id % 2]
+    held_labels = [labels[k] for k in held]
     metrics = [compute_metrics(i.transcript) for i in items]
     pairs = [
         (note.cues, label)
@@ -140,11 +161,12 @@ async def report(items: Sequence[Labelled], judge: Judge, rounds: int = 1000) ->
     ]
     return Report(
         headline=[auc_result(n, s, labels, rounds) for n, s in series.items()],
-        matched=[matched_auc(n, s, labels, lengths, rounds=rounds) for n, s in series.items()],
+        matched=_matched(series, labels, [len(i.transcript) for i in items], rounds),
         held_out=[
-            auc_result(n, [s[k] for k in held], [labels[k] for k in held], rounds)
-            for n, s in series.items()
-        ],
+            auc_result(n, [s[k] for k in held], held_labels, rounds) for n, s in series.items()
+        ]
+        if _both(held_labels)
+        else [],
         parts=_parts(metrics, labels, rounds),
         detectors=agreement(pairs),
     )
