@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
+from bot.domain.grading import grade
+from bot.domain.transcript import parse_transcript
 from bot.evaluation.annomi import LISTENING, evaluate, listening_scores, load
 from bot.evaluation.roc import matched_auc, roc_auc
 from bot.i18n import Catalog
@@ -115,6 +117,21 @@ def test_eval_command_refuses_a_file_with_one_quality_label(tiny_set: Path) -> N
     tiny_set.write_text(first, encoding="utf-8")
     result = CliRunner().invoke(app, ["eval", "annomi", str(tiny_set), "--lang", "en"])
     assert (result.exit_code, "needs both high- and low-quality" in result.stderr) == (1, True)
+
+
+async def test_only_simple_reflections_earn_the_complex_reflection_tip(catalog: Catalog) -> None:
+    transcript = parse_transcript(
+        "rep: What's holding up the payment?\n"
+        "client: The acceptance report is still sitting with the finance office and nobody "
+        "there has looked at it since the audit team left last month.\n"
+        "rep: Still with the finance office.\n"
+        "client: Yes, and the director who signs it is travelling until the end of the month, "
+        "so it is waiting on him too.\n"
+        "rep: Waiting on the director.\n"
+        "client: Right, he is the only one who can approve it."
+    )
+    card = await grade(OfflineJudge(catalog), transcript, None, None, "en")
+    assert card.dimensions["listening"].tip == catalog.t("en", "tip.listening.complex")
 
 
 @pytest.mark.skipif(

@@ -116,10 +116,11 @@ def _head(word: str) -> str:
 
 
 def _about_them(words: list[str], lex: Lexicon) -> bool:
-    """ "You feel / you've tried / you're struggling": the client's view, not a verdict on them.
+    """Whether a "you" statement gives the client's view ("you feel", "you've tried").
 
-    "You're a mom now" or "your number is very high" also start with "you", but they judge
-    rather than play back, and low-quality counselling is full of them.
+    "You're a mom now" or "your number is very high" also start with "you", but they are
+    verdicts on the client rather than their view played back, and low-quality counselling is
+    full of them.
     """
     if words[0] not in _ABOUT_THEM:
         return False
