@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.domain.english_acts import Act, content, read_turn
+from bot.domain.english_acts import Act, content, phrase_pattern, read_turn
 from bot.domain.facts import FACT_KEYS, FactKey
 from bot.domain.lang import Lang, cjk_count, detect_language, units
 from bot.domain.lexicon import Lexicon, lexicon
@@ -113,7 +113,7 @@ def _has(text: str, phrases: tuple[str, ...], lang: Lang) -> bool:
     """Whether any phrase occurs: substrings in Chinese, whole words in English."""
     if lang == "zh":
         return any(p in text for p in phrases)
-    return any(re.search(rf"(?<![a-z']){re.escape(p)}(?![a-z'])", text) for p in phrases)
+    return phrase_pattern(phrases).search(text) is not None
 
 
 def sentences(text: str, lang: Lang) -> list[str]:

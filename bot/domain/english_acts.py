@@ -9,6 +9,7 @@ Rules here read one sentence at a time, because a long turn can hold a reflectio
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -85,12 +86,23 @@ def content(text: str) -> set[str]:
     return {_stem(w) for w in latin_words(text) if w not in EN_STOPWORDS and len(w) > 2}
 
 
-def _found(low: str, phrases: tuple[str, ...]) -> list[str]:
-    return [p for p in phrases if re.search(rf"(?<![a-z']){re.escape(p)}(?![a-z'])", low)]
+@functools.cache
+def phrase_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """One compiled pattern matching any of the phrases as whole words (none when empty)."""
+    if not phrases:
+        return re.compile(r"(?!)")
+    body = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z'])(?:{body})(?![a-z'])")
 
 
 def _phrase(low: str, phrases: tuple[str, ...]) -> bool:
-    return bool(_found(low, phrases))
+    return phrase_pattern(phrases).search(low) is not None
+
+
+def _found(low: str, phrases: tuple[str, ...]) -> list[str]:
+    if not _phrase(low, phrases):
+        return []
+    return [p for p in phrases if _phrase(low, (p,))]
 
 
 @dataclass(frozen=True)
@@ -134,10 +146,15 @@ def _asks(low: str, core: str, words: list[str], lex: Lexicon) -> tuple[bool, bo
     question = low.endswith("?") or (inverted and len(words) > 2 and not low.endswith("!"))
     opened = question and (
         _head(first) in _OPEN_WH
-        or _phrase(core, tuple(p for p in lex.open_question_words if " " in p))
+        or _phrase(core, _multiword(lex.open_question_words))
         or (first not in _AUX and any(_head(w) in _OPEN_WH for w in words))
     )
     return question, opened, inverted
+
+
+@functools.cache
+def _multiword(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(p for p in phrases if " " in p)
 
 
 def _tells(low: str, first: str, question: bool, heard: Heard, lex: Lexicon) -> bool:
