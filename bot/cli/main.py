@@ -309,6 +309,35 @@ def eval_annomi(
     _run(main(), _lang(lang, settings))
 
 
+@eval_app.command("casino")
+def eval_casino(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="casino.jsonl (default ../shared/eval/casino/casino.jsonl)."),
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """Precision and recall of the English persuasion cues against CaSiNo strategy labels."""
+    from bot.evaluation.casino import evaluate, load
+
+    settings = _settings()
+    source = path or Path("../shared/eval/casino/casino.jsonl")
+
+    async def main() -> int:
+        if not source.exists():
+            raise TrainerError("error.file_not_found", path=source)
+        items = load(source)
+        typer.echo(f"CaSiNo: {len(items)} strategy-labelled utterances, {source}")
+        for a in evaluate(items):
+            typer.echo(
+                f"  {a.name:<32} precision {a.precision:.2f}  recall {a.recall:.2f}"
+                f"  (tp {a.true_pos}, fp {a.false_pos}, fn {a.false_neg})"
+            )
+        return 0
+
+    _run(main(), _lang(lang, settings))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations up to the newest."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.domain.cues import Cues
 
@@ -55,9 +56,10 @@ class Agreement:
         return self.true_pos / coded if coded else 0.0
 
 
-Pair = tuple[Cues, RepLabel]
+L = TypeVar("L")
 # (name, what the detector says, what the experts coded)
-DETECTORS: tuple[tuple[str, Callable[[Cues], bool], Callable[[RepLabel], bool]], ...] = (
+Detector = tuple[str, Callable[[Cues], bool], Callable[[L], bool]]
+DETECTORS: tuple[Detector[RepLabel], ...] = (
     ("question", lambda c: c.question, lambda g: g.question),
     ("open question", lambda c: c.open_question, lambda g: g.open_question),
     ("reflection", lambda c: c.reflection, lambda g: g.reflection),
@@ -72,10 +74,10 @@ DETECTORS: tuple[tuple[str, Callable[[Cues], bool], Callable[[RepLabel], bool]],
 )
 
 
-def agreement(pairs: Sequence[Pair]) -> list[Agreement]:
+def agreement(pairs: Sequence[tuple[Cues, L]], detectors: Sequence[Detector[L]]) -> list[Agreement]:
     """Precision and recall of every detector over (cues, expert label) pairs."""
     results = []
-    for name, says, coded in DETECTORS:
+    for name, says, coded in detectors:
         tp = sum(1 for c, g in pairs if says(c) and coded(g))
         fp = sum(1 for c, g in pairs if says(c) and not coded(g))
         fn = sum(1 for c, g in pairs if coded(g) and not says(c))

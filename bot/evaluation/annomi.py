@@ -23,7 +23,7 @@ from bot.domain.metrics import Metrics, compute_metrics
 from bot.domain.ports import Judge
 from bot.domain.transcript import Speaker, Transcript
 from bot.errors import TrainerError
-from bot.evaluation.agreement import Agreement, RepLabel, agreement
+from bot.evaluation.agreement import DETECTORS, Agreement, RepLabel, agreement
 from bot.evaluation.roc import AucResult, auc_result, matched_auc, roc_auc
 from bot.offline.judge import listening_parts
 
@@ -168,5 +168,5 @@ async def report(items: Sequence[Labelled], judge: Judge, rounds: int = 1000) ->
         if _both(held_labels)
         else [],
         parts=_parts(metrics, labels, rounds),
-        detectors=agreement(pairs),
+        detectors=agreement(pairs, DETECTORS),
     )
