@@ -134,6 +134,19 @@ async def test_only_simple_reflections_earn_the_complex_reflection_tip(catalog: 
     assert card.dimensions["listening"].tip == catalog.t("en", "tip.listening.complex")
 
 
+async def test_listening_quotes_the_turn_that_told_the_client_what_to_do(
+    catalog: Catalog,
+) -> None:
+    transcript = parse_transcript(
+        "client: I have a few beers after work.\n"
+        "rep: How many on a usual evening?\n"
+        "client: Three, maybe four.\n"
+        "rep: You need to cut that down, it's dangerous."
+    )
+    card = await grade(OfflineJudge(catalog), transcript, None, None, "en")
+    assert card.dimensions["listening"].evidence[0].turn == 4
+
+
 @pytest.mark.skipif(
     not ANNOMI.exists(),
     reason=f"AnnoMI dataset not found at {ANNOMI}; set ANNOMI_PATH to annomi.jsonl to run it",

@@ -128,8 +128,9 @@ def _quote(note: RepTurnNote) -> Evidence:
 def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
     notes = list(m.notes)
     pick: dict[Dimension, list[RepTurnNote]] = {
-        "listening": [n for n in notes if n.cues.reflection]
-        + [n for n in notes if n.cues.open_question and not n.cues.reflection],
+        "listening": [n for n in notes if n.cues.advice]
+        + [n for n in notes if n.cues.reflection and not n.cues.advice]
+        + [n for n in notes if n.cues.open_question and not (n.cues.reflection or n.cues.advice)],
         "persuasion": [n for n in notes if n.cues.pressure]
         + [n for n in notes if (n.cues.value or n.cues.regulation) and not n.cues.pressure],
         "preparation": [n for n in notes if n.cues.topics],
