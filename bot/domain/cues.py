@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.domain.english_acts import Act, content, phrase_pattern, read_turn
 from bot.domain.facts import FACT_KEYS, FactKey
-from bot.domain.lang import Lang, cjk_count, detect_language, latin_words, units
-from bot.domain.lexicon import EN_STOPWORDS, Lexicon, lexicon
+from bot.domain.lang import Lang, cjk_count, detect_language, units
+from bot.domain.lexicon import Lexicon, lexicon
 
 _SENTENCE_ZH = re.compile(r"(?<=[。！？!?；;…\n])")
 _SENTENCE_EN = re.compile(r"(?<=[.!?;\n])\s+")
@@ -25,11 +26,6 @@ _ZH_NOT_QUESTION = (
     "哪里哪里",
     "多少有",
     "几乎",
-)
-_EN_LEADING_FILLER = re.compile(
-    r"^(?:(?:okay|ok|um+|uh+|mm+-?hmm|mm+|hmm+|yeah|yes|right|so|and|well|alright|all right|sure|"
-    r"now|i see|oh|great|good)[\s,.!-]+)+",
-    re.IGNORECASE,
 )
 # 投诉 / 媒体 are threats only when the rep is the one who would complain (not when the rep
 # reflects the client's own complaints).
@@ -66,6 +62,8 @@ class Cues:
     questions: int = 0
     open_questions: int = 0
     reflection: bool = False
+    complex_reflection: bool = False
+    advice: bool = False
     empathy: bool = False
     courtesy: bool = False
     pressure: bool = False
@@ -124,7 +122,7 @@ def _has(text: str, phrases: tuple[str, ...], lang: Lang) -> bool:
     """Whether any phrase occurs: substrings in Chinese, whole words in English."""
     if lang == "zh":
         return any(p in text for p in phrases)
-    return any(re.search(rf"(?<![a-z']){re.escape(p)}(?![a-z'])", text) for p in phrases)
+    return phrase_pattern(phrases).search(text) is not None
 
 
 def sentences(text: str, lang: Lang) -> list[str]:
@@ -147,35 +145,9 @@ def _zh_question(sentence: str, lex: Lexicon) -> tuple[bool, bool]:
     return True, any(w in sentence for w in lex.open_question_words)
 
 
-def _en_question(sentence: str, lex: Lexicon) -> tuple[bool, bool]:
-    low = _EN_LEADING_FILLER.sub("", sentence.lower()).strip()
-    words = latin_words(low)
-    first = words[0] if words else ""
-    is_q = sentence.rstrip().endswith("?") or (
-        first in lex.question_words and len(words) > 2 and not sentence.rstrip().endswith("!")
-    )
-    if not is_q:
-        return False, False
-    opens = first in ("what", "how", "why") or any(
-        p in low for p in lex.open_question_words if " " in p
-    )
-    return True, opens
-
-
 def _bigrams(text: str) -> set[str]:
     han = "".join(ch for ch in text if cjk_count(ch))
     return {han[i : i + 2] for i in range(len(han) - 1)}
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ing", "ed", "es", "s", "ly"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
-    return word
-
-
-def _content(text: str) -> set[str]:
-    return {_stem(w) for w in latin_words(text) if w not in EN_STOPWORDS and len(w) > 2}
 
 
 def echo_share(rep: str, client: str, lang: Lang) -> tuple[int, float]:
@@ -185,22 +157,32 @@ def echo_share(rep: str, client: str, lang: Lang) -> tuple[int, float]:
     if lang == "zh":
         mine, theirs = _bigrams(rep), _bigrams(client)
     else:
-        mine, theirs = _content(rep), _content(client)
+        mine, theirs = content(rep), content(client)
     if not mine:
         return 0, 0.0
     shared = len(mine & theirs)
     return shared, shared / len(mine)
 
 
-def _is_reflection(text: str, low: str, prev_client: str, lang: Lang, lex: Lexicon) -> bool:
-    """A reflection restates the client's meaning: a marker phrase, or their words played back."""
-    if _has(low, lex.reflection_markers, lang):
-        return True
-    shared, share = echo_share(text, prev_client, lang)
-    if lang == "zh":
-        return shared >= 3 and share >= 0.3 and ("您" in text or "你" in text)
-    second_person = re.search(r"\b(you|your|you're|you've|you'd)\b", low) is not None
-    return second_person and shared >= 2 and share >= 0.3
+def _zh_acts(text: str, low: str, prev_client: str, lex: Lexicon) -> Act:
+    """Questions and reflections in Chinese: marker phrases, or the client's words played back.
+
+    Chinese has no sentence-level reader yet: advice is the directive list alone, and a
+    reflection is complex only by a marker phrase (the Chinese list is still empty).
+    """
+    questions = open_questions = 0
+    for sentence in sentences(text, "zh"):
+        is_q, is_open = _zh_question(sentence, lex)
+        questions += is_q
+        open_questions += is_q and is_open
+    reflection = _has(low, lex.reflection_markers, "zh")
+    if not reflection:
+        shared, share = echo_share(text, prev_client, "zh")
+        reflection = shared >= 3 and share >= 0.3 and ("您" in text or "你" in text)
+    complex_reflection = reflection and _has(low, lex.complex_markers, "zh")
+    return Act(
+        questions, open_questions, reflection, complex_reflection, _has(low, lex.directive, "zh")
+    )
 
 
 def analyze(text: str, prev_client: str = "", lang: Lang | None = None) -> Cues:
@@ -209,11 +191,10 @@ def analyze(text: str, prev_client: str = "", lang: Lang | None = None) -> Cues:
     lex = lexicon(lang)
     low = text.lower()
     n_units = units(text)
-    questions = open_questions = 0
-    for sentence in sentences(text, lang):
-        is_q, is_open = (_zh_question if lang == "zh" else _en_question)(sentence, lex)
-        questions += is_q
-        open_questions += is_q and is_open
+    if lang == "zh":
+        acts = _zh_acts(text, low, prev_client, lex)
+    else:
+        acts = read_turn(text, prev_client, lex)
     topics = frozenset(k for k in FACT_KEYS if _has(low, lex.topics_strong[k], lang))
     touched = topics | frozenset(k for k in FACT_KEYS if _has(low, lex.topics_weak[k], lang))
     asserted = _NEGATED_ZH.sub("", low) if lang == "zh" else low
@@ -224,7 +205,7 @@ def analyze(text: str, prev_client: str = "", lang: Lang | None = None) -> Cues:
     pressure = (
         threat or _has(low, lex.pressure, lang) or (directive and _has(low, lex.payment_ask, lang))
     )
-    reflection = not pressure and _is_reflection(text, low, prev_client, lang, lex)
+    reflection = not pressure and acts.reflection
     empathy = not threat and _has(low, lex.empathy, lang)
     value = _has(low, lex.value, lang)
     regulation = _has(low, lex.regulation, lang)
@@ -238,14 +219,18 @@ def analyze(text: str, prev_client: str = "", lang: Lang | None = None) -> Cues:
         and _has(s.lower(), lex.person, lang)
         for s in sentences(text, lang)
     )
-    substantive = questions or topics or empathy or reflection or value or regulation or has_date
+    substantive = (
+        acts.questions or topics or empathy or reflection or value or regulation or has_date
+    )
     filler_heavy = _has(low, lex.filler, lang) and n_units < 20
     return Cues(
         lang=lang,
         units=n_units,
-        questions=questions,
-        open_questions=open_questions,
+        questions=acts.questions,
+        open_questions=acts.open_questions,
         reflection=reflection,
+        complex_reflection=reflection and acts.complex_reflection,
+        advice=acts.advice or pressure,
         empathy=empathy,
         courtesy=_has(low, lex.courtesy, lang),
         pressure=pressure,

@@ -37,6 +37,15 @@ class Lexicon:
     filler: tuple[str, ...]
     topics_strong: dict[FactKey, tuple[str, ...]] = field(default_factory=dict)
     topics_weak: dict[FactKey, tuple[str, ...]] = field(default_factory=dict)
+    # Sentence-level listening acts; English only so far (see `english_acts.py`).
+    question_openers: tuple[str, ...] = ()
+    perspective: tuple[str, ...] = ()
+    complex_markers: tuple[str, ...] = ()
+    advice: tuple[str, ...] = ()
+    leading: tuple[str, ...] = ()
+    information: tuple[str, ...] = ()
+    imperatives: tuple[str, ...] = ()
+    permission: tuple[str, ...] = ()
 
 
 # fmt: off
@@ -181,15 +190,16 @@ EN = Lexicon(
         "have", "has", "should", "may", "shall", "right", "okay",
     ),
     reflection_markers=(
-        "it sounds like", "sounds like", "it sounds as", "what i'm hearing", "what i hear",
-        "i hear that", "i'm hearing", "so you", "you feel", "you're feeling", "you are feeling",
-        "you're saying", "you are saying", "you said", "you mentioned", "it seems like",
-        "it seems that", "you seem", "part of you", "on one hand", "on the one hand",
-        "if i understand", "let me see if i", "in other words", "you're worried",
-        "you're concerned", "you're not sure", "you don't want", "you want to", "you'd like",
-        "you're wondering", "it's hard for you", "it's important to you", "you've been",
-        "you're really", "you really", "you kind of", "for you", "you're thinking",
-        "what you're saying", "your concern",
+        "it sounds like", "sounds like", "it sounds as", "it seems like", "it seems that",
+        "seems like you", "what i'm hearing", "what i hear", "i hear that", "i'm hearing",
+        "you're saying", "you are saying", "what you're saying", "you said", "you mentioned",
+        "you feel", "you're feeling", "you are feeling", "you felt", "part of you",
+        "on one hand", "on the one hand", "if i understand", "let me see if i", "in other words",
+        "you're worried", "you're concerned", "you're not sure", "you're wondering",
+        "it's hard for you", "it's important to you", "you're thinking", "your concern",
+        "i get the sense", "i get the feeling", "i'm wondering if", "i wonder if",
+        "correct me if", "if i'm hearing", "so you", "feels like", "i can tell",
+        "i can see that", "when you say", "what i'm sensing", "i sense",
     ),
     empathy=(
         "i understand", "i can understand", "i appreciate", "must be", "i can imagine",
@@ -200,15 +210,17 @@ EN = Lexicon(
     ),
     courtesy=("please", "thank", "thanks", "appreciate", "sorry", "kindly"),
     pressure=(
-        "immediately", "right now", "right away", "or else", "otherwise we", "last chance",
+        "pay immediately", "payment immediately", "immediately or", "pay right now",
+        "right now or", "pay right away", "right away or", "or else", "otherwise we", "last chance",
         "no more excuses", "unacceptable", "ridiculous", "you have to pay", "you need to pay",
         "you must pay", "pay now", "today or", "stop stalling", "stop delaying", "final warning",
         "i demand", "we demand", "deadbeat",
     ),
     threat=(
-        "sue", "lawsuit", "lawyer", "attorney", "court", "legal action", "report you",
-        "complain to", "the media", "the press", "your boss will", "go over your head",
-        "blacklist", "consequences", "arbitration",
+        "sue", "lawsuit", "lawyer", "attorney", "to court", "in court", "legal action",
+        "report you", "complain to", "the media", "the press", "your boss will",
+        "go over your head", "blacklist", "face the consequences", "face consequences",
+        "there will be consequences", "arbitration",
     ),
     directive=(
         "you should", "you need to", "you have to", "you must", "you've got to", "you gotta",
@@ -284,6 +296,72 @@ EN = Lexicon(
         "payment_terms": ("payment", "pay", "when"),
         "payment_owner": ("approve", "approval", "finance", "sign"),
     },
+    question_openers=(
+        "tell me", "help me understand", "walk me through", "describe", "explain",
+    ),
+    perspective=(
+        "feel", "feeling", "felt", "think", "thinking", "thought", "want", "wanna", "wanted",
+        "wish", "hope", "hoping", "like", "love", "hate", "believe", "know", "knew", "worry",
+        "worried", "wonder", "wondering", "see", "saw", "seem", "seems", "sound", "sounds",
+        "tried", "trying", "noticed", "notice", "decided", "decide", "realize", "realized",
+        "realise", "found", "find", "enjoy", "enjoyed", "care", "value", "miss", "need",
+        "needed", "struggle", "struggling", "said", "say", "saying", "mentioned", "told",
+        "started", "stopped", "began", "don't", "didn't", "aren't", "haven't", "weren't",
+        "wasn't", "not", "never", "kind", "sort", "really", "just", "also", "still", "already",
+        "both",
+    ),
+    complex_markers=(
+        "sounds like", "it sounds", "seems like", "it seems", "part of you", "on the one hand",
+        "on one hand", "on the other hand", "at the same time", "and yet", "important to you",
+        "matters to you", "you value", "you care", "i wonder if", "i'm wondering if",
+        "i get the sense", "i get the feeling", "you feel", "you're feeling", "you felt",
+        "feel like", "scared", "afraid", "worried", "frustrated", "overwhelmed", "stuck",
+        "hard for you", "difficult for you", "tough", "angry", "upset", "sad", "lonely",
+        "guilty", "ashamed", "embarrassed", "confident", "proud", "hopeful", "torn",
+        "struggle", "struggling", "even though", "although", "instead of", "rather than",
+    ),
+    advice=(
+        "you should", "you shouldn't", "you need to", "you'll need to", "you will need to",
+        "you have to", "you must", "you've got to", "you gotta", "you got to", "you'd better",
+        "you had better", "you ought to", "i want you to", "i'd like you to",
+        "i would like you to", "i need you to", "i recommend", "i'd recommend",
+        "i would recommend", "we recommend", "i suggest", "i'd suggest", "i would suggest",
+        "my advice", "i advise", "i'd advise", "i would advise", "we need to", "we have to",
+        "we've got to", "make sure you", "make sure that you", "it's important that",
+        "it's important for you to",
+        "it's really important", "it is important", "the best thing", "the important thing",
+        "i'm concerned", "i am concerned", "it concerns me", "concerning to me",
+        "it worries me", "i'm worried about", "i'm afraid", "you're wrong", "excuses",
+        "no such thing", "let me tell you", "i need to tell you", "i have to tell you",
+        "i wish you would", "i hope you", "needs to", "they need to",
+        "you could get", "end up", "you won't", "concerns me", "i can't believe", "come on",
+        "i've got to tell you", "not okay", "a big deal",
+    ),
+    leading=(
+        "don't you think", "do you understand", "do you realize", "do you realise",
+        "do you see how", "do you know what", "do you see the connection", "isn't it time",
+    ),
+    information=(
+        "can cause", "could cause", "will cause", "causes", "lead to", "leads to",
+        "increase the risk", "increases the risk", "increases your risk", "risk of", "at risk",
+        "high risk", "high-risk", "dangerous", "damage", "harmful", "side effects",
+        "studies show", "research shows", "research says", "statistics",
+        "percent", "recommended", "guidelines", "the limit", "legal limit", "according to",
+        "the fact is", "the truth is", "the reality is", "the problem is", "the issue is",
+        "too much", "too many", "very high", "very serious", "the rules", "the law", "illegal",
+    ),
+    imperatives=(
+        "take", "stop", "try", "keep", "quit", "avoid", "remember", "don't", "make", "cut",
+        "start", "call", "listen", "look", "consider", "think", "sign", "pay", "send",
+        "approve", "release", "transfer", "submit",
+    ),
+    permission=(
+        "if it's okay", "if that's okay", "is it okay if", "would it be okay",
+        "would it be all right", "would you like", "would you mind if", "can i share",
+        "may i share", "could i share", "do you mind if", "if you want", "if you'd like",
+        "with your permission", "would that be okay", "some people find", "other people",
+        "it's up to you", "your choice", "you decide",
+    ),
 )
 
 # Function words ignored when checking whether the rep echoes the client.

@@ -60,6 +60,8 @@ class Metrics:
     questions: int
     open_questions: int
     reflections: int
+    complex_reflections: int
+    advice: int
     empathy: int
     pressure: int
     threats: int
@@ -84,6 +86,11 @@ class Metrics:
         return self.reflections / self.questions if self.questions else float(self.reflections)
 
     @property
+    def complex_share(self) -> float:
+        """Share of reflections that are complex (MITI: 40% is fair, 50% good)."""
+        return self.complex_reflections / self.reflections if self.reflections else 0.0
+
+    @property
     def open_share(self) -> float:
         """Share of questions that are open."""
         return self.open_questions / self.questions if self.questions else 0.0
@@ -96,6 +103,7 @@ class Metrics:
         data["mean_rep_turn"] = round(self.mean_rep_turn, 1)
         data["facts_uncovered"] = self.facts_uncovered
         data["reflection_ratio"] = round(self.reflection_ratio, 2)
+        data["complex_share"] = round(self.complex_share, 2)
         return data
 
 
@@ -205,6 +213,8 @@ def compute_metrics(
         questions=sum(c.questions for c in cues),
         open_questions=sum(c.open_questions for c in cues),
         reflections=sum(c.reflection for c in cues),
+        complex_reflections=sum(c.complex_reflection for c in cues),
+        advice=sum(c.advice for c in cues),
         empathy=sum(c.empathy for c in cues),
         pressure=sum(c.pressure for c in cues),
         threats=sum(c.threat for c in cues),

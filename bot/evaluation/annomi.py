@@ -2,82 +2,88 @@
 
 The therapist plays the rep. Each transcript is graded through the same `grade` pipeline as
 `trainer grade --json`, and ROC AUC says how well its listening score separates the expert
-"high" from "low" transcripts, beside two naive baselines computed the same way.
+"high" from "low" transcripts, beside two naive baselines computed the same way. Because
+low-quality transcripts are much shorter, the report also gives the AUC inside pairs of
+similar length, the AUC of each listening sub-score alone, the AUC on the transcripts with
+an odd upstream id (the English rules were written reading only even-id transcripts, so
+these are held out), and each detector's per-utterance precision and recall.
 """
 
 from __future__ import annotations
 
 import json
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bot.domain.grading import grade
 from bot.domain.lang import units
+from bot.domain.metrics import Metrics, compute_metrics
 from bot.domain.ports import Judge
 from bot.domain.transcript import Speaker, Transcript
+from bot.errors import TrainerError
+from bot.evaluation.agreement import DETECTORS, Agreement, RepLabel, agreement
+from bot.evaluation.roc import AucResult, auc_result, matched_auc, roc_auc
+from bot.offline.judge import listening_parts
+
+LISTENING = "listening score (trainer grade)"
+__all__ = ["AucResult", "Labelled", "Report", "evaluate", "load", "report", "roc_auc"]
 
 
 @dataclass(frozen=True)
 class Labelled:
-    """One transcript and its expert label."""
+    """One transcript, its expert label, and the experts' codes of each rep turn."""
 
     id: str
     high: bool
     transcript: Transcript
+    labels: tuple[RepLabel, ...] = ()
+    source_id: int = 0
 
 
 @dataclass(frozen=True)
-class AucResult:
-    """An AUC with its bootstrap 95% interval."""
+class Report:
+    """Everything `trainer eval annomi` prints."""
 
-    name: str
-    auc: float
-    low: float
-    high: float
+    headline: list[AucResult]
+    matched: list[AucResult]
+    held_out: list[AucResult]
+    parts: list[AucResult]
+    detectors: list[Agreement]
+
+
+def _labelled(row: dict[str, Any]) -> Labelled:
+    transcript = Transcript()
+    labels = []
+    for turn in row["turns"]:
+        speaker: Speaker = "rep" if turn["speaker"] == "therapist" else "client"
+        transcript = transcript.add(speaker, str(turn["text"]))
+        if speaker == "rep":
+            labels.append(RepLabel.from_annomi(turn))
+    return Labelled(
+        str(row["id"]),
+        row["mi_quality"] == "high",
+        transcript,
+        tuple(labels),
+        int(row.get("source_transcript_id", 0)),
+    )
 
 
 def load(path: Path) -> list[Labelled]:
     """Read annomi.jsonl into transcripts (therapist → rep, client → client)."""
     items: list[Labelled] = []
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
+        for number, line in enumerate(fh, start=1):
             if not line.strip():
                 continue
-            row = json.loads(line)
-            transcript = Transcript()
-            for turn in row["turns"]:
-                speaker: Speaker = "rep" if turn["speaker"] == "therapist" else "client"
-                transcript = transcript.add(speaker, turn["text"])
-            items.append(Labelled(row["id"], row["mi_quality"] == "high", transcript))
+            try:
+                items.append(_labelled(json.loads(line)))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                raise TrainerError("error.eval_file_invalid", path=path, line=number) from None
+    if len({i.high for i in items}) < 2:
+        raise TrainerError("error.eval_one_class", path=path)
     return items
-
-
-def roc_auc(scores: Sequence[float], labels: Sequence[bool]) -> float:
-    """Probability a random positive outscores a random negative (ties count half)."""
-    pos = [s for s, y in zip(scores, labels, strict=True) if y]
-    neg = [s for s, y in zip(scores, labels, strict=True) if not y]
-    if not pos or not neg:
-        raise ValueError("need both classes")
-    wins = sum((p > n) + 0.5 * (p == n) for p in pos for n in neg)
-    return wins / (len(pos) * len(neg))
-
-
-def bootstrap(
-    scores: Sequence[float], labels: Sequence[bool], rounds: int = 1000, seed: int = 7
-) -> tuple[float, float]:
-    """A stratified bootstrap 95% interval for the AUC."""
-    rng = random.Random(seed)
-    pos = [s for s, y in zip(scores, labels, strict=True) if y]
-    neg = [s for s, y in zip(scores, labels, strict=True) if not y]
-    aucs = []
-    for _ in range(rounds):
-        p = [rng.choice(pos) for _ in pos]
-        n = [rng.choice(neg) for _ in neg]
-        aucs.append(roc_auc(p + n, [True] * len(p) + [False] * len(n)))
-    aucs.sort()
-    return aucs[int(0.025 * rounds)], aucs[int(0.975 * rounds) - 1]
 
 
 def _baselines() -> dict[str, Callable[[Transcript], float]]:
@@ -103,14 +109,64 @@ async def listening_scores(items: Sequence[Labelled], judge: Judge) -> list[floa
     return scores
 
 
+async def _series(items: Sequence[Labelled], judge: Judge) -> dict[str, list[float]]:
+    series = {LISTENING: await listening_scores(items, judge)}
+    for name, fn in _baselines().items():
+        series[name] = [fn(i.transcript) for i in items]
+    return series
+
+
 async def evaluate(items: Sequence[Labelled], judge: Judge, rounds: int = 1000) -> list[AucResult]:
     """AUC of the listening score and of the two baselines, each with a 95% interval."""
     labels = [i.high for i in items]
-    series = {"listening score (trainer grade)": await listening_scores(items, judge)}
-    for name, fn in _baselines().items():
-        series[name] = [fn(i.transcript) for i in items]
+    series = await _series(items, judge)
+    return [auc_result(name, scores, labels, rounds) for name, scores in series.items()]
+
+
+def _both(labels: Sequence[bool]) -> bool:
+    return len(set(labels)) == 2
+
+
+def _parts(metrics: Sequence[Metrics], labels: Sequence[bool], rounds: int) -> list[AucResult]:
+    """AUC of each listening sub-score alone, over the transcripts where it is defined."""
+    parts = [listening_parts(m) for m in metrics]
     results = []
-    for name, scores in series.items():
-        lo, hi = bootstrap(scores, labels, rounds)
-        results.append(AucResult(name, roc_auc(scores, labels), lo, hi))
+    for name in dict.fromkeys(k for p in parts for k in p):
+        rows = [(p[name], y) for p, y in zip(parts, labels, strict=True) if name in p]
+        if _both([y for _, y in rows]):
+            results.append(auc_result(name, [s for s, _ in rows], [y for _, y in rows], rounds))
     return results
+
+
+def _matched(
+    series: dict[str, list[float]], labels: list[bool], lengths: list[int], rounds: int
+) -> list[AucResult]:
+    try:
+        return [matched_auc(n, s, labels, lengths, rounds=rounds) for n, s in series.items()]
+    except ValueError:  # no high/low pair of similar length: nothing to report
+        return []
+
+
+async def report(items: Sequence[Labelled], judge: Judge, rounds: int = 1000) -> Report:
+    """The headline AUCs and every check behind them (a check lacking data is left out)."""
+    labels = [i.high for i in items]
+    series = await _series(items, judge)
+    held = [k for k, i in enumerate(items) if i.source_id % 2]
+    held_labels = [labels[k] for k in held]
+    metrics = [compute_metrics(i.transcript) for i in items]
+    pairs = [
+        (note.cues, label)
+        for m, item in zip(metrics, items, strict=True)
+        for note, label in zip(m.notes, item.labels, strict=True)
+    ]
+    return Report(
+        headline=[auc_result(n, s, labels, rounds) for n, s in series.items()],
+        matched=_matched(series, labels, [len(i.transcript) for i in items], rounds),
+        held_out=[
+            auc_result(n, [s[k] for k in held], held_labels, rounds) for n, s in series.items()
+        ]
+        if _both(held_labels)
+        else [],
+        parts=_parts(metrics, labels, rounds),
+        detectors=agreement(pairs, DETECTORS),
+    )

@@ -1,10 +1,15 @@
 """The offline judge: maps the deterministic metrics onto 1–5 scores with documented thresholds.
 
-Every threshold is an anchor from published practice (see PRODUCT.md): top B2B reps talk
-about 43% of a call and average reps 65–75%; MITI 4.2.1 rates a reflection-to-question ratio
-of 1:1 "fair" and 2:1 "good"; long monologues and telling the other side what to do (the
-"righting reflex") mark poor listening. Between anchors scores are interpolated linearly, so
-the scale is fractional and can rank transcripts.
+Every listening threshold is a published anchor (see PRODUCT.md), with "fair" at 3 and "good"
+at 5: top B2B reps talk about 43% of a call and average reps 65–75%; MITI 3.1.1 rates 50% open
+questions fair and 70% good; MITI 4.2.1 rates a reflection-to-question ratio of 1:1 fair and
+2:1 good, and 40% complex reflections fair and 50% good. MITI 3.1.1 wants 90% (fair) to 100%
+(good) of a listener's advice-like moves to be MI-adherent; we read that over turns, so telling
+the other side what to do (the "righting reflex": unsolicited advice, warnings, arguing,
+pressure) in one turn in ten is fair, in none good, and each further tenth costs a point.
+Between anchors scores are interpolated linearly, so the scale is fractional and can rank
+transcripts. The listening score is the plain mean of its sub-scores: nothing here was fitted
+to a data set (`trainer eval annomi` checks it against expert labels).
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 from bot.domain.cues import Cues, analyze, sentences
 from bot.domain.lang import Lang
+from bot.domain.lexicon import lexicon
 from bot.domain.metrics import Metrics, RepTurnNote
 from bot.domain.ports import Judgement, JudgeRequest
 from bot.domain.scenario import Dimension
@@ -22,15 +28,13 @@ from bot.i18n import Catalog
 
 Anchors = Sequence[tuple[float, float]]
 
-# Listening: (metric value, score) anchors.
+# Listening: (metric value, score) anchors. Shares are ratios, so they hold for Chinese
+# (characters) and English (words) alike.
 TALK_SHARE = ((0.43, 5.0), (0.55, 4.0), (0.65, 3.0), (0.75, 2.0), (0.85, 1.0))
-MEAN_TURN = {  # units per rep turn: English words, Chinese characters
-    "en": ((12.0, 5.0), (20.0, 4.0), (30.0, 3.0), (45.0, 2.0), (70.0, 1.0)),
-    "zh": ((25.0, 5.0), (40.0, 4.0), (60.0, 3.0), (90.0, 2.0), (140.0, 1.0)),
-}
+OPEN_SHARE = ((0.0, 1.0), (0.5, 3.0), (0.7, 5.0))
 REFLECTION_RATIO = ((0.0, 1.0), (0.5, 2.0), (1.0, 3.0), (2.0, 5.0))
+COMPLEX_SHARE = ((0.0, 1.0), (0.4, 3.0), (0.5, 5.0))
 DIRECTIVE_RATE = ((0.0, 5.0), (0.05, 4.0), (0.10, 3.0), (0.20, 2.0), (0.30, 1.0))
-LISTENING_WEIGHTS = {"talk_share": 1.0, "mean_turn": 2.0, "reflection": 1.0, "directive": 2.0}
 QUOTE_CHARS = 120
 
 
@@ -49,21 +53,28 @@ def _clamp(score: float) -> float:
 
 
 def listening_parts(m: Metrics) -> dict[str, float]:
-    """The sub-scores behind listening, each 1–5."""
-    turns = max(1, m.rep_turns)
-    return {
+    """The sub-scores behind listening, each 1–5 on its anchors.
+
+    A share is scored only when it is defined (open questions need a question, complex
+    reflections a reflection) and only for a language whose detector can see it: Chinese has
+    no complex-reflection reader yet, and guessing would punish every Chinese rep.
+    """
+    parts = {
         "talk_share": interpolate(m.talk_share, TALK_SHARE),
-        "mean_turn": interpolate(m.mean_rep_turn, MEAN_TURN[m.language]),
         "reflection": interpolate(m.reflection_ratio, REFLECTION_RATIO),
-        "directive": interpolate((m.directives + m.pressure) / turns, DIRECTIVE_RATE),
+        "directive": interpolate(m.advice / max(1, m.rep_turns), DIRECTIVE_RATE),
     }
+    if m.questions:
+        parts["open"] = interpolate(m.open_share, OPEN_SHARE)
+    if m.reflections and lexicon(m.language).complex_markers:
+        parts["complex"] = interpolate(m.complex_share, COMPLEX_SHARE)
+    return parts
 
 
 def listening_score(m: Metrics) -> float:
-    """倾听力, 1–5: weighted mean of the listening sub-scores."""
+    """倾听力, 1–5: the plain mean of the listening sub-scores (no weights fitted to data)."""
     parts = listening_parts(m)
-    total = sum(LISTENING_WEIGHTS.values())
-    return _clamp(sum(parts[k] * w for k, w in LISTENING_WEIGHTS.items()) / total)
+    return _clamp(sum(parts.values()) / len(parts))
 
 
 def persuasion_score(m: Metrics) -> float:
@@ -132,8 +143,9 @@ def _quote(note: RepTurnNote, dim: Dimension, lang: Lang) -> Evidence:
 def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
     notes = list(m.notes)
     pick: dict[Dimension, list[RepTurnNote]] = {
-        "listening": [n for n in notes if n.cues.reflection]
-        + [n for n in notes if n.cues.open_question and not n.cues.reflection],
+        "listening": [n for n in notes if n.cues.advice]
+        + [n for n in notes if n.cues.reflection and not n.cues.advice]
+        + [n for n in notes if n.cues.open_question and not (n.cues.reflection or n.cues.advice)],
         "persuasion": [n for n in notes if n.cues.pressure]
         + [n for n in notes if (n.cues.value or n.cues.regulation) and not n.cues.pressure],
         "preparation": [n for n in notes if n.cues.topics],
