@@ -6,7 +6,7 @@ modules here.
 
 from __future__ import annotations
 
-from bot.storage import models
+from bot.storage import models, teams
 from bot.storage.models import Base
 
-__all__ = ["Base", "models"]
+__all__ = ["Base", "models", "teams"]
