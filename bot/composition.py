@@ -13,6 +13,7 @@ from bot.offline.judge import OfflineJudge
 from bot.scenarios.library import ScenarioLibrary
 from bot.services.grading import GradingService
 from bot.services.practice import PracticeService
+from bot.services.training import Training, build_training
 from bot.services.users import UserService
 from bot.settings import Settings
 from bot.storage.database import Database
@@ -32,6 +33,7 @@ class Container:
     users: UserService
     practice: PracticeService
     grading: GradingService
+    training: Training
 
 
 def build_models(settings: Settings, catalog: Catalog) -> tuple[ClientModel, Judge, str, Judge]:
@@ -69,6 +71,7 @@ async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[C
             await db.migrate()
         client, judge, judge_label, fallback = build_models(settings, catalog)
         grading = GradingService(judge, fallback if fallback is not judge else None)
+        practice = PracticeService(db, scenarios, client, grading, settings.max_message_chars)
         yield Container(
             settings=settings,
             catalog=catalog,
@@ -78,8 +81,9 @@ async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[C
             judge=judge,
             judge_label=judge_label,
             users=UserService(db, settings.default_language),
-            practice=PracticeService(db, scenarios, client, grading, settings.max_message_chars),
+            practice=practice,
             grading=grading,
+            training=build_training(settings, db, catalog, scenarios, practice),
         )
     finally:
         await db.dispose()
