@@ -3,7 +3,6 @@ and a migrated database on SQLite and (where reachable) PostgreSQL."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -24,18 +23,15 @@ POSTGRES_URL = os.environ.get(
 SCENARIO_ID = "district-health-tail-payment"
 
 
-def _postgres_reason() -> str | None:
+async def _postgres_reason() -> str | None:
     """None when the test PostgreSQL server answers, else why it is skipped."""
     import asyncpg  # local: only the PostgreSQL half needs it
 
     dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
 
-    async def probe() -> None:
+    try:
         conn = await asyncpg.connect(dsn, timeout=3)
         await conn.close()
-
-    try:
-        asyncio.run(probe())
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         name = type(exc).__name__
         return f"PostgreSQL not reachable at {POSTGRES_URL} ({name}); set TEST_POSTGRES_URL"
@@ -45,10 +41,10 @@ def _postgres_reason() -> str | None:
 _PG_REASON: list[str | None] = []
 
 
-def postgres_skip_reason() -> str | None:
-    """Probe PostgreSQL once per test run."""
+async def postgres_skip_reason() -> str | None:
+    """Probe PostgreSQL once per test run (from inside the running event loop)."""
     if not _PG_REASON:
-        _PG_REASON.append(_postgres_reason())
+        _PG_REASON.append(await _postgres_reason())
     return _PG_REASON[0]
 
 
@@ -98,7 +94,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         yield database
         await database.dispose()
         return
-    reason = postgres_skip_reason()
+    reason = await postgres_skip_reason()
     if reason:
         pytest.skip(reason)
     schema = f"t_{uuid.uuid4().hex[:12]}"
