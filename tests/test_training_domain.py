@@ -127,15 +127,18 @@ def test_week_starts_monday_midnight_in_shanghai() -> None:
     now = dt.datetime(2026, 12, 3, 4, 0, tzinfo=UTC)  # Thursday 12:00 in Shanghai
     since, until = window(Period.WEEK, now, SH)
     assert since == dt.datetime(2026, 11, 29, 16, 0, tzinfo=UTC)  # Monday 30th, 00:00 +08:00
-    assert until == now
+    assert until == dt.datetime(2026, 12, 6, 16, 0, tzinfo=UTC)  # the next Monday
 
 
 def test_month_starts_on_the_first_in_the_teams_zone_not_in_utc() -> None:
     # 1 Dec 01:00 in Shanghai is still 30 Nov in UTC: the month has just begun.
     now = dt.datetime(2026, 11, 30, 17, 0, tzinfo=UTC)
-    assert window(Period.MONTH, now, SH)[0] == dt.datetime(2026, 11, 30, 16, 0, tzinfo=UTC)
+    assert window(Period.MONTH, now, SH) == (
+        dt.datetime(2026, 11, 30, 16, 0, tzinfo=UTC),
+        dt.datetime(2026, 12, 31, 16, 0, tzinfo=UTC),
+    )
     assert window(Period.MONTH, now, "UTC")[0] == dt.datetime(2026, 11, 1, tzinfo=UTC)
-    assert window(Period.ALL, now, SH)[0] is None
+    assert window(Period.ALL, now, SH) == (None, None)
 
 
 @pytest.mark.parametrize(

@@ -48,20 +48,26 @@ def require_aware(moment: dt.datetime) -> dt.datetime:
     return moment
 
 
-def window(period: Period, now: dt.datetime, tz: str) -> tuple[dt.datetime | None, dt.datetime]:
-    """The [start, end) of this week / month / all time in the zone, in UTC (start None = ever)."""
-    local = require_aware(now).astimezone(zone(tz))
-    end = now.astimezone(dt.UTC)
+Window = tuple[dt.datetime | None, dt.datetime | None]
+
+
+def window(period: Period, now: dt.datetime, tz: str) -> Window:
+    """The [start, end) of the week / month containing `now` in the zone, in UTC.
+
+    All time is (None, None): no bounds.
+    """
     if period == Period.ALL:
-        return None, end
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        return None, None
+    today = require_aware(now).astimezone(zone(tz)).date()
     if period == Period.WEEK:
-        start = midnight - dt.timedelta(days=local.weekday())
+        first = today - dt.timedelta(days=today.weekday())
+        after = first + dt.timedelta(days=7)
     else:
-        start = midnight.replace(day=1)
-    # Rebuild from the wall clock so a DST change inside the window cannot shift the start.
-    start = dt.datetime.combine(start.date(), dt.time(), tzinfo=zone(tz))
-    return start.astimezone(dt.UTC), end
+        first = today.replace(day=1)
+        after = (first + dt.timedelta(days=32)).replace(day=1)
+    # Midnights built from the wall clock, so a DST change inside the window shifts nothing.
+    start, end = (dt.datetime.combine(d, dt.time(), tzinfo=zone(tz)) for d in (first, after))
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
 def parse_due(text: str, tz: str, now: dt.datetime) -> dt.datetime:

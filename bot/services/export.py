@@ -101,7 +101,7 @@ class ExportService:
         s: AsyncSession,
         team: Team,
         since: dt.datetime | None,
-        until: dt.datetime,
+        until: dt.datetime | None,
         now: dt.datetime,
         lang: Lang,
     ) -> Table:

@@ -50,7 +50,7 @@ class Board:
     kind: BoardKind
     subject: str | None
     since: dt.datetime | None
-    until: dt.datetime
+    until: dt.datetime | None
     lines: list[BoardLine]
 
 
