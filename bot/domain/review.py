@@ -46,7 +46,7 @@ def check_override(dimension: str, score: float, reason: str) -> tuple[Dimension
     if len(cleaned) > MAX_REASON:
         raise InvalidRequest("team.error.reason_too_long", limit=MAX_REASON)
     dim: Dimension = next(d for d in DIMENSIONS if d == dimension)
-    return dim, round(score, 2), cleaned
+    return dim, round(float(score), 2), cleaned
 
 
 def original_scores(card: Scorecard) -> dict[Dimension, float]:
