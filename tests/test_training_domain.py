@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -302,13 +303,18 @@ WEIGHTS = RubricWeights().as_dict()
 
 def test_an_override_recomputes_overall_and_pass_through_the_rubric() -> None:
     when = dt.datetime(2026, 12, 4, tzinfo=UTC)
+    capped = dataclasses.replace(
+        card(),
+        dimensions={**card().dimensions, "listening": DimensionScore(3.0, rule="talk_share")},
+    )
     changed = apply_overrides(
-        card(), [Override("listening", 5.0, "复述做得好", "张老师", when)], WEIGHTS
+        capped, [Override("listening", 5.0, "复述做得好", "张老师", when)], WEIGHTS
     )
     # Mean 3 → 50; listening (weight 0.30) from 3 to 5: mean 3.6 → 65, passes 60.
     assert (changed.overall, changed.passed) == (65, True)
     assert changed.dimensions["listening"].score == 5.0
     assert changed.overrides["listening"]["original"] == 3.0
+    assert changed.dimensions["listening"].rule is None  # the grader's cap no longer explains it
 
 
 def test_the_newest_override_wins_and_the_original_score_is_kept() -> None:

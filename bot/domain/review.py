@@ -19,7 +19,6 @@ from bot.domain.scenario import Dimension
 from bot.domain.scorecard import Scorecard
 from bot.errors import InvalidRequest
 
-OVERRIDE_RULE = "override"
 MAX_REASON = 500
 
 
@@ -71,7 +70,8 @@ def apply_overrides(
     for name, base in card.dimensions.items():
         if name in latest:
             item = latest[name]
-            dims[name] = dataclasses.replace(base, score=item.score, rule=OVERRIDE_RULE)
+            # The grader's clamp rule explained the old score, not the trainer's: drop it.
+            dims[name] = dataclasses.replace(base, score=item.score, rule=None)
             record[name] = {
                 "score": item.score,
                 "original": originals[name],

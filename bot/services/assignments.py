@@ -14,7 +14,7 @@ from bot.domain.periods import Clock, check_due, local_text, parse_due
 from bot.domain.reminders import Due, Reminder, plan
 from bot.domain.roles import Action, Role
 from bot.errors import AccessDenied, AssignmentNotFound, InvalidRequest, ScenarioNotFound
-from bot.scenarios.catalog import ScenarioCatalog, pick_title, titles
+from bot.scenarios.catalog import ScenarioCatalog, pick_title
 from bot.services.access import Access
 from bot.services.notices import Notice, notice_to
 from bot.services.practice import PlayContext, PracticeService, Started
@@ -108,7 +108,9 @@ async def assignment_info(
     try:
         version = row.scenario_version if row.source == "team" else None
         scenario = (await catalog.find(s, row.team_id, row.scenario_id, version)).scenario
-        by_lang = titles(scenario.model_dump(mode="json"))
+        by_lang: dict[str, str] = {scenario.language: scenario.title}  # its own language first
+        for lang, tr in scenario.translations.items():
+            by_lang.setdefault(lang, tr.title)
     except ScenarioNotFound:
         by_lang = {}  # a shipped file removed since: fall back to the id
     return AssignmentInfo(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.domain.periods import DEFAULT_TIME_ZONE, Clock, zone
 from bot.domain.roles import Action, Role
-from bot.errors import InvalidRequest, InviteInvalid
+from bot.errors import AccessDenied, InvalidRequest, InviteInvalid
 from bot.services.access import Access
 from bot.services.notices import Notice, notice_to
 from bot.storage.database import Database
@@ -232,7 +232,9 @@ class TeamService:
                 raise InviteInvalid("team.error.invite_expired")
             team = await repo.team(invite.team_id)
             user = await repo.user(actor)
-            assert team is not None and user is not None
+            if user is None:
+                raise AccessDenied("team.denied.unknown_user")
+            assert team is not None  # the invite's foreign key guarantees it
             current = await repo.membership(team.id, actor)
             if current is not None:
                 if invite.role == Role.TRAINER and current.role == Role.REP:
