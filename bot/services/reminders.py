@@ -110,7 +110,7 @@ class ReminderService:
                     team=summary.assignment.team_name,
                     title=summary.assignment.title(lang),
                     total=len(summary.members),
-                    unfinished="、".join(unfinished[:MAX_NAMES]) or "—",
+                    unfinished=("、" if lang == "zh" else ", ").join(unfinished[:MAX_NAMES]) or "—",
                     **counts,
                 )
             else:
