@@ -18,6 +18,7 @@ from bot.offline.judge import OfflineJudge
 from bot.scenarios.library import ScenarioLibrary
 from bot.services.grading import GradingService
 from bot.services.practice import PracticeService
+from bot.services.training import Training, build_training
 from bot.services.usage import UsageLedger
 from bot.services.users import UserService
 from bot.settings import Settings
@@ -109,6 +110,7 @@ class Container:
     users: UserService
     practice: PracticeService
     grading: GradingService
+    training: Training
     models: Models | None = None
     usage: UsageLedger | None = None
 
@@ -181,6 +183,7 @@ async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[C
             grading=grading,
             models=models,
             usage=ledger,
+            training=build_training(settings, db, catalog, scenarios, practice),
         )
     finally:
         if models is not None:

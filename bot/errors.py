@@ -85,3 +85,21 @@ class AccessDenied(TrainerError):
     """The user's role does not allow this."""
 
     code = "error.access_denied"
+
+
+class InvalidRequest(TrainerError):
+    """A value the user gave is out of range or unreadable (a due date, a score, a name)."""
+
+    code = "team.error.invalid"
+
+
+class InviteInvalid(TrainerError):
+    """An invite code that is unknown, revoked or expired."""
+
+    code = "team.error.invite_invalid"
+
+
+class AssignmentNotFound(TrainerError):
+    """No such assignment visible to this user."""
+
+    code = "team.error.assignment_not_found"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.lang import Lang
 from bot.llm.structured import StructuredMode
@@ -39,6 +41,10 @@ class Settings(BaseSettings):
     prompts_dir: Path = ROOT / "prompts"
     max_message_chars: int = Field(default=1000, ge=50, le=4000)
     log_level: str = "INFO"
+
+    # Training side: operators by Telegram user id (comma-separated), teams' default zone.
+    admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    team_time_zone: str = "Asia/Shanghai"
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
@@ -83,6 +89,22 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_str_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("admin_telegram_ids", mode="before")
+    @classmethod
+    def _id_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+        return value
+
+    @field_validator("team_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -15,6 +15,7 @@ import typer
 from pydantic import ValidationError
 
 from bot.cli.files import read_text_file
+from bot.cli.team import team_app
 from bot.composition import container, grading_only
 from bot.domain.lang import Lang, detect_language, parse_lang
 from bot.domain.transcript import parse_transcript
@@ -39,6 +40,7 @@ db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(eval_app, name="eval")
 app.add_typer(db_app, name="db")
+app.add_typer(team_app, name="team")
 
 LangOption = Annotated[
     str | None,

@@ -67,6 +67,19 @@ class Started:
 
 
 @dataclass(frozen=True)
+class PlayContext:
+    """A scenario resolved for a team (an assignment or a team scenario), access already checked.
+
+    Only the training services build one (bot.services.assignments, scenario_upload); the
+    session then belongs to the team, which is what makes it visible to the team's trainers.
+    """
+
+    scenario: Scenario
+    team_id: int
+    assignment_id: int | None = None
+
+
+@dataclass(frozen=True)
 class TurnResult:
     """The client's answer to one rep message (or a no-op for a duplicate delivery)."""
 
@@ -154,9 +167,18 @@ class PracticeService:
             raise SessionNotFound(session=session_id)
         return Started(*loaded)
 
-    async def start(self, user_id: int, scenario_id: str, replace: bool = False) -> Started:
-        """Open a new session at the brief; one active session per rep."""
-        scenario = self.scenarios.get(scenario_id)
+    async def start(
+        self,
+        user_id: int,
+        scenario_id: str,
+        replace: bool = False,
+        context: PlayContext | None = None,
+    ) -> Started:
+        """Open a new session at the brief; one active session per rep.
+
+        With a `context`, its scenario (a pinned or team-private version) is played in its team.
+        """
+        scenario = context.scenario if context else self.scenarios.get(scenario_id)
         async with self.db.session() as s:
             repo = SessionRepository(s)
             active = await repo.active_for(user_id)
@@ -174,7 +196,13 @@ class PracticeService:
                 language=scenario.language,
                 client=initial_state(scenario),
             )
-            await repo.create(practice, scenario, self.client.label)
+            await repo.create(
+                practice,
+                scenario,
+                self.client.label,
+                team_id=context.team_id if context else None,
+                assignment_id=context.assignment_id if context else None,
+            )
         return Started(practice, scenario)
 
     async def current(self, user_id: int) -> Started | None:

@@ -20,6 +20,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# Every table module, so foreign keys across modules resolve whoever uses the database.
+from bot.storage import registry as _registry  # noqa: F401
+
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration pointing at the bundled migrations."""

@@ -99,6 +99,13 @@ class PracticeSessionRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     ended_at: Mapped[dt.datetime | None] = mapped_column()
     revision: Mapped[int] = mapped_column(Integer, default=1)
+    # The team context (bot.storage.teams): which team may see it, and the task it answers.
+    team_id: Mapped[int | None] = mapped_column(
+        ForeignKey("teams.id", ondelete="SET NULL"), index=True
+    )
+    assignment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("assignments.id", ondelete="SET NULL"), index=True
+    )
 
     turns: Mapped[list[TurnRow]] = relationship(
         back_populates="session", order_by="TurnRow.number", cascade="all, delete-orphan"

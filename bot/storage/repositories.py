@@ -109,9 +109,14 @@ class SessionRepository:
         return await self.s.scalar(query)
 
     async def create(
-        self, practice: PracticeSession, scenario: Scenario, client_label: str
+        self,
+        practice: PracticeSession,
+        scenario: Scenario,
+        client_label: str,
+        team_id: int | None = None,
+        assignment_id: int | None = None,
     ) -> None:
-        """Store a new session with a snapshot of the scenario it plays."""
+        """Store a new session with a snapshot of the scenario it plays (and its team context)."""
         self.s.add(
             PracticeSessionRow(
                 id=practice.id,
@@ -124,6 +129,8 @@ class SessionRepository:
                 plan=practice.plan,
                 client_state=practice.client.to_dict(),
                 client_label=client_label,
+                team_id=team_id,
+                assignment_id=assignment_id,
             )
         )
         await self.s.flush()

@@ -1,0 +1,83 @@
+"""`trainer team ...`: operator commands on the training side (grant trainers, export results).
+
+They act as the first operator in ADMIN_TELEGRAM_IDS, through the same services as the bot, so
+the same role checks apply.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from bot.composition import Container, container
+from bot.domain.periods import Period
+from bot.errors import TrainerError
+
+team_app = typer.Typer(
+    help="Teams: grant trainers and export results (acts as the first ADMIN_TELEGRAM_IDS id).",
+    no_args_is_help=True,
+)
+LangOption = Annotated[str | None, typer.Option("--lang", help="Interface language: zh or en.")]
+
+
+async def _operator(c: Container) -> int:
+    """The user id of the operator the CLI acts as."""
+    if not c.settings.admin_telegram_ids:
+        raise TrainerError("team.cli.no_operator")
+    first = c.settings.admin_telegram_ids[0]
+    return (await c.users.telegram(first, "operator", c.settings.default_language)).id
+
+
+@team_app.command("grant-trainer")
+def grant_trainer(
+    telegram_id: Annotated[int, typer.Argument(help="The new trainer's Telegram user id.")],
+    name: Annotated[str, typer.Option(help="Display name until they write to the bot.")] = "",
+    lang: LangOption = None,
+) -> None:
+    """Let a Telegram user create teams (they become a trainer)."""
+    from bot.cli.main import _lang, _run, _settings
+
+    settings = _settings()
+    ui = _lang(lang, settings)
+
+    async def main() -> int:
+        async with container(settings) as c:
+            actor = await _operator(c)
+            user = await c.users.telegram(telegram_id, name or str(telegram_id), None)
+            await c.training.teams.grant_trainer(actor, user.id)
+            typer.echo(c.catalog.t(ui, "team.cli.granted", telegram_id=telegram_id))
+        return 0
+
+    _run(main(), ui)
+
+
+@team_app.command("export")
+def export(
+    team: Annotated[int, typer.Option("--team", help="Team id.")],
+    period: Annotated[Period, typer.Option("--period", help="week, month or all.")] = Period.MONTH,
+    fmt: Annotated[
+        Literal["csv", "xlsx"], typer.Option("--format", help="csv (UTF-8 with BOM) or xlsx.")
+    ] = "xlsx",
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: its name, here).")
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """Export a team's sessions, scores and assignment status for a period."""
+    from bot.cli.main import _lang, _run, _settings
+
+    settings = _settings()
+    ui = _lang(lang, settings)
+
+    async def main() -> int:
+        async with container(settings) as c:
+            actor = await _operator(c)
+            exported = await c.training.exports.export(actor, team, period, fmt, ui)
+            target = out or Path(exported.filename)
+            target.write_bytes(exported.data)
+            typer.echo(c.catalog.t(ui, "team.cli.exported", path=target, rows=exported.rows))
+        return 0
+
+    _run(main(), ui)

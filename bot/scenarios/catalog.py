@@ -1,0 +1,77 @@
+"""Scenario lookup for a team: the shipped library plus the team's private versions.
+
+The one seam where the two sources meet. Team scenarios never shadow shipped ones (an upload
+with a shipped id is refused), so an id means the same thing everywhere in a team. Access is
+checked by the caller; this only finds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.scenario import Scenario
+from bot.errors import ScenarioNotFound
+from bot.scenarios.library import ScenarioLibrary
+from bot.storage.team_repository import TeamRepository
+
+Source = Literal["shipped", "team"]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A scenario and where it came from."""
+
+    scenario: Scenario
+    source: Source
+
+
+class ScenarioCatalog:
+    """Finds scenarios a team may play."""
+
+    def __init__(self, library: ScenarioLibrary) -> None:
+        self.library = library
+
+    def shipped(self, scenario_id: str) -> Scenario | None:
+        """A shipped scenario, if there is one with this id."""
+        return next((s for s in self.library.all() if s.id == scenario_id), None)
+
+    async def find(
+        self, s: AsyncSession, team_id: int, scenario_id: str, version: int | None = None
+    ) -> Found:
+        """A shipped scenario, or the team's version (newest unless `version` is given)."""
+        shipped = self.shipped(scenario_id)
+        if shipped is not None:
+            return Found(shipped, "shipped")
+        repo = TeamRepository(s)
+        row = (
+            await repo.scenario_version(team_id, scenario_id, version)
+            if version is not None
+            else await repo.latest_scenario(team_id, scenario_id)
+        )
+        if row is None:
+            raise ScenarioNotFound(scenario=scenario_id[:64])
+        return Found(Scenario.model_validate(row.data), "team")
+
+    async def visible(self, s: AsyncSession, team_id: int) -> list[Found]:
+        """Every scenario the team can play: shipped first, then its own (newest versions)."""
+        own = await TeamRepository(s).latest_scenarios(team_id)
+        return [Found(sc, "shipped") for sc in self.library.all()] + [
+            Found(Scenario.model_validate(row.data), "team") for row in own
+        ]
+
+
+def titles(snapshot: dict[str, Any]) -> dict[str, str]:
+    """A scenario's title by language, from its stored snapshot (its own language first)."""
+    found = {str(snapshot.get("language", "zh")): str(snapshot.get("title", ""))}
+    for lang, tr in (snapshot.get("translations") or {}).items():
+        if isinstance(tr, dict) and tr.get("title"):
+            found.setdefault(str(lang), str(tr["title"]))
+    return {k: v for k, v in found.items() if v}
+
+
+def pick_title(by_lang: dict[str, str], lang: str, fallback: str) -> str:
+    """The title in `lang`, else in the scenario's own language, else the fallback (its id)."""
+    return by_lang.get(lang) or next(iter(by_lang.values()), fallback)

@@ -1,0 +1,310 @@
+"""Assignments: a trainer assigns a scenario with a due date; reps see their tasks and start one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.assignment import Progress, TaskStatus, Terms, progress
+from bot.domain.lang import Lang, parse_lang
+from bot.domain.periods import Clock, check_due, local_text, parse_due
+from bot.domain.reminders import Due, Reminder, plan
+from bot.domain.roles import Action, Role
+from bot.errors import AccessDenied, AssignmentNotFound, InvalidRequest, ScenarioNotFound
+from bot.scenarios.catalog import ScenarioCatalog, pick_title
+from bot.services.access import Access
+from bot.services.notices import Notice, notice_to
+from bot.services.practice import PlayContext, PracticeService, Started
+from bot.storage.database import Database
+from bot.storage.models import User, utcnow
+from bot.storage.team_repository import TeamRepository
+from bot.storage.teams import AssignmentRow, Team
+from bot.storage.training_repository import TrainingRepository
+
+MAX_MIN_ATTEMPTS = 20
+# Tasks needing action come first.
+_ORDER = {
+    TaskStatus.OVERDUE: 0,
+    TaskStatus.NOT_STARTED: 1,
+    TaskStatus.IN_PROGRESS: 2,
+    TaskStatus.FAILED: 3,
+    TaskStatus.PASSED: 4,
+}
+
+
+@dataclass(frozen=True)
+class AssignmentInfo:
+    """An assignment as the people it concerns see it."""
+
+    id: int
+    team_id: int
+    team_name: str
+    scenario_id: str
+    scenario_version: int
+    titles: dict[str, str]
+    due_at: dt.datetime
+    time_zone: str
+    pass_mark: int
+    min_attempts: int
+    member_id: int | None
+
+    def title(self, lang: Lang) -> str:
+        """The scenario's title in the interface language (its own language otherwise)."""
+        return pick_title(self.titles, lang, self.scenario_id)
+
+    @property
+    def due_local(self) -> str:
+        """The due date in the team's time zone, as text."""
+        return local_text(self.due_at, self.time_zone)
+
+    def terms(self) -> Terms:
+        """What the trainer asked for, for the status rules."""
+        return Terms(self.due_at, self.pass_mark, self.min_attempts)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One of a rep's tasks with their status."""
+
+    assignment: AssignmentInfo
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class MemberProgress:
+    """One rep's line in a completion summary."""
+
+    user_id: int
+    name: str
+    progress: Progress
+
+
+@dataclass(frozen=True)
+class AssignmentSummary:
+    """Who passed, failed, is late or has not started."""
+
+    assignment: AssignmentInfo
+    members: list[MemberProgress]
+    counts: dict[TaskStatus, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """A new assignment, the notices it sends, and the reminders to schedule for it."""
+
+    assignment: AssignmentInfo
+    notices: list[Notice]
+    reminders: list[Reminder]
+
+
+async def assignment_info(
+    s: AsyncSession, catalog: ScenarioCatalog, row: AssignmentRow, team: Team | None = None
+) -> AssignmentInfo:
+    """An assignment row with its team name and scenario titles."""
+    team = team or await TeamRepository(s).team(row.team_id)
+    try:
+        version = row.scenario_version if row.source == "team" else None
+        scenario = (await catalog.find(s, row.team_id, row.scenario_id, version)).scenario
+        by_lang: dict[str, str] = {scenario.language: scenario.title}  # its own language first
+        for lang, tr in scenario.translations.items():
+            by_lang.setdefault(lang, tr.title)
+    except ScenarioNotFound:
+        by_lang = {}  # a shipped file removed since: fall back to the id
+    return AssignmentInfo(
+        row.id,
+        row.team_id,
+        team.name if team else "",
+        row.scenario_id,
+        row.scenario_version,
+        by_lang,
+        row.due_at,
+        row.time_zone,
+        row.pass_mark,
+        row.min_attempts,
+        row.user_id,
+    )
+
+
+async def summarize(
+    s: AsyncSession, catalog: ScenarioCatalog, row: AssignmentRow, now: dt.datetime
+) -> AssignmentSummary:
+    """The completion summary of one assignment at `now`."""
+    repo = TrainingRepository(s)
+    info = await assignment_info(s, catalog, row)
+    attempts = await repo.attempts([row.id])
+    members = [
+        MemberProgress(
+            u.id, u.display_name, progress(info.terms(), attempts.get((row.id, u.id), []), now)
+        )
+        for u in await repo.targets(row)
+    ]
+    counts = Counter(m.progress.status for m in members)
+    return AssignmentSummary(info, members, {status: counts[status] for status in TaskStatus})
+
+
+async def pending_reps(s: AsyncSession, row: AssignmentRow, now: dt.datetime) -> list[User]:
+    """The reps an assignment is meant for who have not passed it yet."""
+    repo = TrainingRepository(s)
+    attempts = await repo.attempts([row.id])
+    terms = Terms(row.due_at, row.pass_mark, row.min_attempts)
+    return [
+        u
+        for u in await repo.targets(row)
+        if progress(terms, attempts.get((row.id, u.id), []), now).status != TaskStatus.PASSED
+    ]
+
+
+class AssignmentService:
+    """Assigning scenarios and doing them."""
+
+    def __init__(
+        self,
+        db: Database,
+        access: Access,
+        catalog: ScenarioCatalog,
+        practice: PracticeService,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.db = db
+        self.access = access
+        self.catalog = catalog
+        self.practice = practice
+        self.clock = clock
+
+    async def assign(
+        self,
+        actor: int,
+        team_id: int,
+        scenario_id: str,
+        due: dt.datetime | str,
+        pass_mark: int | None = None,
+        min_attempts: int = 1,
+        member_id: int | None = None,
+    ) -> Assigned:
+        """Assign a scenario to the team's reps (or one rep) with a due date in the team's zone.
+
+        `due` is an aware datetime or text such as `2026-12-05 18:00`, `12-05` or `3d`
+        (see `parse_due`); `pass_mark` defaults to the scenario's own.
+        """
+        now = self.clock()
+        if not 1 <= min_attempts <= MAX_MIN_ATTEMPTS:
+            raise InvalidRequest("team.error.min_attempts", limit=MAX_MIN_ATTEMPTS)
+        if pass_mark is not None and not 0 <= pass_mark <= 100:
+            raise InvalidRequest("team.error.pass_mark")
+        async with self.db.session() as s:
+            await self.access.require(s, actor, team_id, Action.ASSIGN)
+            teams = TeamRepository(s)
+            team = await teams.team(team_id)
+            assert team is not None
+            found = await self.catalog.find(s, team_id, scenario_id)
+            if member_id is not None:
+                membership = await teams.membership(team_id, member_id)
+                if membership is None or membership.role != Role.REP:
+                    raise InvalidRequest("team.error.not_a_rep")
+            due_at = (
+                parse_due(due, team.time_zone, now) if isinstance(due, str) else check_due(due, now)
+            )
+            row = await TrainingRepository(s).add_assignment(
+                AssignmentRow(
+                    team_id=team_id,
+                    user_id=member_id,
+                    scenario_id=found.scenario.id,
+                    scenario_version=found.scenario.version,
+                    source=found.source,
+                    due_at=due_at,
+                    time_zone=team.time_zone,
+                    pass_mark=found.scenario.pass_mark if pass_mark is None else pass_mark,
+                    min_attempts=min_attempts,
+                    created_by=actor,
+                    created_at=now,
+                )
+            )
+            info = await assignment_info(s, self.catalog, row, team)
+            targets = await TrainingRepository(s).targets(row)
+            trainer = await teams.user(actor)
+            trainer_lang = parse_lang(trainer.language if trainer else None)
+        notices = [n for u in targets if (n := self._assigned_notice(u, info))]
+        if team.chat_id is not None and member_id is None:
+            notices.append(self._group_notice(team.chat_id, info, trainer_lang))
+        owed = Due(row.id, due_at, now, actor, tuple(u.id for u in targets))
+        return Assigned(info, notices, plan([owed], set(), now))
+
+    @staticmethod
+    def _assigned_notice(user: User, info: AssignmentInfo) -> Notice | None:
+        lang = parse_lang(user.language)
+        return notice_to(
+            user,
+            "team.notice.assigned",
+            team=info.team_name,
+            title=info.title(lang),
+            due=info.due_local,
+            pass_mark=info.pass_mark,
+            attempts=info.min_attempts,
+        )
+
+    @staticmethod
+    def _group_notice(chat_id: int, info: AssignmentInfo, lang: Lang) -> Notice:
+        """The group hears it in the assigning trainer's language."""
+        return Notice(
+            chat_id,
+            lang,
+            "team.notice.assigned_group",
+            {"team": info.team_name, "title": info.title(lang), "due": info.due_local},
+        )
+
+    async def assignments(self, actor: int, team_id: int) -> list[AssignmentSummary]:
+        """The team's assignments with who passed, failed, is late or has not started."""
+        now = self.clock()
+        async with self.db.session() as s:
+            await self.access.require(s, actor, team_id, Action.REVIEW)
+            rows = await TrainingRepository(s).team_assignments(team_id)
+            return [await summarize(s, self.catalog, row, now) for row in rows]
+
+    async def summary(self, actor: int, assignment_id: int) -> AssignmentSummary:
+        """The completion summary of one assignment."""
+        async with self.db.session() as s:
+            row = await TrainingRepository(s).assignment(assignment_id)
+            if row is None:
+                raise AssignmentNotFound(assignment=assignment_id)
+            await self.access.require(s, actor, row.team_id, Action.REVIEW)
+            return await summarize(s, self.catalog, row, self.clock())
+
+    async def tasks(self, actor: int) -> list[Task]:
+        """The actor's tasks across their teams, those needing action first."""
+        now = self.clock()
+        async with self.db.session() as s:
+            repo = TrainingRepository(s)
+            rows = await repo.assignments_for(actor)
+            attempts = await repo.attempts([r.id for r in rows])
+            tasks = []
+            for row in rows:
+                info = await assignment_info(s, self.catalog, row)
+                mine = attempts.get((row.id, actor), [])
+                tasks.append(Task(info, progress(info.terms(), mine, now)))
+        return sorted(tasks, key=lambda t: (_ORDER[t.progress.status], t.assignment.due_at))
+
+    async def start(self, actor: int, assignment_id: int, replace: bool = False) -> Started:
+        """Start one of the actor's tasks: the pinned scenario version, judged by its pass mark."""
+        async with self.db.session() as s:
+            row = await TrainingRepository(s).assignment(assignment_id)
+            if row is None or not await self._is_target(s, row, actor):
+                raise AssignmentNotFound(assignment=assignment_id)
+            version = row.scenario_version if row.source == "team" else None
+            found = await self.catalog.find(s, row.team_id, row.scenario_id, version)
+        # The pass mark travels in the session's scenario snapshot, so grading uses the task's.
+        scenario = found.scenario.model_copy(update={"pass_mark": row.pass_mark})
+        context = PlayContext(scenario, row.team_id, row.id)
+        return await self.practice.start(actor, scenario.id, replace, context=context)
+
+    async def _is_target(self, s: AsyncSession, row: AssignmentRow, actor: int) -> bool:
+        try:
+            await self.access.require(s, actor, row.team_id, Action.DO_TASKS)
+        except AccessDenied:
+            return False
+        if row.user_id is not None:
+            return row.user_id == actor
+        membership = await TeamRepository(s).membership(row.team_id, actor)
+        return membership is not None and membership.role == Role.REP

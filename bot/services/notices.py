@@ -1,0 +1,47 @@
+"""What the training services ask an adapter to deliver, without knowing how it is delivered."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.domain.lang import Lang, parse_lang
+from bot.i18n import Catalog
+from bot.storage.models import User
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A parameter that is itself a catalog key (a dimension or status name), translated late."""
+
+    key: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A message for one chat: a catalog key and its parameters, in the recipient's language.
+
+    The adapter sends `render(catalog)` to `chat_id` (a user's private chat is their Telegram
+    id; a team's group chat is its linked chat id).
+    """
+
+    chat_id: int
+    lang: Lang
+    key: str
+    params: dict[str, Any] = field(default_factory=dict)
+    user_id: int | None = None
+
+    def render(self, catalog: Catalog) -> str:
+        """The message text in the recipient's language."""
+        params = {
+            k: catalog.t(self.lang, v.key) if isinstance(v, Ref) else v
+            for k, v in self.params.items()
+        }
+        return catalog.t(self.lang, self.key, **params)
+
+
+def notice_to(user: User, key: str, **params: Any) -> Notice | None:
+    """A notice to a user's private chat; None for users without Telegram (terminal users)."""
+    if user.telegram_id is None:
+        return None
+    return Notice(user.telegram_id, parse_lang(user.language), key, params, user.id)
