@@ -97,3 +97,12 @@ async def test_weakest_turn_gets_a_better_wording(catalog: Catalog) -> None:
 def test_interpolation_is_linear_between_anchors_and_flat_outside() -> None:
     anchors = ((0.0, 1.0), (1.0, 3.0), (2.0, 5.0))
     assert [interpolate(x, anchors) for x in (-1.0, 0.5, 1.5, 9.0)] == [1.0, 2.0, 4.0, 5.0]
+
+
+def test_overall_rounds_half_up_despite_float_error() -> None:
+    from bot.domain.rubric import overall
+
+    weights: dict[Dimension, float] = {"listening": 1.0}
+    assert overall({"listening": 3.3}, weights) == 58
+    assert overall({"listening": 1.0}, weights) == 0
+    assert overall({"listening": 5.0}, weights) == 100

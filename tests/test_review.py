@@ -106,9 +106,9 @@ async def test_boards_use_the_corrected_score(world: World) -> None:
     before = await world.training.boards.board(trainer, team, Period.WEEK)
     await world.training.review.override(trainer, sid, "preparation", 5, "材料准备充分")
     after = await world.training.boards.board(trainer, team, Period.WEEK)
-    # Preparation weighs 0.25: mean 3.5 → 62.5, rounded to 62 (banker's rounding), ×1.0 (★3).
+    # Preparation weighs 0.25: mean 3.5 → 62.5, rounded half up to 63, ×1.0 (★3).
     assert [x.value for x in before.lines] == [50.0]
-    assert [x.value for x in after.lines] == [62.0]
+    assert [x.value for x in after.lines] == [63.0]
 
 
 async def test_an_ungraded_session_cannot_be_corrected(world: World) -> None:

@@ -7,6 +7,7 @@ top after a threat, next step cannot be high without a proposal.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import get_args
 
@@ -59,4 +60,6 @@ def overall(scores: dict[Dimension, float], weights: dict[Dimension, float]) -> 
     """Weighted 1–5 scores mapped onto 0–100."""
     total = sum(weights[d] for d in scores) or 1.0
     mean = sum(scores[d] * weights[d] for d in scores) / total
-    return round((mean - SCORE_MIN) / (SCORE_MAX - SCORE_MIN) * 100)
+    percent = (mean - SCORE_MIN) / (SCORE_MAX - SCORE_MIN) * 100
+    # Half up, with a little slack for float error (a mean of 3.3 is 57.5 → 58, not 57).
+    return int(math.floor(percent + 0.5 + 1e-9))
