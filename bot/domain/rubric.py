@@ -62,4 +62,4 @@ def overall(scores: dict[Dimension, float], weights: dict[Dimension, float]) -> 
     mean = sum(scores[d] * weights[d] for d in scores) / total
     percent = (mean - SCORE_MIN) / (SCORE_MAX - SCORE_MIN) * 100
     # Half up, with a little slack for float error (a mean of 3.3 is 57.5 → 58, not 57).
-    return int(math.floor(percent + 0.5 + 1e-9))
+    return math.floor(percent + 0.5 + 1e-9)
