@@ -6,7 +6,7 @@ modules here.
 
 from __future__ import annotations
 
-from bot.storage import models
+from bot.storage import models, telegram
 from bot.storage.models import Base
 
-__all__ = ["Base", "models"]
+__all__ = ["Base", "models", "telegram"]
