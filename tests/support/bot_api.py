@@ -404,14 +404,16 @@ class BotApi:
             return {"update_id": next(self._update_ids), "message": message}
 
     def text(
-        self, chat_id: int, text: str, sender: JSON | None = None, chat_type: str = "private"
+        self, chat_id: int, text: str, sender: JSON | None = None, chat_type: str | None = None
     ) -> JSON:
-        """An update: the user sent a text (a leading /command gets its entity)."""
+        """An update: the user sent a text (a leading /command gets its entity); a negative
+        chat id is a supergroup unless `chat_type` says otherwise."""
         content: JSON = {"text": text}
         if text.startswith("/"):
             length = len(text.split()[0])
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        return self._user_message(chat_id, sender, chat_type, content)
+        kind = chat_type or ("private" if chat_id > 0 else "supergroup")
+        return self._user_message(chat_id, sender, kind, content)
 
     def sticker(self, chat_id: int, sender: JSON | None = None) -> JSON:
         """An update: the user sent a sticker."""

@@ -3,6 +3,9 @@ per-chat ordering and the inbox are exercised), and `send` returns once all are 
 
 from __future__ import annotations
 
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
 
@@ -22,6 +25,15 @@ PRIVATE = 1001  # a rep's private chat (= their user id)
 def bot_settings(settings: Settings, api: BotApi) -> Settings:
     """Test settings with the fake bot's token."""
     return settings.model_copy(update={"telegram_bot_token": SecretStr(api.token)})
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
+    """Wait until `check()` holds (re-checked as the event loop runs), or fail."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"condition never held: {check}")
+        await asyncio.sleep(0.01)
 
 
 class BotHarness:
@@ -62,6 +74,11 @@ class BotHarness:
         """The composition root's container the bot runs on."""
         return self.runtime.services
 
+    async def rep_id(self, telegram_id: int = PRIVATE) -> int:
+        """The internal user id of a Telegram user (services take that one)."""
+        person = await self.services.users.telegram(telegram_id, "", None)
+        return person.id
+
     async def send(self, *updates: JSON) -> None:
         """Deliver updates the way polling does, and wait until all are handled."""
         for raw in updates:
@@ -75,7 +92,9 @@ class BotHarness:
         await self.send(update)
         return update
 
-    async def press(self, label: str | None = None, data: str | None = None, chat_id: int = PRIVATE) -> None:
+    async def press(
+        self, label: str | None = None, data: str | None = None, chat_id: int = PRIVATE
+    ) -> None:
         """The rep presses a button on the newest message that has it."""
         await self.send(self.api.press(chat_id, label=label, data=data))
 
