@@ -98,7 +98,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         yield database
         await database.dispose()
         return
-    reason = postgres_skip_reason()
+    reason = await asyncio.to_thread(postgres_skip_reason)  # it runs its own event loop
     if reason:
         pytest.skip(reason)
     schema = f"t_{uuid.uuid4().hex[:12]}"
