@@ -4,7 +4,6 @@ per-chat ordering and the inbox are exercised), and `send` returns once all are 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any
@@ -27,13 +26,12 @@ def bot_settings(settings: Settings, api: BotApi) -> Settings:
     return settings.model_copy(update={"telegram_bot_token": SecretStr(api.token)})
 
 
-async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 10.0) -> None:
-    """Wait until `check()` holds (re-checked as the event loop runs), or fail."""
-    deadline = time.monotonic() + timeout
-    while not await check():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"condition never held: {check}")
-        await asyncio.sleep(0.01)
+async def eventually(check: Callable[[], Awaitable[bool]], seconds: float = 10.0) -> None:
+    """Wait until `check()` holds (re-checked as the event loop runs); TimeoutError if never."""
+    async with asyncio.timeout(seconds):
+        # Database state has no event to await, so look again each time the loop turns.
+        while not await check():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
 
 
 class BotHarness:
