@@ -150,4 +150,5 @@ def build_application(
 def run(settings: Settings) -> None:
     """Poll Telegram until stopped (Ctrl-C or SIGTERM finish the update in hand first)."""
     application = build_application(settings)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # chatty at INFO
     application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)

@@ -197,6 +197,7 @@ class BotApi:
         self.messages: dict[tuple[int, int], JSON] = {}
         self.drafts: dict[int, str] = {}
         self.chats: dict[int, JSON] = {}
+        self.fetched: list[int] = []  # update ids, each time getUpdates handed them out
         self._cond = threading.Condition(threading.RLock())
         self._queue: list[JSON] = []
         self._update_ids = itertools.count(1)
@@ -275,7 +276,9 @@ class BotApi:
                 break
             self._cond.wait(min(left, 0.5))
         limit = int(p.get("limit") or 100)
-        return list(self._queue[:limit])
+        batch = list(self._queue[:limit])
+        self.fetched += [u["update_id"] for u in batch]
+        return batch
 
     def _draft(self, p: JSON) -> bool:
         chat_id, draft_id = p["chat_id"], int(p.get("draft_id") or 0)
