@@ -74,6 +74,7 @@ class ReplyStream:
         self.interval = interval
         self.text = ""
         self.message: Message | None = None
+        self.shown = False  # a preview is on screen, so "typing…" is no longer needed
         self._next_at = float("-inf")
 
     async def delta(self, piece: str) -> None:
@@ -85,12 +86,11 @@ class ReplyStream:
         self._next_at = now + self.interval
         preview = self.text[:LIMIT]
         try:
-            if self.drafts:
-                await self.bot.send_message_draft(self.chat_id, self.draft_id, preview)
-            elif self.message is None:
-                self.message = await self.bot.send_message(self.chat_id, preview)
-            else:
-                await self.bot.edit_message_text(preview, self.chat_id, self.message.message_id)
+            await self._show(preview)
+            self.shown = True
+            # A call that waited in the rate limiter means the bot is busy: back off as long.
+            took = self.policy.clock() - now
+            self._next_at = now + took + max(self.interval, took)
         except RetryAfter as exc:
             self._next_at = now + retry_seconds(exc)
         except BadRequest as exc:
@@ -107,6 +107,14 @@ class ReplyStream:
             # A lost preview is not worth failing the turn; the final text still goes out.
             log.warning("preview not shown: %s", exc)
 
+    async def _show(self, preview: str) -> None:
+        if self.drafts:
+            await self.bot.send_message_draft(self.chat_id, self.draft_id, preview)
+        elif self.message is None:
+            self.message = await self.bot.send_message(self.chat_id, preview)
+        else:
+            await self.bot.edit_message_text(preview, self.chat_id, self.message.message_id)
+
     async def finish(self, html: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
         """Send the whole reply, formatted: a new message after drafts, an edit otherwise."""
         if self.message is None:
@@ -116,12 +124,17 @@ class ReplyStream:
 
 
 @contextlib.asynccontextmanager
-async def typing(bot: ExtBot[None], chat_id: int) -> AsyncIterator[None]:
-    """Show "typing…" now and keep it up until the block ends."""
+async def typing(
+    bot: ExtBot[None], chat_id: int, until: Callable[[], bool] = lambda: False
+) -> AsyncIterator[None]:
+    """Show "typing…" now and keep it up until the block ends or `until()` holds (a preview
+    is showing: then the action would only spend the chat's share of the rate limit)."""
 
     async def keep_up() -> None:
         while True:
             await asyncio.sleep(TYPING_EVERY)
+            if until():
+                return
             await _typing(bot, chat_id)
 
     await _typing(bot, chat_id)

@@ -69,7 +69,7 @@ async def _turn(
     if chat is None or message is None:
         return
     stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
-    async with typing(context.bot, chat.id):
+    async with typing(context.bot, chat.id, until=lambda: stream.shown):
         result = await rt.practice.reply(
             person.id,
             session_id,
@@ -167,7 +167,7 @@ async def _answer_owed(update: Update, context: Context, person: Person, session
     if chat is None:
         return
     stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
-    async with typing(context.bot, chat.id):
+    async with typing(context.bot, chat.id, until=lambda: stream.shown):
         result = await rt.practice.resume_pending(person.id, session_id, on_delta=stream.delta)
     if result is None or result.duplicate:
         return
