@@ -208,3 +208,44 @@ def test_whole_session_survives_a_kill_mid_reply_and_ends_in_a_scorecard_with_ch
     assert [text for speaker, text in transcript if speaker == "rep"] == LINES
     assert [speaker for speaker, _ in transcript] == ["client", *["rep", "client"] * 3]
     assert len(client_lines(api)) == 4  # each line answered exactly once, none lost
+
+
+def run_trainer(env_extra: dict[str, str], workdir: Path) -> subprocess.CompletedProcess[str]:
+    """`trainer run` to completion with empty stdin."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("TELEGRAM_", "OPENAI_", "LLM_", "DATABASE_URL"))
+    }
+    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'trainer.db'}", **env_extra)
+    return subprocess.run(
+        [str(TRAINER), "run"],
+        cwd=workdir,
+        env=env,
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+        check=False,
+    )
+
+
+def test_run_without_a_token_says_how_to_get_one_and_plays_in_the_terminal(
+    tmp_path: Path,
+) -> None:
+    done = run_trainer({}, tmp_path)
+    assert done.returncode == 0
+    assert "@BotFather" in done.stdout
+    assert "评分卡" in done.stdout  # terminal play ran to a scorecard
+
+
+def test_run_with_a_rejected_token_says_so_and_exits(
+    server: FakeBotApiServer, tmp_path: Path
+) -> None:
+    done = run_trainer(
+        {"TELEGRAM_BOT_TOKEN": "999:not-the-token", "TELEGRAM_API_BASE_URL": server.base_url},
+        tmp_path,
+    )
+    assert done.returncode == 2
+    assert "Telegram 不接受这个 TELEGRAM_BOT_TOKEN" in done.stderr
+    assert "not-the-token" not in done.stderr + done.stdout

@@ -4,6 +4,7 @@ client: start, language, picker, brief, prepare, play, hint, end, scorecard, his
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
@@ -219,11 +220,9 @@ async def test_continue_shows_where_the_conversation_stopped(bot: BotHarness) ->
     )
 
 
-async def test_picker_pages_through_many_scenarios(
-    settings: Settings, tmp_path: pytest.TempPathFactory
-) -> None:
+async def test_picker_pages_through_many_scenarios(settings: Settings, tmp_path: Path) -> None:
     source = (settings.scenarios_dir / "district-health-tail-payment.yaml").read_text("utf-8")
-    folder = settings.scenarios_dir.__class__(str(tmp_path)) / "many"
+    folder = tmp_path / "many"
     folder.mkdir()
     for n in range(7):
         text = source.replace("id: district-health-tail-payment", f"id: case-{n}", 1)
