@@ -175,6 +175,14 @@ async def test_text_without_a_session_points_to_practice(bot: BotHarness) -> Non
     assert bot.last_text() == "现在没有进行中的练习。发 /practice 选一个场景开始吧。"
 
 
+async def test_group_chatter_and_photos_without_a_session_are_left_alone(bot: BotHarness) -> None:
+    group = -100900
+    await bot.text("大家好，今天的周会改到下午", group)
+    await bot.send(bot.api.photo(group))
+    await bot.text("/otherbot_command", group)
+    assert bot.api.sent(group) == []
+
+
 async def test_hint_gives_the_coachs_next_move(bot: BotHarness) -> None:
     await begin_play(bot)
     await bot.text("/hint")

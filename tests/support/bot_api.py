@@ -157,6 +157,11 @@ def visible_text(text: str, parse_mode: str | None) -> str:
     return html.unescape("".join(check.visible))
 
 
+def _kind(chat_id: int) -> str:
+    """A positive chat id is a private chat; a negative one a supergroup."""
+    return "private" if chat_id > 0 else "supergroup"
+
+
 def utf16_len(text: str) -> int:
     """Length the way Telegram counts it."""
     return len(text.encode("utf-16-le")) // 2
@@ -415,8 +420,7 @@ class BotApi:
         if text.startswith("/"):
             length = len(text.split()[0])
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
-        kind = chat_type or ("private" if chat_id > 0 else "supergroup")
-        return self._user_message(chat_id, sender, kind, content)
+        return self._user_message(chat_id, sender, chat_type or _kind(chat_id), content)
 
     def sticker(self, chat_id: int, sender: JSON | None = None) -> JSON:
         """An update: the user sent a sticker."""
@@ -430,22 +434,22 @@ class BotApi:
             "is_video": False,
             "emoji": "👍",
         }
-        return self._user_message(chat_id, sender, "private", {"sticker": sticker})
+        return self._user_message(chat_id, sender, _kind(chat_id), {"sticker": sticker})
 
     def photo(self, chat_id: int, sender: JSON | None = None) -> JSON:
         """An update: the user sent a photo."""
         size = {"file_id": "photo-1", "file_unique_id": "photo-1", "width": 90, "height": 90}
-        return self._user_message(chat_id, sender, "private", {"photo": [size]})
+        return self._user_message(chat_id, sender, _kind(chat_id), {"photo": [size]})
 
     def voice(self, chat_id: int, sender: JSON | None = None) -> JSON:
         """An update: the user sent a voice note."""
         voice = {"file_id": "voice-1", "file_unique_id": "voice-1", "duration": 3}
-        return self._user_message(chat_id, sender, "private", {"voice": voice})
+        return self._user_message(chat_id, sender, _kind(chat_id), {"voice": voice})
 
     def document(self, chat_id: int, sender: JSON | None = None) -> JSON:
         """An update: the user sent a file."""
         doc = {"file_id": "doc-1", "file_unique_id": "doc-1", "file_name": "plan.docx"}
-        return self._user_message(chat_id, sender, "private", {"document": doc})
+        return self._user_message(chat_id, sender, _kind(chat_id), {"document": doc})
 
     def edited(self, update: JSON, new_text: str) -> JSON:
         """An update: the user edited the message of an earlier update."""

@@ -50,8 +50,12 @@ async def stale_button(update: Update, context: Context) -> None:
 
 
 def register(application: App) -> None:
-    """Add this flow's handlers (last: they catch what the flows did not)."""
-    application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited))
-    application.add_handler(MessageHandler(NEW_MESSAGES & NOT_TEXT, not_text))
-    application.add_handler(MessageHandler(NEW_MESSAGES & filters.COMMAND, unknown_command))
+    """Add this flow's handlers (last: they catch what the flows did not). Only in private
+    chats: in a team group, photos and other bots' commands are none of this bot's business."""
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited))
+    application.add_handler(MessageHandler(private & NEW_MESSAGES & NOT_TEXT, not_text))
+    application.add_handler(
+        MessageHandler(private & NEW_MESSAGES & filters.COMMAND, unknown_command)
+    )
     application.add_handler(CallbackQueryHandler(stale_button))

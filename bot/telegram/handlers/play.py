@@ -18,7 +18,7 @@ from bot.telegram.streaming import typing
 from bot.views.text import brief_text, hint_text, rewording_text
 
 
-def client_says(result: TurnResult, text: str | None = None) -> str:
+def client_says(result: TurnResult) -> str:
     """The client's words under the name of whoever is speaking at this stage."""
     turns = result.session.transcript.turns
     stage_id = turns[-1].stage if turns else None
@@ -28,7 +28,7 @@ def client_says(result: TurnResult, text: str | None = None) -> str:
     if result.plan is not None and result.plan.advance and index + 1 < len(stages):
         # The reply hands over (e.g. the clerk shows the rep in to the section chief).
         speaker = f"{speaker} → {stages[index + 1].persona.name}"
-    return f"<b>{html.escape(speaker)}</b>\n{html.escape(text or result.reply)}"
+    return f"<b>{html.escape(speaker)}</b>\n{html.escape(result.reply)}"
 
 
 async def show_opening(
@@ -90,7 +90,10 @@ async def message(update: Update, context: Context) -> None:
     text = update.effective_message.text if update.effective_message else None
     current = await rt.practice.current(person.id)
     if current is None:
-        await say(update, context, html.escape(rt.t(person.language, "tg.no_session")))
+        chat = update.effective_chat
+        if chat is not None and chat.type == chat.PRIVATE:
+            # In a group, talk that is not practice is the members' own business.
+            await say(update, context, html.escape(rt.t(person.language, "tg.no_session")))
         return
     session = current.session
     if session.phase in (Phase.BRIEF, Phase.PREPARE):
