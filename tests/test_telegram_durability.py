@@ -164,6 +164,8 @@ async def test_unexpected_error_is_logged_with_traceback_and_rep_sees_a_generic_
 ) -> None:
     harness, client = scripted(settings)
     stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
     configure_logging(harness.settings, stream, level="INFO")
     try:
         async with harness as bot:
@@ -173,7 +175,8 @@ async def test_unexpected_error_is_logged_with_traceback_and_rep_sees_a_generic_
             assert bot.last_text() == "出了点问题，已经记录下来了。请稍后再试。"
             assert not any("boom" in t for t in bot.api.texts(PRIVATE))
     finally:
-        logging.getLogger().handlers.clear()
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
     logged = stream.getvalue()
     assert "Traceback" in logged
     assert "RuntimeError: boom with ***" in logged

@@ -4,13 +4,16 @@ the preview only, and the final text always goes out whole."""
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import AsyncIterator
 
 import pytest
 from telegram import Chat
+from telegram.error import RetryAfter
 from telegram.ext import ExtBot
+from telegram.warnings import PTBDeprecationWarning
 
-from bot.telegram.streaming import StreamPolicy
+from bot.telegram.streaming import StreamPolicy, retry_seconds
 from tests.support.bot_api import BotApi
 from tests.support.offline_request import OfflineRequest
 
@@ -90,3 +93,13 @@ async def test_edit_previews_skip_unchanged_text_and_finish_formatted(
     edits = api.calls_to("editMessageText")
     assert [e.text for e in edits] == ["第一句。第二句。", "<b>王科长</b>\n第一句。第二句。"]
     assert api.sent(group.id)[-1]["text"] == "<b>王科长</b>\n第一句。第二句。"
+
+
+@pytest.mark.parametrize("timedelta_mode", ["true", "false"])
+def test_retry_after_is_read_as_seconds_whether_int_or_timedelta(
+    monkeypatch: pytest.MonkeyPatch, timedelta_mode: str
+) -> None:
+    monkeypatch.setitem(os.environ, "PTB_TIMEDELTA", timedelta_mode)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)  # PTB's int mode warns
+        assert retry_seconds(RetryAfter(7)) == 7.0
