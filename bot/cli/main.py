@@ -129,8 +129,23 @@ def run(lang: LangOption = None) -> None:
         typer.echo()
         play(scenario=None, new=False, plan=None, lang=ui)
         return
-    typer.echo("Telegram adapter not available yet.", err=True)
-    raise typer.Exit(1)
+    from telegram.error import InvalidToken, NetworkError
+
+    from bot.telegram.app import run as run_bot
+
+    catalog = Catalog.load()
+    configure_logging(settings, sys.stderr)
+    api = settings.telegram_api_base_url or "https://api.telegram.org/bot"
+    typer.echo(catalog.t(ui, "tg.running", api=api), err=True)
+    try:
+        run_bot(settings)
+    except InvalidToken:
+        typer.echo(catalog.t(ui, "tg.token_rejected"), err=True)
+        raise typer.Exit(2) from None
+    except NetworkError as exc:
+        log.error("Bot API unreachable: %s", exc)
+        typer.echo(catalog.t(ui, "tg.api_unreachable", api=api), err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

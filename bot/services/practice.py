@@ -254,14 +254,16 @@ class PracticeService:
             practice, scenario = started.session, started.scenario
             practice.require(Phase.PLAY)
             if practice.awaiting_reply():
-                last = practice.transcript.turns[-1]
-                merged = f"{last.text}\n{message}"
-                await repo.replace_turn_text(practice.id, last.number, merged)
-                turns = (
-                    *practice.transcript.turns[:-1],
-                    Turn(last.number, "rep", merged, last.stage),
-                )
-                practice.transcript = type(practice.transcript)(turns)
+                # The same message again (replayed after a crash) is answered, not merged twice.
+                if source_key is None or not await repo.has_source_key(practice.id, source_key):
+                    last = practice.transcript.turns[-1]
+                    merged = f"{last.text}\n{message}"
+                    await repo.replace_turn_text(practice.id, last.number, merged)
+                    turns = (
+                        *practice.transcript.turns[:-1],
+                        Turn(last.number, "rep", merged, last.stage),
+                    )
+                    practice.transcript = type(practice.transcript)(turns)
             else:
                 stage = scenario.stages[practice.client.stage].id
                 practice.transcript = practice.transcript.add("rep", message, stage)

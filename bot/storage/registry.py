@@ -6,7 +6,7 @@ modules here.
 
 from __future__ import annotations
 
-from bot.storage import models, teams, usage
+from bot.storage import models, teams, telegram, usage
 from bot.storage.models import Base
 
-__all__ = ["Base", "models", "teams", "usage"]
+__all__ = ["Base", "models", "teams", "telegram", "usage"]

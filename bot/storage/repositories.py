@@ -169,16 +169,19 @@ class SessionRepository:
             row.ended_at = utcnow()
         await self.s.flush()
 
+    async def has_source_key(self, session_id: str, source_key: str) -> bool:
+        """Whether a turn from this source (e.g. one Telegram message) is already stored."""
+        seen = await self.s.scalar(
+            select(TurnRow.id).where(
+                TurnRow.session_id == session_id, TurnRow.source_key == source_key
+            )
+        )
+        return seen is not None
+
     async def add_turn(self, session_id: str, turn: Turn, source_key: str | None = None) -> None:
         """Append a turn; `DuplicateTurn` if its source key was already stored."""
-        if source_key is not None:
-            seen = await self.s.scalar(
-                select(TurnRow.id).where(
-                    TurnRow.session_id == session_id, TurnRow.source_key == source_key
-                )
-            )
-            if seen is not None:
-                raise DuplicateTurn(source_key)
+        if source_key is not None and await self.has_source_key(session_id, source_key):
+            raise DuplicateTurn(source_key)
         row = TurnRow(
             session_id=session_id,
             number=turn.number,

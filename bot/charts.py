@@ -1,0 +1,119 @@
+"""Charts as PNG bytes: the five-dimension radar of a scorecard and progress over time.
+
+Chinese labels need a CJK font, and the machine may have none: the `mplfonts` package ships
+Noto Sans CJK SC, which is registered with matplotlib the first time a chart is drawn. Figures
+are built with matplotlib's object API (no pyplot, no global figure state); rcParams are
+global, so drawing is serialised with a lock and callers run it in a worker thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import io
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import cast
+
+from matplotlib import font_manager, rc_context
+from matplotlib.figure import Figure
+from matplotlib.projections.polar import PolarAxes
+
+from bot.domain.rubric import DIMENSIONS, SCORE_MAX, SCORE_MIN
+from bot.domain.scenario import Dimension
+from bot.services.practice import ProgressPoint
+
+FONT_FILE = "NotoSansCJKsc-Regular.otf"
+_DRAWING = threading.Lock()
+_ACCENT, _GRID = "#c0392b", "#bbbbbb"
+
+
+def cjk_font_path() -> Path:
+    """The CJK font file shipped by the mplfonts package."""
+    spec = importlib.util.find_spec("mplfonts")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the mplfonts package is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / FONT_FILE
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    return path
+
+
+@functools.cache
+def cjk_family() -> str:
+    """Register the shipped CJK font with matplotlib (once) and return its family name."""
+    path = cjk_font_path()
+    font_manager.fontManager.addfont(str(path))
+    return str(font_manager.FontProperties(fname=str(path)).get_name())
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _styled() -> AbstractContextManager[None]:
+    return rc_context({"font.family": [cjk_family()], "axes.unicode_minus": False, "font.size": 12})
+
+
+def radar(scores: Mapping[Dimension, float], labels: Mapping[Dimension, str], title: str) -> bytes:
+    """A radar (spider) chart of the five 1–5 scores."""
+    dims = [d for d in DIMENSIONS if d in scores]
+    angles = [2 * math.pi * i / len(dims) for i in range(len(dims))]
+    values = [scores[d] for d in dims]
+    with _DRAWING, _styled():
+        figure = Figure(figsize=(6, 6), dpi=120)
+        ax = cast(PolarAxes, figure.add_subplot(projection="polar"))
+        ax.set_theta_offset(math.pi / 2)
+        ax.set_theta_direction(-1)
+        ax.plot([*angles, angles[0]], [*values, values[0]], color=_ACCENT, linewidth=2)
+        ax.fill([*angles, angles[0]], [*values, values[0]], color=_ACCENT, alpha=0.25)
+        ax.set_xticks(angles)
+        ax.set_xticklabels([f"{labels[d]}\n{scores[d]:g}" for d in dims])
+        ax.set_ylim(0, SCORE_MAX)
+        ax.set_yticks([1, 2, 3, 4, 5])
+        ax.set_yticklabels(["1", "2", "3", "4", "5"], color="#888888", fontsize=9)
+        ax.grid(color=_GRID)
+        ax.set_title(title, pad=24, fontsize=15)
+        figure.tight_layout()
+        return _png(figure)
+
+
+def progress(
+    points: Sequence[ProgressPoint],
+    labels: Mapping[Dimension, str],
+    overall_label: str,
+    axis_label: str,
+    title: str,
+) -> bytes:
+    """Small multiples: the overall score and each dimension, session after session."""
+    xs = list(range(1, len(points) + 1))
+    with _DRAWING, _styled():
+        figure = Figure(figsize=(10, 6.5), dpi=110)
+        axes = figure.subplots(2, 3, sharex=True)
+        panels: list[tuple[str, list[float], tuple[float, float]]] = [
+            (overall_label, [float(p.overall) for p in points], (0, 100))
+        ]
+        panels += [
+            (
+                labels[d],
+                [p.scores.get(d, SCORE_MIN) for p in points],
+                (SCORE_MIN - 0.2, SCORE_MAX + 0.2),
+            )
+            for d in DIMENSIONS
+        ]
+        for ax, (name, ys, limits) in zip(axes.flat, panels, strict=True):
+            ax.plot(xs, ys, marker="o", color=_ACCENT, linewidth=2)
+            ax.set_title(name)
+            ax.set_ylim(*limits)
+            ax.grid(color=_GRID, alpha=0.6)
+            ax.set_xticks(xs if len(xs) <= 12 else xs[:: max(1, len(xs) // 10)])
+        for ax in axes[-1]:
+            ax.set_xlabel(axis_label)
+        figure.suptitle(title, fontsize=16)
+        figure.tight_layout()
+        return _png(figure)

@@ -1,0 +1,154 @@
+"""The one place the Telegram application is built: handlers, per-chat ordering, rate limits,
+the services opened in `post_init` and closed in `post_shutdown`, and one error handler."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
+
+from telegram import BotCommand, Update
+from telegram.error import BadRequest
+from telegram.ext import AIORateLimiter, ApplicationBuilder, CallbackQueryHandler
+from telegram.request import BaseRequest
+
+from bot.composition import Container, container
+from bot.domain.lang import LANGS, Lang
+from bot.i18n import Catalog
+from bot.settings import Settings
+from bot.telegram.failures import on_error
+from bot.telegram.handlers import fallback, history, picker, play, start
+from bot.telegram.inbox import Inbox
+from bot.telegram.ordering import ChatOrderedProcessor
+from bot.telegram.runtime import RUNTIME, App, Context, Runtime, runtime
+from bot.telegram.streaming import StreamPolicy
+
+log = logging.getLogger("bot.telegram")
+
+COMMANDS = ("practice", "hint", "end", "cancel", "history", "me", "lang", "start")
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+# The flows, in the order their handlers are tried; the fallback catches the rest.
+FLOWS = (start, picker, play, history, fallback)
+RATE_LIMIT_RETRIES = 3  # a 429 is waited out (retry_after) this many times before giving up
+KEEP_HANDLED_UPDATES = dt.timedelta(days=7)
+
+ServicesFactory = Callable[[], AbstractAsyncContextManager[Container]]
+
+
+def commands(catalog: Catalog, lang: Lang) -> list[BotCommand]:
+    """The command menu in one language."""
+    return [BotCommand(name, catalog.t(lang, f"tg.command.{name}")) for name in COMMANDS]
+
+
+async def acknowledge(update: Update, context: Context) -> None:
+    """Stop the button's spinner at once; the flow's handler answers in the chat."""
+    if update.callback_query is None:
+        return
+    try:
+        await update.callback_query.answer()
+    except BadRequest as exc:
+        # A button pressed long ago (or replayed after a restart) can no longer be answered.
+        log.info("callback query not answered: %s", exc.message)
+
+
+async def prune_inbox(context: Context) -> None:
+    """Forget handled updates older than a week."""
+    removed = await runtime(context).inbox.prune(KEEP_HANDLED_UPDATES)
+    log.info("inbox: %d handled updates forgotten", removed)
+
+
+class Lifecycle:
+    """Opens the services when the bot starts and closes them when it stops."""
+
+    def __init__(
+        self, settings: Settings, services: ServicesFactory, processor: ChatOrderedProcessor
+    ) -> None:
+        self.settings = settings
+        self.services = services
+        self.processor = processor
+        self._stack: AsyncExitStack | None = None
+
+    async def post_init(self, application: App) -> None:
+        """Open the services, replay unfinished updates, set the command menus."""
+        self._stack = AsyncExitStack()
+        try:
+            services = await self._stack.enter_async_context(self.services())
+            inbox = Inbox(services.db, application.bot.id)
+            application.bot_data[RUNTIME] = Runtime(services, StreamPolicy(), inbox)
+            self.processor.gate = inbox
+            leftovers = await inbox.leftovers(application.bot)
+            for update in leftovers:
+                await application.update_queue.put(update)
+            await self._set_commands(application, services.catalog)
+        except BaseException:
+            await self.post_shutdown(application)
+            raise
+        if application.job_queue is not None:
+            application.job_queue.run_repeating(
+                prune_inbox, interval=dt.timedelta(hours=6), first=dt.timedelta(minutes=5)
+            )
+        log.info(
+            "bot @%s ready (client %s, judge %s); %d unfinished updates to replay",
+            application.bot.username,
+            services.client.label,
+            services.judge_label,
+            len(leftovers),
+        )
+
+    async def _set_commands(self, application: App, catalog: Catalog) -> None:
+        for lang in LANGS:
+            await application.bot.set_my_commands(commands(catalog, lang), language_code=lang)
+        default = commands(catalog, self.settings.default_language)
+        await application.bot.set_my_commands(default)
+
+    async def post_shutdown(self, application: App) -> None:
+        """Close the services."""
+        self.processor.gate = None
+        application.bot_data.pop(RUNTIME, None)
+        if self._stack is not None:
+            stack, self._stack = self._stack, None
+            await stack.aclose()
+
+
+def build_application(
+    settings: Settings,
+    request: BaseRequest | None = None,
+    services: ServicesFactory | None = None,
+) -> App:
+    """The bot for these settings (`request` replaces HTTP in tests; `services` the container)."""
+    token = settings.telegram_bot_token
+    if token is None:
+        raise ValueError("TELEGRAM_BOT_TOKEN is not set")
+    # Opt in to PTB's timedelta durations (RetryAfter.retry_after) and away from its warning.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    processor = ChatOrderedProcessor()
+    lifecycle = Lifecycle(settings, services or (lambda: container(settings)), processor)
+    builder = (
+        ApplicationBuilder()
+        .token(token.get_secret_value())
+        .concurrent_updates(processor)
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .post_init(lifecycle.post_init)
+        .post_shutdown(lifecycle.post_shutdown)
+    )
+    if settings.telegram_api_base_url:
+        # PTB appends the token unless the URL has a {token} placeholder; HTTP/1.1 (PTB's
+        # default) is what a self-hosted Bot API server speaks.
+        builder = builder.base_url(settings.telegram_api_base_url)
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.add_handler(CallbackQueryHandler(acknowledge), group=-1)
+    for flow in FLOWS:
+        flow.register(application)
+    application.add_error_handler(on_error)
+    return application
+
+
+def run(settings: Settings) -> None:
+    """Poll Telegram until stopped (Ctrl-C or SIGTERM finish the update in hand first)."""
+    application = build_application(settings)
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # chatty at INFO
+    application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)

@@ -1,0 +1,75 @@
+"""The one error handler: a domain error becomes a friendly localized reply; anything else is
+logged with its traceback (secrets redacted by the logging set-up) and the rep gets a generic
+line. Exception text never reaches a user."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, RetryAfter, TelegramError
+
+from bot.domain.lang import Lang, parse_lang
+from bot.errors import ActiveSessionExists, ProviderError, TrainerError
+from bot.telegram import keyboards
+from bot.telegram.render import send_html
+from bot.telegram.runtime import LANG, RUNTIME, Context, Runtime
+from bot.telegram.streaming import retry_seconds
+
+log = logging.getLogger("bot.telegram")
+
+
+def _language(update: object, context: Context, default: Lang) -> Lang:
+    remembered = (context.user_data or {}).get(LANG)
+    if remembered:
+        return parse_lang(str(remembered), default)
+    user = update.effective_user if isinstance(update, Update) else None
+    return parse_lang(user.language_code if user else None, default)
+
+
+def _markup(
+    error: TrainerError, update: object, rt: Runtime, lang: Lang
+) -> InlineKeyboardMarkup | None:
+    if isinstance(error, ActiveSessionExists):
+        query = update.callback_query if isinstance(update, Update) else None
+        verb, arg = keyboards.parse(query.data if query else None)
+        wanted = arg if verb in (keyboards.PICK, keyboards.RETRY, keyboards.NEW) else None
+        session = str(error.params.get("session", ""))
+        return keyboards.active_choice(rt.catalog, lang, session, wanted)
+    if isinstance(error, ProviderError):
+        # The rep's turn is saved; "ask again" answers it once the model is back.
+        return keyboards.resume(rt.catalog, lang, str(error.params.get("session", "")))
+    return None
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Translate or log an error raised while handling an update."""
+    error = context.error
+    if isinstance(error, RetryAfter):
+        # The rate limiter already retried; telling the rep would only add to the flood.
+        log.warning("flood control: Telegram asked to wait %.0f s", retry_seconds(error))
+        return
+    if isinstance(error, Forbidden):
+        log.info("cannot write to this chat (the user blocked the bot?): %s", error.message)
+        return
+    rt = context.bot_data.get(RUNTIME)
+    chat = update.effective_chat if isinstance(update, Update) else None
+    if not isinstance(rt, Runtime):
+        log.error("error before the bot's services were open", exc_info=error)
+        return
+    lang = _language(update, context, rt.services.settings.default_language)
+    if isinstance(error, TrainerError):
+        log.info("refused: %s", error)
+        text = rt.catalog.error(lang, error.code, error.params)
+        markup = _markup(error, update, rt, lang)
+    else:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("unexpected error handling update %s", update_id, exc_info=error)
+        text, markup = rt.t(lang, "error.generic"), None
+    if chat is None:
+        return
+    try:
+        await send_html(context.bot, chat.id, html.escape(text), markup)
+    except TelegramError as exc:
+        log.warning("could not tell the user about the error: %s", exc)

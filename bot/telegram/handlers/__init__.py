@@ -1,0 +1,1 @@
+"""Handlers, one small module per flow; each has `register(application)`."""

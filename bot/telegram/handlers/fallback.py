@@ -1,0 +1,61 @@
+"""Everything that is not part of a flow gets a polite answer: stickers, photos, voice notes,
+files, edited messages, unknown commands and buttons from an earlier version of the bot."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
+
+NOT_TEXT = (
+    filters.Sticker.ALL
+    | filters.PHOTO
+    | filters.VOICE
+    | filters.AUDIO
+    | filters.VIDEO
+    | filters.VIDEO_NOTE
+    | filters.ANIMATION
+    | filters.Document.ALL
+    | filters.LOCATION
+    | filters.CONTACT
+)
+
+
+async def _answer(update: Update, context: Context, key: str) -> None:
+    person = await rep(update, context)
+    await say(update, context, html.escape(runtime(context).t(person.language, key)))
+
+
+async def not_text(update: Update, context: Context) -> None:
+    """A sticker, photo, voice note or file: only text is played."""
+    await _answer(update, context, "error.input_not_text")
+
+
+async def edited(update: Update, context: Context) -> None:
+    """An edited message: the original was already played, so ask for a new one."""
+    await _answer(update, context, "tg.edited")
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have."""
+    await _answer(update, context, "tg.unknown_command")
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """A button whose meaning is gone (an older keyboard)."""
+    await _answer(update, context, "tg.stale_button")
+
+
+def register(application: App) -> None:
+    """Add this flow's handlers (last: they catch what the flows did not). Only in private
+    chats: in a team group, photos and other bots' commands are none of this bot's business."""
+    private = filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, edited))
+    application.add_handler(MessageHandler(private & NEW_MESSAGES & NOT_TEXT, not_text))
+    application.add_handler(
+        MessageHandler(private & NEW_MESSAGES & filters.COMMAND, unknown_command)
+    )
+    application.add_handler(CallbackQueryHandler(stale_button))

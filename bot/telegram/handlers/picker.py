@@ -1,0 +1,124 @@
+"""/practice: the paged scenario picker, the brief card and the prepare step."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.domain.scenario import Scenario
+from bot.services.practice import Started
+from bot.services.users import Person
+from bot.telegram import keyboards
+from bot.telegram.handlers.play import show_opening
+from bot.telegram.render import edit_html
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
+from bot.views.text import brief_text
+
+
+def _argument(update: Update) -> str:
+    return keyboards.parse(update.callback_query.data if update.callback_query else None)[1]
+
+
+def _scenario(context: Context, token: str) -> Scenario | None:
+    return keyboards.find_scenario(runtime(context).services.scenarios, token)
+
+
+async def send_picker(update: Update, context: Context, person: Person, page: int = 0) -> None:
+    """The first (or given) page of scenarios."""
+    rt = runtime(context)
+    scenarios = rt.services.scenarios.all()
+    if not scenarios:
+        await say(update, context, rt.t(person.language, "tg.picker_empty"))
+        return
+    page = max(0, min(page, keyboards.pages(len(scenarios)) - 1))
+    text = keyboards.picker(rt.catalog, person.language, scenarios, page)
+    keys = keyboards.picker_keys(rt.catalog, person.language, scenarios, page)
+    await say(update, context, html.escape(text), keys)
+
+
+async def send_brief(update: Update, context: Context, person: Person, started: Started) -> None:
+    """The case card with the rubric, and the plan / skip buttons."""
+    rt, lang = runtime(context), person.language
+    card = brief_text(started.scenario, rt.catalog, lang, html=True)
+    text = f"{card}\n\n{html.escape(rt.t(lang, 'tg.prepare_hint'))}"
+    await say(update, context, text, keyboards.prepare(rt.catalog, lang, started.session.id))
+
+
+async def practice(update: Update, context: Context) -> None:
+    """/practice: the scenario picker."""
+    await send_picker(update, context, await rep(update, context))
+
+
+async def turn_page(update: Update, context: Context) -> None:
+    """◀ / ▶ in the picker: show another page in the same message."""
+    person = await rep(update, context)
+    rt = runtime(context)
+    scenarios = rt.services.scenarios.all()
+    page = max(0, min(int(_argument(update) or 0), keyboards.pages(len(scenarios)) - 1))
+    text = keyboards.picker(rt.catalog, person.language, scenarios, page)
+    keys = keyboards.picker_keys(rt.catalog, person.language, scenarios, page)
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    await edit_html(context.bot, chat_id(update), query.message.message_id, html.escape(text), keys)
+
+
+async def pick(update: Update, context: Context) -> None:
+    """A scenario button (or "practise again"): open a session at its brief."""
+    person = await rep(update, context)
+    scenario = _scenario(context, _argument(update))
+    if scenario is None:
+        await say(update, context, runtime(context).t(person.language, "tg.stale_button"))
+        return
+    started = await runtime(context).practice.start(person.id, scenario.id)
+    await send_brief(update, context, person, started)
+
+
+async def start_anew(update: Update, context: Context) -> None:
+    """ "Abandon it and start anew": replace the session in progress with the chosen one."""
+    person = await rep(update, context)
+    scenario = _scenario(context, _argument(update))
+    if scenario is None:
+        await say(update, context, runtime(context).t(person.language, "tg.stale_button"))
+        return
+    started = await runtime(context).practice.start(person.id, scenario.id, replace=True)
+    await send_brief(update, context, person, started)
+
+
+async def drop(update: Update, context: Context) -> None:
+    """ "Abandon it": give the session up and show the picker."""
+    person = await rep(update, context)
+    await runtime(context).practice.abandon(person.id, _argument(update))
+    await say(update, context, runtime(context).t(person.language, "tg.cancelled"))
+    await send_picker(update, context, person)
+
+
+async def write_plan(update: Update, context: Context) -> None:
+    """ "Write a plan": the next message is the plan."""
+    person = await rep(update, context)
+    await runtime(context).practice.prepare(person.id, _argument(update))
+    await say(update, context, runtime(context).t(person.language, "tg.prepare_prompt"))
+
+
+async def skip(update: Update, context: Context) -> None:
+    """ "Skip": start the conversation without a plan."""
+    person = await rep(update, context)
+    result = await runtime(context).practice.begin(person.id, _argument(update))
+    await show_opening(update, context, person, result, planned=False)
+
+
+def register(application: App) -> None:
+    """Add this flow's handlers."""
+    application.add_handler(CommandHandler("practice", practice, filters=NEW_MESSAGES))
+    for verb, callback in (
+        (keyboards.PAGE, turn_page),
+        (keyboards.PICK, pick),
+        (keyboards.RETRY, pick),
+        (keyboards.NEW, start_anew),
+        (keyboards.DROP, drop),
+        (keyboards.PREPARE, write_plan),
+        (keyboards.SKIP, skip),
+    ):
+        application.add_handler(CallbackQueryHandler(callback, pattern=keyboards.pattern(verb)))

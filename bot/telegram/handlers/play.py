@@ -1,0 +1,204 @@
+"""Play: the rep's messages (the plan while preparing, turns while playing) with the client's
+reply streamed, /hint, /end, /cancel, going back to a session, and the better wording."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.domain.session import Phase
+from bot.services.practice import MAX_PLAN_CHARS, Started, TurnResult, clean_message
+from bot.services.users import Person
+from bot.telegram import keyboards
+from bot.telegram.report import send_scorecard
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, active, chat_id, rep, runtime, say
+from bot.telegram.streaming import typing
+from bot.views.text import brief_text, hint_text, rewording_text
+
+
+def client_says(result: TurnResult) -> str:
+    """The client's words under the name of whoever is speaking at this stage."""
+    turns = result.session.transcript.turns
+    stage_id = turns[-1].stage if turns else None
+    stages = result.scenario.stages
+    index = next((i for i, s in enumerate(stages) if s.id == stage_id), 0)
+    speaker = stages[index].persona.name
+    if result.plan is not None and result.plan.advance and index + 1 < len(stages):
+        # The reply hands over (e.g. the clerk shows the rep in to the section chief).
+        speaker = f"{speaker} → {stages[index + 1].persona.name}"
+    return f"<b>{html.escape(speaker)}</b>\n{html.escape(result.reply)}"
+
+
+async def show_opening(
+    update: Update, context: Context, person: Person, result: TurnResult, planned: bool
+) -> None:
+    """The play instructions and the client's first words."""
+    rt, lang = runtime(context), person.language
+    intro = rt.t(lang, "tg.plan_saved" if planned else "tg.plan_skipped")
+    await say(update, context, html.escape(f"{intro}\n{rt.t(lang, 'tg.play_start')}"))
+    await say(update, context, client_says(result))
+
+
+async def grade(update: Update, context: Context, person: Person, session_id: str) -> None:
+    """Grade the session and send the scorecard with its chart."""
+    rt = runtime(context)
+    await say(update, context, html.escape(rt.t(person.language, "tg.grading")))
+    async with typing(context.bot, chat_id(update)):
+        started, card = await rt.practice.finish(person.id, session_id, person.language)
+    await send_scorecard(update, context, person, started, card)
+
+
+async def _after_reply(
+    update: Update, context: Context, person: Person, result: TurnResult
+) -> None:
+    if result.ended and result.session.end_reason is not None:
+        rt = runtime(context)
+        reason = rt.t(person.language, f"end_reason.{result.session.end_reason.value}")
+        await say(update, context, html.escape(rt.t(person.language, "tg.ended", reason=reason)))
+        await grade(update, context, person, result.session.id)
+
+
+async def _turn(
+    update: Update, context: Context, person: Person, session_id: str, text: str
+) -> None:
+    """One rep message and the client's reply, streamed."""
+    rt, chat = runtime(context), update.effective_chat
+    message = update.effective_message
+    if chat is None or message is None:
+        return
+    stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
+    async with typing(context.bot, chat.id, until=lambda: stream.shown):
+        result = await rt.practice.reply(
+            person.id,
+            session_id,
+            text,
+            source_key=f"tg:{chat.id}:{message.message_id}",
+            on_delta=stream.delta,
+        )
+    if result.duplicate:
+        return  # this message was already played (a replay); its answer went out then
+    await stream.finish(client_says(result))
+    await _after_reply(update, context, person, result)
+
+
+async def message(update: Update, context: Context) -> None:
+    """A text message: the plan while preparing, a turn while playing."""
+    person = await rep(update, context)
+    rt = runtime(context)
+    text = update.effective_message.text if update.effective_message else None
+    current = await rt.practice.current(person.id)
+    if current is None:
+        chat = update.effective_chat
+        if chat is not None and chat.type == chat.PRIVATE:
+            # In a group, talk that is not practice is the members' own business.
+            await say(update, context, html.escape(rt.t(person.language, "tg.no_session")))
+        return
+    session = current.session
+    if session.phase in (Phase.BRIEF, Phase.PREPARE):
+        # A plan that is too long is refused with the reason (the service would cut it).
+        plan = clean_message(text, MAX_PLAN_CHARS)
+        result = await rt.practice.begin(person.id, session.id, plan)
+        await show_opening(update, context, person, result, planned=True)
+    elif session.phase == Phase.PLAY:
+        await _turn(update, context, person, session.id, text or "")
+    else:
+        await grade(update, context, person, session.id)
+
+
+async def hint(update: Update, context: Context) -> None:
+    """/hint: the coach's next move."""
+    person = await rep(update, context)
+    rt = runtime(context)
+    current = await active(context, person)
+    found = await rt.practice.hint(person.id, current.session.id)
+    text = rt.t(person.language, "tg.hint", text=hint_text(found, rt.catalog, person.language))
+    await say(update, context, html.escape(text))
+
+
+async def end(update: Update, context: Context) -> None:
+    """/end: end the meeting now and grade it."""
+    person = await rep(update, context)
+    current = await active(context, person)
+    await grade(update, context, person, current.session.id)
+
+
+async def cancel(update: Update, context: Context) -> None:
+    """/cancel: abandon the session in progress."""
+    person = await rep(update, context)
+    rt = runtime(context)
+    current = await active(context, person)
+    await rt.practice.abandon(person.id, current.session.id)
+    await say(update, context, html.escape(rt.t(person.language, "tg.cancelled")))
+
+
+async def _show_play(update: Update, context: Context, person: Person, current: Started) -> None:
+    rt, lang, session = runtime(context), person.language, current.session
+    title = current.scenario.title_in(lang)
+    lines = [rt.t(lang, "tg.resumed", title=title, turns=len(session.transcript))]
+    last_client = next(
+        (t for t in reversed(session.transcript.turns) if t.speaker == "client"), None
+    )
+    if last_client is not None:
+        lines += [rt.t(lang, "tg.last_client"), last_client.text]
+    await say(update, context, html.escape("\n".join(lines)))
+
+
+async def go_back(update: Update, context: Context) -> None:
+    """ "Continue": pick the session in progress up where it stopped."""
+    person = await rep(update, context)
+    rt, lang = runtime(context), person.language
+    current = await active(context, person)
+    session = current.session
+    if session.phase == Phase.BRIEF:
+        card = brief_text(current.scenario, rt.catalog, lang, html=True)
+        await say(update, context, card, keyboards.prepare(rt.catalog, lang, session.id))
+    elif session.phase == Phase.PREPARE:
+        await say(update, context, html.escape(rt.t(lang, "tg.prepare_prompt")))
+    elif session.phase == Phase.ENDED:
+        await grade(update, context, person, session.id)
+    elif session.awaiting_reply():
+        await _answer_owed(update, context, person, session.id)
+    else:
+        await _show_play(update, context, person, current)
+
+
+async def _answer_owed(update: Update, context: Context, person: Person, session_id: str) -> None:
+    """The client's reply to a rep turn left unanswered (a crash or a model failure)."""
+    rt, chat = runtime(context), update.effective_chat
+    if chat is None:
+        return
+    stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
+    async with typing(context.bot, chat.id, until=lambda: stream.shown):
+        result = await rt.practice.resume_pending(person.id, session_id, on_delta=stream.delta)
+    if result is None or result.duplicate:
+        return
+    await stream.finish(client_says(result))
+    await _after_reply(update, context, person, result)
+
+
+async def better_wording(update: Update, context: Context) -> None:
+    """ "A better wording": the weakest turn rewritten."""
+    person = await rep(update, context)
+    rt = runtime(context)
+    _, session_id = keyboards.parse(update.callback_query.data if update.callback_query else None)
+    _, card = await rt.practice.open(person.id, session_id)
+    if card is None or card.rewording is None:
+        await say(update, context, html.escape(rt.t(person.language, "tg.no_rewording")))
+        return
+    await say(update, context, rewording_text(card, rt.catalog, person.language, html=True))
+
+
+def register(application: App) -> None:
+    """Add this flow's handlers."""
+    application.add_handler(CommandHandler("hint", hint, filters=NEW_MESSAGES))
+    application.add_handler(CommandHandler("end", end, filters=NEW_MESSAGES))
+    application.add_handler(CommandHandler("cancel", cancel, filters=NEW_MESSAGES))
+    application.add_handler(
+        CallbackQueryHandler(go_back, pattern=keyboards.pattern(keyboards.CONTINUE))
+    )
+    application.add_handler(
+        CallbackQueryHandler(better_wording, pattern=keyboards.pattern(keyboards.REWORD))
+    )
+    application.add_handler(MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, message))

@@ -1,0 +1,50 @@
+"""/start and /lang: welcome the rep and let them choose Chinese or English."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.domain.lang import parse_lang
+from bot.telegram import keyboards
+from bot.telegram.runtime import LANG, NEW_MESSAGES, App, Context, rep, runtime, say
+
+
+async def start(update: Update, context: Context) -> None:
+    """/start: who the bot is, what to do, and the language buttons."""
+    person = await rep(update, context)
+    rt = runtime(context)
+    text = rt.t(person.language, "tg.welcome", name=html.escape(person.name))
+    await say(update, context, text, keyboards.languages(rt.catalog))
+
+
+async def choose_language(update: Update, context: Context) -> None:
+    """/lang: the language buttons."""
+    person = await rep(update, context)
+    rt = runtime(context)
+    await say(
+        update, context, rt.t(person.language, "tg.lang_prompt"), keyboards.languages(rt.catalog)
+    )
+
+
+async def set_language(update: Update, context: Context) -> None:
+    """A language button: remember the choice and confirm in that language."""
+    person = await rep(update, context)
+    _, arg = keyboards.parse(update.callback_query.data if update.callback_query else None)
+    lang = parse_lang(arg, person.language)
+    rt = runtime(context)
+    await rt.services.users.set_language(person.id, lang)
+    if context.user_data is not None:
+        context.user_data[LANG] = lang
+    await say(update, context, rt.t(lang, "tg.lang_set"))
+
+
+def register(application: App) -> None:
+    """Add this flow's handlers."""
+    application.add_handler(CommandHandler("start", start, filters=NEW_MESSAGES))
+    application.add_handler(CommandHandler("lang", choose_language, filters=NEW_MESSAGES))
+    application.add_handler(
+        CallbackQueryHandler(set_language, pattern=keyboards.pattern(keyboards.LANG))
+    )

@@ -1,0 +1,215 @@
+"""Inline keyboards and the callback data behind their buttons.
+
+Callback data is `verb:argument` and must fit Telegram's 64 bytes, so a scenario travels as a
+short digest of its id (ids may be 63 characters) and a session as its 32-character id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.domain.lang import LANGS, Lang
+from bot.domain.scenario import Scenario
+from bot.i18n import Catalog
+from bot.scenarios.library import ScenarioLibrary
+from bot.storage.repositories import SessionSummary
+
+PAGE_SIZE = 5
+BUTTON_TITLE = 28  # characters of a title shown on a button
+
+LANG = "lang"  # lang:<zh|en>
+PAGE = "page"  # page:<n>              the scenario picker, page n
+PICK = "pick"  # pick:<scenario>       start this scenario
+NEW = "new"  # new:<scenario>          abandon the active session and start this one
+DROP = "drop"  # drop:<session>        abandon that session and show the picker
+PREPARE = "prep"  # prep:<session>     write a plan
+SKIP = "skip"  # skip:<session>        no plan, start talking
+CONTINUE = "cont"  # cont:<session>    go back to a session in progress
+RETRY = "retry"  # retry:<scenario>    practise the same scenario again
+REWORD = "rw"  # rw:<session>          the better wording of the weakest turn
+OPEN = "open"  # open:<session>        a past session from the history
+
+
+def data(verb: str, arg: object = "") -> str:
+    """Callback data for a button."""
+    return f"{verb}:{arg}"
+
+
+def parse(raw: str | None) -> tuple[str, str]:
+    """(verb, argument) of a button's callback data."""
+    verb, _, arg = (raw or "").partition(":")
+    return verb, arg
+
+
+def pattern(verb: str) -> str:
+    """The regex a CallbackQueryHandler uses for one verb."""
+    return rf"^{verb}:"
+
+
+def scenario_token(scenario_id: str) -> str:
+    """A short, stable stand-in for a scenario id."""
+    return hashlib.blake2s(scenario_id.encode("utf-8"), digest_size=6).hexdigest()
+
+
+def find_scenario(library: ScenarioLibrary, token: str) -> Scenario | None:
+    """The scenario a token stands for, if it still exists."""
+    return next((s for s in library.all() if scenario_token(s.id) == token), None)
+
+
+def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(r) for r in rows if r])
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= BUTTON_TITLE else title[: BUTTON_TITLE - 1] + "…"
+
+
+def languages(catalog: Catalog) -> InlineKeyboardMarkup:
+    """中文 / English."""
+    return _markup(
+        [
+            [
+                InlineKeyboardButton(
+                    catalog.t(lang, f"tg.lang_{lang}"), callback_data=data(LANG, lang)
+                )
+            ]
+            for lang in LANGS
+        ]
+    )
+
+
+def pages(count: int) -> int:
+    """How many picker pages `count` scenarios fill."""
+    return max(1, math.ceil(count / PAGE_SIZE))
+
+
+def picker(catalog: Catalog, lang: Lang, scenarios: Sequence[Scenario], page: int) -> str:
+    """The picker's text: one line per scenario with difficulty and temperament."""
+    t = catalog.t
+    first = page * PAGE_SIZE
+    lines = [t(lang, "tg.picker_title", page=page + 1, pages=pages(len(scenarios)))]
+    for n, s in enumerate(scenarios[first : first + PAGE_SIZE], start=first + 1):
+        lines.append(
+            t(
+                lang,
+                "tg.picker_line",
+                n=n,
+                title=s.title_in(lang),
+                stars="★" * s.difficulty + "☆" * (5 - s.difficulty),
+                temperament=t(lang, f"temperament.{s.temperament}"),
+                phenomenon=t(lang, f"phenomenon.{s.phenomenon}"),
+            )
+        )
+    return "\n\n".join(lines)
+
+
+def picker_keys(
+    catalog: Catalog, lang: Lang, scenarios: Sequence[Scenario], page: int
+) -> InlineKeyboardMarkup:
+    """One button per scenario on the page, then ◀ / ▶."""
+    first = page * PAGE_SIZE
+    rows = [
+        [
+            InlineKeyboardButton(
+                catalog.t(lang, "tg.picker_button", n=n, title=_short(s.title_in(lang))),
+                callback_data=data(PICK, scenario_token(s.id)),
+            )
+        ]
+        for n, s in enumerate(scenarios[first : first + PAGE_SIZE], start=first + 1)
+    ]
+    nav = []
+    if page > 0:
+        nav.append(
+            InlineKeyboardButton(
+                catalog.t(lang, "tg.picker_prev"), callback_data=data(PAGE, page - 1)
+            )
+        )
+    if page + 1 < pages(len(scenarios)):
+        nav.append(
+            InlineKeyboardButton(
+                catalog.t(lang, "tg.picker_next"), callback_data=data(PAGE, page + 1)
+            )
+        )
+    return _markup([*rows, nav])
+
+
+def prepare(catalog: Catalog, lang: Lang, session_id: str) -> InlineKeyboardMarkup:
+    """Write a plan / skip and start."""
+    return _markup(
+        [
+            [
+                InlineKeyboardButton(
+                    catalog.t(lang, "tg.button_plan"), callback_data=data(PREPARE, session_id)
+                )
+            ],
+            [
+                InlineKeyboardButton(
+                    catalog.t(lang, "tg.button_skip"), callback_data=data(SKIP, session_id)
+                )
+            ],
+        ]
+    )
+
+
+def active_choice(
+    catalog: Catalog, lang: Lang, session_id: str, wanted: str | None
+) -> InlineKeyboardMarkup:
+    """Continue the session in progress, or abandon it (and start `wanted`, if given)."""
+    abandon = data(NEW, wanted) if wanted else data(DROP, session_id)
+    return _markup(
+        [
+            [
+                InlineKeyboardButton(
+                    catalog.t(lang, "tg.button_continue"), callback_data=data(CONTINUE, session_id)
+                )
+            ],
+            [InlineKeyboardButton(catalog.t(lang, "tg.button_abandon_new"), callback_data=abandon)],
+        ]
+    )
+
+
+def resume(catalog: Catalog, lang: Lang, session_id: str) -> InlineKeyboardMarkup:
+    """Ask the client again (after the model failed to answer)."""
+    return _markup(
+        [
+            [
+                InlineKeyboardButton(
+                    catalog.t(lang, "tg.button_resume"), callback_data=data(CONTINUE, session_id)
+                )
+            ]
+        ]
+    )
+
+
+def after_card(
+    catalog: Catalog, lang: Lang, scenario_id: str, session_id: str, rewording: bool
+) -> InlineKeyboardMarkup:
+    """Under the scorecard: practise again, and the better wording when there is one."""
+    row = [
+        InlineKeyboardButton(
+            catalog.t(lang, "tg.button_retry"),
+            callback_data=data(RETRY, scenario_token(scenario_id)),
+        )
+    ]
+    if rewording:
+        row.append(
+            InlineKeyboardButton(
+                catalog.t(lang, "tg.button_rewording"), callback_data=data(REWORD, session_id)
+            )
+        )
+    return _markup([row])
+
+
+def history(catalog: Catalog, lang: Lang, items: Sequence[SessionSummary]) -> InlineKeyboardMarkup:
+    """One button per listed session, three to a row."""
+    buttons = [
+        InlineKeyboardButton(
+            catalog.t(lang, "tg.history_button", n=n), callback_data=data(OPEN, s.id)
+        )
+        for n, s in enumerate(items, start=1)
+    ]
+    return _markup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])

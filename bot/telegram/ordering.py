@@ -1,0 +1,90 @@
+"""Updates from one chat in the order they arrived; different chats at the same time.
+
+PTB's `concurrent_updates(True)` runs every update at once with no per-chat order, and PTB
+ships no per-chat processor. This one chains each chat's updates: an update starts only when
+the previous update of its chat has finished, while other chats' updates run alongside.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable
+from typing import Any, Protocol
+
+from telegram import Update
+from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger(__name__)
+
+
+class Gate(Protocol):
+    """Decides whether an update is handled at all (e.g. a duplicate is not)."""
+
+    async def admit(self, update: object) -> bool:
+        """True to handle the update, False to drop it."""
+        ...
+
+    async def done(self, update: object) -> None:
+        """The admitted update has been handled."""
+        ...
+
+
+def chat_key(update: object) -> int | None:
+    """The chat an update belongs to (its sender's id when it has no chat)."""
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user else None
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """One chat at a time, many chats at once; an optional gate sees every update first."""
+
+    def __init__(self, max_concurrent_updates: int = 256, gate: Gate | None = None) -> None:
+        super().__init__(max_concurrent_updates)
+        self.gate = gate
+        self._tails: dict[int, asyncio.Future[None]] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Wait for the chat's previous update, then handle this one."""
+        key = chat_key(update)
+        previous = self._tails.get(key) if key is not None else None
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        if key is not None:
+            # Taken before any await, so the chain follows arrival order.
+            self._tails[key] = mine
+        started = False
+        try:
+            if self.gate is not None and not await self.gate.admit(update):
+                return
+            if previous is not None:
+                await asyncio.wait([previous])  # never cancels the previous update
+            started = True
+            try:
+                await coroutine
+            finally:
+                await self._done(update)
+        finally:
+            if not started and inspect.iscoroutine(coroutine):
+                coroutine.close()
+            mine.set_result(None)
+            if key is not None and self._tails.get(key) is mine:
+                del self._tails[key]
+
+    async def _done(self, update: object) -> None:
+        if self.gate is None:
+            return
+        try:
+            await self.gate.done(update)
+        except Exception:
+            # The reply went out; failing to note it only risks handling a replay once more.
+            log.exception("could not record update as handled")
+
+    async def initialize(self) -> None:
+        """Nothing to open."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close: PTB waits for running updates before shutting down."""

@@ -1,0 +1,49 @@
+"""The scorecard as a rep sees it in Telegram: the card, then its radar chart with the
+"practise again" and "better wording" buttons underneath."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+from telegram import Update
+
+from bot import charts
+from bot.domain.rubric import DIMENSIONS
+from bot.domain.scenario import Dimension
+from bot.domain.scorecard import Scorecard
+from bot.services.practice import Started
+from bot.services.users import Person
+from bot.telegram import keyboards
+from bot.telegram.runtime import Context, chat_id, runtime, say
+from bot.views.text import scorecard_text
+
+
+def dimension_labels(context: Context, person: Person) -> dict[Dimension, str]:
+    """The five dimension names in the rep's language."""
+    rt = runtime(context)
+    return {d: rt.t(person.language, f"dim.{d}") for d in DIMENSIONS}
+
+
+async def send_scorecard(
+    update: Update, context: Context, person: Person, started: Started, card: Scorecard
+) -> None:
+    """The card (split if long), then the radar chart with the follow-up buttons."""
+    rt, lang = runtime(context), person.language
+    title = started.scenario.title_in(lang)
+    # The better wording sits behind its own button, so the card stays readable.
+    body = dataclasses.replace(card, rewording=None)
+    await say(update, context, scorecard_text(body, rt.catalog, lang, title=title, html=True))
+    scores = {d: v.score for d, v in card.dimensions.items()}
+    png = await asyncio.to_thread(
+        charts.radar, scores, dimension_labels(context, person), rt.t(lang, "tg.radar_title")
+    )
+    markup = keyboards.after_card(
+        rt.catalog, lang, started.scenario.id, started.session.id, card.rewording is not None
+    )
+    await context.bot.send_photo(
+        chat_id(update),
+        png,
+        caption=rt.t(lang, "tg.chart_caption", score=card.overall),
+        reply_markup=markup,
+    )

@@ -1,0 +1,93 @@
+"""What every handler shares once the bot has started: the services, the catalog and the
+streaming policy; plus who is talking and where to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message, Update
+from telegram.ext import Application, ContextTypes, filters
+
+from bot.composition import Container
+from bot.domain.lang import Lang
+from bot.errors import NoActiveSession
+from bot.i18n import Catalog
+from bot.services.practice import PracticeService, Started
+from bot.services.users import Person
+from bot.telegram.inbox import Inbox
+from bot.telegram.render import send_html
+from bot.telegram.streaming import StreamPolicy
+
+Context = ContextTypes.DEFAULT_TYPE
+App = Application[Any, Any, Any, Any, Any, Any]
+RUNTIME = "runtime"
+LANG = "lang"
+# Commands act on new messages only: an edited "/end" must not end a second time.
+NEW_MESSAGES = filters.UpdateType.MESSAGE
+
+
+@dataclass
+class Runtime:
+    """The services, the streaming policy and the inbox, set up in `post_init`."""
+
+    services: Container
+    stream: StreamPolicy
+    inbox: Inbox
+
+    @property
+    def catalog(self) -> Catalog:
+        """The message catalogs."""
+        return self.services.catalog
+
+    @property
+    def practice(self) -> PracticeService:
+        """The practice use case."""
+        return self.services.practice
+
+    def t(self, lang: Lang, key: str, **params: Any) -> str:
+        """A catalog message."""
+        return self.catalog.t(lang, key, **params)
+
+
+def runtime(context: Context) -> Runtime:
+    """The runtime of a started bot."""
+    found = context.bot_data.get(RUNTIME)
+    if not isinstance(found, Runtime):
+        raise RuntimeError("the bot's services are not open (post_init has not run)")
+    return found
+
+
+def chat_id(update: Update) -> int:
+    """The chat to answer in."""
+    if update.effective_chat is None:
+        raise ValueError("update has no chat")
+    return update.effective_chat.id
+
+
+async def rep(update: Update, context: Context) -> Person:
+    """The rep behind the update (created on first contact); remembers their language."""
+    user = update.effective_user
+    if user is None:
+        raise ValueError("update has no user")
+    person = await runtime(context).services.users.telegram(
+        user.id, user.full_name, user.language_code
+    )
+    if context.user_data is not None:
+        context.user_data[LANG] = person.language
+    return person
+
+
+async def active(context: Context, person: Person) -> Started:
+    """The rep's session in progress, or `NoActiveSession`."""
+    current = await runtime(context).practice.current(person.id)
+    if current is None:
+        raise NoActiveSession()
+    return current
+
+
+async def say(
+    update: Update, context: Context, html: str, markup: InlineKeyboardMarkup | None = None
+) -> Message:
+    """Answer in the update's chat with HTML (split if long)."""
+    return await send_html(context.bot, chat_id(update), html, markup)

@@ -1,0 +1,105 @@
+"""Streaming a reply: drafts throttled by the clock (never by waiting), flood control pauses
+the preview only, and the final text always goes out whole."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Chat
+from telegram.error import RetryAfter
+from telegram.ext import ExtBot
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.telegram.streaming import StreamPolicy, retry_seconds
+from tests.support.bot_api import BotApi
+from tests.support.offline_request import OfflineRequest
+
+CHAT = 1001
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+async def bot(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[ExtBot[None], BotApi]]:
+    """A PTB bot on the offline Bot API, with a private chat open."""
+    monkeypatch.setitem(os.environ, "PTB_TIMEDELTA", "true")
+    api = BotApi()
+    api.text(CHAT, "hi")
+    ext: ExtBot[None] = ExtBot(api.token, request=OfflineRequest(api))
+    async with ext:
+        yield ext, api
+
+
+def private() -> Chat:
+    return Chat(CHAT, Chat.PRIVATE)
+
+
+async def test_drafts_change_at_most_once_per_interval(bot: tuple[ExtBot[None], BotApi]) -> None:
+    ext, api = bot
+    clock = Clock()
+    stream = StreamPolicy(draft_interval=0.5, clock=clock).open(ext, private(), draft_id=9)
+    for step, piece in (
+        (0.0, "您好，"),
+        (0.1, "我是"),
+        (0.2, "小刘。"),
+        (0.4, "请"),
+        (0.1, "进。"),
+    ):
+        clock.now += step
+        await stream.delta(piece)
+    assert [c.text for c in api.calls_to("sendMessageDraft")] == ["您好，", "您好，我是小刘。请"]
+    await stream.finish("<b>小刘</b>\n您好，我是小刘。请进。")
+    assert api.calls_to("sendMessage")[-1].text == "<b>小刘</b>\n您好，我是小刘。请进。"
+
+
+async def test_flood_control_pauses_the_preview_for_retry_after(
+    bot: tuple[ExtBot[None], BotApi],
+) -> None:
+    ext, api = bot
+    clock = Clock()
+    stream = StreamPolicy(draft_interval=0.5, clock=clock).open(ext, private(), draft_id=9)
+    api.fail_next("sendMessageDraft", 429, "Too Many Requests: retry after 3", retry_after=3)
+    await stream.delta("一")
+    clock.now += 1.0
+    await stream.delta("二")
+    clock.now += 2.5
+    await stream.delta("三")
+    assert [c.text for c in api.calls_to("sendMessageDraft")] == ["一", "一二三"]
+
+
+async def test_edit_previews_skip_unchanged_text_and_finish_formatted(
+    bot: tuple[ExtBot[None], BotApi],
+) -> None:
+    ext, api = bot
+    clock = Clock()
+    group = Chat(-100700, Chat.SUPERGROUP)
+    api.text(group.id, "hi", chat_type="supergroup")
+    stream = StreamPolicy(group_edit_interval=3.0, clock=clock).open(ext, group, draft_id=9)
+    await stream.delta("第一句。")
+    clock.now += 3.5
+    await stream.delta("第二句。")
+    await stream.finish("<b>王科长</b>\n第一句。第二句。")
+    edits = api.calls_to("editMessageText")
+    assert [e.text for e in edits] == ["第一句。第二句。", "<b>王科长</b>\n第一句。第二句。"]
+    assert api.sent(group.id)[-1]["text"] == "<b>王科长</b>\n第一句。第二句。"
+
+
+@pytest.mark.parametrize("timedelta_mode", ["true", "false"])
+def test_retry_after_is_read_as_seconds_whether_int_or_timedelta(
+    monkeypatch: pytest.MonkeyPatch, timedelta_mode: str
+) -> None:
+    monkeypatch.setitem(os.environ, "PTB_TIMEDELTA", timedelta_mode)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)  # PTB's int mode warns
+        assert retry_seconds(RetryAfter(7)) == 7.0
