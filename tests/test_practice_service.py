@@ -105,6 +105,8 @@ async def test_a_duplicated_delivery_is_played_once(app: Container) -> None:
     first = await app.practice.reply(user, sid, GOOD_REP[0], source_key="tg:1:5")
     again = await app.practice.reply(user, sid, GOOD_REP[0], source_key="tg:1:5")
     assert again.duplicate is True
+    assert again.reply == first.reply  # the stored answer, for an adapter that never sent it
+    assert again.session.transcript == first.session.transcript
     started, _ = await app.practice.open(user, sid)
     assert len(started.session.transcript) == len(first.session.transcript) == 3
 
@@ -168,3 +170,13 @@ async def test_whole_session_works_on_postgres_too(
     assert result.session.end_reason == EndReason.COMMITMENT
     _, card = await practice.finish(person.id, started.session.id, "en")
     assert card.passed is True
+
+
+async def test_an_overlong_plan_is_refused_not_cut(app: Container) -> None:
+    person = await app.users.local("planner")
+    started = await app.practice.start(person.id, SCENARIO_ID)
+    with pytest.raises(InputRejected) as info:
+        await app.practice.begin(person.id, started.session.id, "计" * 2001)
+    assert info.value.params == {"length": 2001, "limit": 2000}
+    current = await app.practice.current(person.id)
+    assert current is not None and current.session.phase == Phase.BRIEF

@@ -200,3 +200,37 @@ async def test_html_refused_by_telegram_falls_back_to_plain_text(
         last = bot.api.sent(chat)[-1]
         assert "<b>" not in str(last["text"])
         assert str(last["text"]).split("\n", 1)[1]  # the reply itself is there
+
+
+async def test_an_answer_stored_but_never_sent_before_a_crash_is_sent_after_restart(
+    settings: Settings,
+) -> None:
+    api = BotApi()
+    async with BotHarness(settings, api) as bot:
+        await begin_play(bot)
+    # The process played the turn and stored the answer, then died before sending it.
+    update = api.text(PRIVATE, "您好，我是华信科技的小陈，关于二期项目尾款，想麻烦您约一下王科长。")
+    async with container(bot_settings(settings, api)) as services:
+        person = await services.users.telegram(PRIVATE, "rep", "zh")
+        current = await services.practice.current(person.id)
+        assert current is not None
+        message = update["message"]
+        assert isinstance(message, dict)
+        played = await services.practice.reply(
+            person.id,
+            current.session.id,
+            str(message["text"]),
+            source_key=f"tg:{PRIVATE}:{message['message_id']}",
+        )
+        async with services.db.session() as s:
+            await UpdateInbox(s, api.bot_user["id"]).receive(update["update_id"], PRIVATE, update)
+    sent_before = len(api.texts(PRIVATE))
+
+    async def answered() -> bool:
+        return len(api.texts(PRIVATE)) > sent_before
+
+    async with BotHarness(settings, api) as bot:
+        await eventually(answered)
+        assert played.reply in bot.last_text()
+        turns = await transcript(bot)
+    assert [speaker for speaker, _ in turns].count("rep") == 1

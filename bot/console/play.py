@@ -14,7 +14,7 @@ from typing import TextIO
 from bot.composition import Container
 from bot.domain.lang import Lang
 from bot.domain.session import Phase
-from bot.errors import TrainerError
+from bot.errors import InputRejected, TrainerError
 from bot.services.practice import Started, TurnResult
 from bot.services.users import Person
 from bot.views.text import brief_text, hint_text, scorecard_text
@@ -79,14 +79,23 @@ async def _pick_scenario(con: Console, scenario_id: str | None) -> str:
 
 async def _prepare(con: Console, started: Started, plan: str | None) -> TurnResult:
     practice = con.app.practice
-    if plan is None and con.interactive:
-        con.say(con.t("console.prepare"))
-        lines: list[str] = []
-        while (line := await con.ask("> ")) not in (None, ""):
-            lines.append(line or "")
-        plan = "\n".join(lines) or None
-    con.say(con.t("console.plan_saved") if plan else con.t("console.plan_skipped"))
-    return await practice.begin(started.session.user_id, started.session.id, plan)
+    while True:
+        if plan is None and con.interactive:
+            con.say(con.t("console.prepare"))
+            lines: list[str] = []
+            while (line := await con.ask("> ")) not in (None, ""):
+                lines.append(line or "")
+            plan = "\n".join(lines) or None
+        try:
+            result = await practice.begin(started.session.user_id, started.session.id, plan)
+        except InputRejected as exc:
+            con.error(exc)
+            if not con.interactive:
+                raise
+            plan = None
+            continue
+        con.say(con.t("console.plan_saved") if plan else con.t("console.plan_skipped"))
+        return result
 
 
 async def _open_session(

@@ -81,7 +81,8 @@ class PlayContext:
 
 @dataclass(frozen=True)
 class TurnResult:
-    """The client's answer to one rep message (or a no-op for a duplicate delivery)."""
+    """The client's answer to one rep message; for a duplicate delivery, the answer it got
+    then (stored), so an adapter that never sent it can send it now."""
 
     session: PracticeSession
     scenario: Scenario
@@ -113,6 +114,14 @@ class ProgressPoint:
     scenario_id: str
     overall: int
     scores: dict[Dimension, float]
+
+
+def _answer_to(transcript: Transcript, number: int | None) -> str:
+    """The client's stored answer to rep turn `number` ("" when none is stored)."""
+    if number is None or number >= len(transcript):
+        return ""
+    following = transcript.turns[number]
+    return following.text if following.speaker == "client" else ""
 
 
 def clean_message(text: str | None, limit: int) -> str:
@@ -223,8 +232,11 @@ class PracticeService:
             return started
 
     async def begin(self, user_id: int, session_id: str, plan: str | None = None) -> TurnResult:
-        """Leave the brief (with a plan or without) and hear the client's opening line."""
-        plan_text = _CONTROL.sub("", plan or "").strip()[:MAX_PLAN_CHARS] or None
+        """Leave the brief (with a plan or without) and hear the client's opening line.
+
+        A plan longer than `MAX_PLAN_CHARS` is refused with the reason, never silently cut.
+        """
+        plan_text = clean_message(plan, MAX_PLAN_CHARS) if plan and plan.strip() else None
         async with self.db.session() as s:
             repo = SessionRepository(s)
             started = await self._load(repo, user_id, session_id, lock=True)
@@ -265,12 +277,17 @@ class PracticeService:
                     )
                     practice.transcript = type(practice.transcript)(turns)
             else:
+                stored = practice.transcript
                 stage = scenario.stages[practice.client.stage].id
-                practice.transcript = practice.transcript.add("rep", message, stage)
+                practice.transcript = stored.add("rep", message, stage)
                 try:
                     await repo.add_turn(practice.id, practice.transcript.turns[-1], source_key)
                 except DuplicateTurn:
-                    return TurnResult(practice, scenario, "", duplicate=True)
+                    practice.transcript = stored
+                    number = await repo.turn_for_source(practice.id, source_key or "")
+                    return TurnResult(
+                        practice, scenario, _answer_to(stored, number), duplicate=True
+                    )
         return await self._answer(practice, scenario, on_delta)
 
     async def resume_pending(

@@ -169,14 +169,17 @@ class SessionRepository:
             row.ended_at = utcnow()
         await self.s.flush()
 
-    async def has_source_key(self, session_id: str, source_key: str) -> bool:
-        """Whether a turn from this source (e.g. one Telegram message) is already stored."""
-        seen = await self.s.scalar(
-            select(TurnRow.id).where(
+    async def turn_for_source(self, session_id: str, source_key: str) -> int | None:
+        """The number of the turn stored from this source (e.g. one Telegram message), if any."""
+        return await self.s.scalar(
+            select(TurnRow.number).where(
                 TurnRow.session_id == session_id, TurnRow.source_key == source_key
             )
         )
-        return seen is not None
+
+    async def has_source_key(self, session_id: str, source_key: str) -> bool:
+        """Whether a turn from this source is already stored."""
+        return await self.turn_for_source(session_id, source_key) is not None
 
     async def add_turn(self, session_id: str, turn: Turn, source_key: str | None = None) -> None:
         """Append a turn; `DuplicateTurn` if its source key was already stored."""

@@ -77,9 +77,12 @@ async def _turn(
             source_key=f"tg:{chat.id}:{message.message_id}",
             on_delta=stream.delta,
         )
-    if result.duplicate:
-        return  # this message was already played (a replay); its answer went out then
+    if result.duplicate and not result.reply:
+        return  # already played and nothing stored to repeat
+    # A replay after a crash may find the answer stored but never sent: send it (once more).
     await stream.finish(client_says(result))
+    if result.duplicate:
+        return
     await _after_reply(update, context, person, result)
 
 
