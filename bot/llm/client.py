@@ -191,8 +191,20 @@ class LLMClient:
             elif not speech.text:
                 report.setdefault("faults", []).append("empty")
                 continue
+            await self._hand_over(turn, speech)
             return self._finish(turn, speech, state_text, usage, report)
         return await self._fallback(turn, on_delta, usage, report)
+
+    async def _hand_over(self, turn: ClientTurn, speech: GuardedSpeech) -> None:
+        """When the engine passes the rep to the next person, that person's first words are
+        the scenario's own, said on a line of their own: the stage change never depends on
+        the model remembering to voice it."""
+        plan = cast(TurnPlan, turn.plan)
+        if not plan.advance:
+            return
+        opening = turn.scenario.stages[turn.before.stage + 1].opening
+        if opening not in speech.text:
+            await speech.say("\n" + opening)
 
     async def _cover_leak(
         self, turn: ClientTurn, speech: GuardedSpeech, report: dict[str, Any]
