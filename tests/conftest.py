@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,8 @@ from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
 from bot.settings import ROOT, Settings, get_settings
 from bot.storage.database import Database
+from tests.support.fake_openai import FakeOpenAI
+from tests.support.llm import llm_settings
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -109,6 +111,20 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         async with admin.engine.begin() as conn:
             await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         await admin.dispose()
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeOpenAI]:
+    """A fake OpenAI-compatible server on 127.0.0.1 (scripted per test)."""
+    with FakeOpenAI() as server:
+        yield server
+
+
+@pytest.fixture
+async def llm_app(tmp_path: Path, fake: FakeOpenAI) -> AsyncIterator[Container]:
+    """The whole product with every model role on the fake server."""
+    async with container(llm_settings(tmp_path, fake)) as built:
+        yield built
 
 
 @pytest.fixture

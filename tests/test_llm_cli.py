@@ -4,7 +4,6 @@ variables (the fake one), streaming, saying which models they use, surviving fau
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,12 +19,6 @@ TRANSCRIPT = """客户：你好你好，坐吧。我十点半还有个会，咱�
 销售：王科长您好，打扰了。请问二期项目现在验收进行到哪一步了？
 客户：这个嘛，还要研究一下。
 """
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-
-import pytest
-
-from bot.composition import Container, container
+from bot.composition import Container
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.llm import Deltas, begin_session, client_reply, llm_settings
+from tests.support.llm import Deltas, begin_session, client_reply
 
 INTRO = "您好，我是华信科技的小陈，关于二期项目尾款的事，想麻烦您跟王科长约个时间，谢谢。"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture
-async def llm_app(tmp_path: Path, fake: FakeOpenAI) -> AsyncIterator[Container]:
-    async with container(llm_settings(tmp_path, fake)) as app:
-        yield app
 
 
 async def test_the_next_person_opens_with_the_scenario_line_when_the_rep_is_let_through(

@@ -4,7 +4,7 @@ kept, the message says what happened, and the next message gets the client's ans
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,12 +16,6 @@ from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.llm import Deltas, begin_session, client_reply, llm_settings
 
 HELLO = "您好，我是华信科技的小陈，想找王科长谈一下二期项目，麻烦您了。"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ on servers without usage reporting, a tolerant JSON reader, and a key that is ne
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -16,12 +15,6 @@ from bot.settings import Settings, normalize_base_url
 from tests.support.fake_openai import FakeOpenAI, Reply
 
 SECRET = "sk-gateway-secret-987654321"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
 
 
 @pytest.mark.parametrize(

@@ -3,32 +3,17 @@ the client stays in character when asked to step out of it."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
-
 import pytest
 
-from bot.composition import Container, container
+from bot.composition import Container
 from bot.domain.scenario import Scenario
 from bot.domain.transcript import Transcript
 from bot.llm.guard import Leak, guard_for
 from bot.offline.client import load_phrases
 from tests.support.fake_openai import FakeOpenAI
-from tests.support.llm import Deltas, begin_session, client_reply, llm_settings
+from tests.support.llm import Deltas, begin_session, client_reply
 
 INSTRUCTIONS = "Stay in character at all times. You are a real person in a Chinese office."
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture
-async def llm_app(tmp_path: Path, fake: FakeOpenAI) -> AsyncIterator[Container]:
-    async with container(llm_settings(tmp_path, fake)) as app:
-        yield app
 
 
 def _guard(scenario: Scenario, allowed: tuple[str, ...] = (), rep: str = "您好") -> object:

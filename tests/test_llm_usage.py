@@ -4,7 +4,6 @@ and a spent cap switches to the offline models with a note instead of failing.""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -18,18 +17,6 @@ from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.llm import begin_session, client_reply, llm_settings, verdict
 
 HELLO = "您好，我是华信科技的小陈，想找王科长谈一下二期项目，麻烦您了。"
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeOpenAI]:
-    with FakeOpenAI() as server:
-        yield server
-
-
-@pytest.fixture
-async def llm_app(tmp_path: Path, fake: FakeOpenAI) -> AsyncIterator[Container]:
-    async with container(llm_settings(tmp_path, fake)) as app:
-        yield app
 
 
 async def test_every_call_of_a_session_is_recorded_and_summed_per_user(
