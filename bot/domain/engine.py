@@ -174,7 +174,8 @@ def plan_turn(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> 
     if reaction != "meta":
         for key in asked_facts(scenario, cues, text):
             if key in state.earned:
-                repeat.append(key)
+                if cues.question and not cues.proposes_next_step:
+                    repeat.append(key)  # asked again; a proposal that names it is not asking
             elif len(reveal) < MAX_REVEALS_PER_TURN and _can_tell(
                 scenario, state, key, kinds, mood, earned
             ):

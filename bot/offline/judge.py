@@ -164,7 +164,17 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
     if dim == "listening":
         parts = listening_parts(m)
         weakest = min(parts, key=lambda k: parts[k])
-        return t(lang, "tip.good" if parts[weakest] >= 4.5 else f"tip.listening.{weakest}")
+        if parts[weakest] >= 4.5:
+            return t(lang, "tip.good")
+        return t(
+            lang,
+            f"tip.listening.{weakest}",
+            share=f"{m.talk_share:.0%}",
+            questions=m.questions,
+            reflections=m.reflections,
+            open=m.open_questions,
+            advice=m.advice,
+        )
     if dim == "persuasion":
         if m.threats or m.pressure:
             return t(lang, "tip.persuasion.pressure")
