@@ -101,6 +101,7 @@ class Fault:
     description: str
     retry_after: int | None = None
     times: int = 1
+    chat_id: int | None = None  # only calls to this chat (None: any)
 
 
 @dataclass
@@ -229,7 +230,7 @@ class BotApi:
                     break
         try:
             with self._cond:
-                self._raise_fault(method)
+                self._raise_fault(method, params.get("chat_id"))
                 result = self._dispatch(method, params, files)
                 self._cond.notify_all()
         except ApiError as exc:
@@ -239,14 +240,14 @@ class BotApi:
             return exc.status, body
         return 200, {"ok": True, "result": result}
 
-    def _raise_fault(self, method: str) -> None:
-        faults = self._faults.get(method)
-        if not faults:
+    def _raise_fault(self, method: str, chat_id: Any) -> None:
+        faults = self._faults.get(method) or []
+        fault = next((f for f in faults if f.chat_id in (None, chat_id)), None)
+        if fault is None:
             return
-        fault = faults[0]
         fault.times -= 1
         if fault.times <= 0:
-            faults.pop(0)
+            faults.remove(fault)
         raise ApiError(fault.status, fault.description, fault.retry_after)
 
     def _dispatch(self, method: str, p: JSON, files: dict[str, bytes]) -> Any:
@@ -601,11 +602,18 @@ class BotApi:
     # --- faults ---------------------------------------------------------------------------
 
     def fail_next(
-        self, method: str, status: int, description: str, retry_after: int | None = None
+        self,
+        method: str,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """Answer the next call to `method` with an error (e.g. 429 with retry_after)."""
+        """Answer the next call to `method` (to `chat_id`, if given) with an error (e.g. 429
+        with retry_after, or 403 from a user who blocked the bot)."""
         with self._cond:
-            self._faults.setdefault(method, []).append(Fault(status, description, retry_after))
+            fault = Fault(status, description, retry_after, chat_id=chat_id)
+            self._faults.setdefault(method, []).append(fault)
 
     def hold(self, method: str) -> Hold:
         """Make calls to `method` block until `release(method)` (or close)."""

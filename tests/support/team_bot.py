@@ -128,23 +128,27 @@ class TeamBot:
         """A rep follows the invite link."""
         await self.say(rep, f"/start {code}")
 
-    async def team(self, reps: tuple[int, ...] = (REP,)) -> str:
+    async def team(
+        self, reps: tuple[int, ...] = (REP,), name: str = "华东一组", trainer: int = TRAINER
+    ) -> str:
         """A trainer's team with these reps; the invite code."""
-        await self.team_with_trainer()
-        code = await self.invite_code()
+        await self.team_with_trainer(name, trainer)
+        code = await self.invite_code(trainer)
         for rep in reps:
             await self.join(rep, code)
         return code
 
-    async def assign(self, scenario: str = "区卫健委", due: str = "3天", mark: str = "0") -> None:
+    async def assign(
+        self, scenario: str = "区卫健委", due: str = "3天", mark: str = "0", trainer: int = TRAINER
+    ) -> None:
         """The trainer assigns a scenario to everyone through the guided flow."""
-        await self.say(TRAINER, "/assign")
-        await self.tap(TRAINER, label=scenario)
-        await self.tap(TRAINER, label="全体销售")
-        await self.say(TRAINER, due)
-        await self.say(TRAINER, mark)
-        await self.tap(TRAINER, label="1")
-        await self.tap(TRAINER, label="布置")
+        await self.say(trainer, "/assign")
+        await self.tap(trainer, label=scenario)
+        await self.tap(trainer, label="全体销售")
+        await self.say(trainer, due)
+        await self.say(trainer, mark)
+        await self.tap(trainer, label="1")
+        await self.tap(trainer, label="布置")
 
     async def play_task(self, rep: int = REP, n: int = 1) -> None:
         """A rep starts a task from /tasks, skips the plan, says one line and ends."""
