@@ -11,6 +11,7 @@ import pytest
 from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.settings import Settings
+from bot.telegram.app import file_url
 from tests.support.team_bot import OTHER_TRAINER, REP, TRAINER, TeamBot
 from tests.team_world import VALID_YAML_ID, Clock, scenario_yaml
 
@@ -116,3 +117,15 @@ async def test_a_team_scenario_stays_inside_its_team(tb: TeamBot, scenario: Scen
     assert "还没有上传过场景。" in tb.last(OTHER_TRAINER)
     await tb.say(REP, "/practice")
     assert "华东内部演练" not in tb.last(REP)  # free practice lists the shipped scenarios only
+
+
+@pytest.mark.parametrize(
+    ("base", "files"),
+    [
+        ("https://api.telegram.org/bot", "https://api.telegram.org/file/bot"),
+        ("http://127.0.0.1:8081/bot", "http://127.0.0.1:8081/file/bot"),
+        ("http://127.0.0.1:8081/bot{token}", "http://127.0.0.1:8081/file/bot{token}"),
+    ],
+)
+def test_files_are_fetched_from_the_bot_api_servers_file_url(base: str, files: str) -> None:
+    assert file_url(base) == files

@@ -14,7 +14,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tests.support.bot_api import BotApi
 
@@ -46,7 +46,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _answer(self) -> None:
-        path = urlsplit(self.path).path
+        path = unquote(urlsplit(self.path).path)  # PTB percent-encodes file paths (the token's ':')
         prefix, _, method = path.rpartition("/")
         api = self.server.api
         length = int(self.headers.get("Content-Length") or 0)
