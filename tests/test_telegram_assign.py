@@ -73,6 +73,13 @@ async def test_assigned_rep_is_told_starts_from_tasks_and_passes(tb: TeamBot) ->
     assert "\n已通过 · 已评分 1/1 次 · 最好 " in tb.last(REP)
 
 
+async def test_a_task_not_done_by_the_due_date_shows_as_overdue(tb: TeamBot) -> None:
+    await tb.assign(due="48小时")
+    tb.clock.advance(hours=49)
+    await tb.say(REP, "/tasks")
+    assert tb.last(REP).endswith("及格线 0 分\n已逾期 · 已评分 0/1 次 · 最好 — 分")
+
+
 async def test_the_trainer_sees_who_has_done_the_assignment(tb: TeamBot) -> None:
     code = await tb.invite_code()
     await tb.join(REP2, code)
@@ -113,6 +120,24 @@ async def test_an_unreadable_due_date_is_refused_and_never_played(tb: TeamBot) -
     assert "截止：2026-12-05 18:00（Asia/Shanghai）\n及格线：60 分\n至少评分：2 次" in tb.last(
         TRAINER
     )
+
+
+async def test_a_due_date_that_passed_before_confirming_is_asked_for_again(tb: TeamBot) -> None:
+    await tb.say(TRAINER, "/assign")
+    await tb.tap(TRAINER, label="区卫健委")
+    await tb.tap(TRAINER, label="全体销售")
+    await tb.say(TRAINER, "2小时")
+    await tb.say(TRAINER, "60")
+    await tb.tap(TRAINER, label="1")
+    tb.clock.advance(hours=3)  # the trainer went to a meeting before pressing "assign"
+    await tb.tap(TRAINER, label="布置")
+    assert tb.texts(TRAINER)[-2:] == [
+        CATALOG.t("zh", "team.error.due_past"),
+        CATALOG.t("zh", "tg.team.assign_due", zone="Asia/Shanghai"),
+    ]
+    await tb.say(TRAINER, "3天")
+    await tb.tap(TRAINER, label="布置")
+    assert tb.last(TRAINER).startswith(f"已布置「{TITLE}」")
 
 
 async def test_the_set_up_survives_a_restart_mid_way(settings: Settings) -> None:

@@ -42,10 +42,11 @@ async def test_linkgroup_is_refused_to_a_rep_in_the_group(tb: TeamBot) -> None:
     assert tb.last(GROUP) == TRAINER_ONLY
 
 
-async def test_grant_is_refused_to_a_trainer(tb: TeamBot) -> None:
+@pytest.mark.parametrize("who", [REP, TRAINER])
+async def test_grant_is_refused_to_everyone_but_an_operator(tb: TeamBot, who: int) -> None:
     await tb.team()
-    await tb.say(TRAINER, f"/grant {REP}")
-    assert tb.last(TRAINER) == CATALOG.t("zh", "team.denied.operator_only")
+    await tb.say(who, f"/grant {REP2}")
+    assert tb.last(who) == CATALOG.t("zh", "team.denied.operator_only")
 
 
 async def test_a_yaml_file_from_a_rep_is_refused_without_being_downloaded(tb: TeamBot) -> None:

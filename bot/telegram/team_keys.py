@@ -18,7 +18,7 @@ from bot.domain.rubric import DIMENSIONS
 from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.services.teams import TeamInfo
-from bot.telegram.keyboards import PAGE_SIZE, data, pages, scenario_token
+from bot.telegram.keyboards import data, scenario_token
 
 TEAM = "tm"  # tm:<team>                      a team's card
 MEMBERS = "tmm"  # tmm:<team>                 its members
@@ -49,14 +49,12 @@ PLAY_ANEW = "tpn"  # tpn:<team>:<token>       … abandoning the session in prog
 
 # Buttons that start a session, and the verb that starts it anew (abandoning the one in progress).
 ANEW = {TASK: TASK_ANEW, PLAY: PLAY_ANEW}
-DUE_DAYS = (1, 3, 7, 14)
-PASS_MARKS = (60, 70, 80, 90)
-MIN_ATTEMPTS = (1, 2, 3, 5)
 SCORES = (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0)
 ROW = 3
 
 
-def _button(text: str, verb: str, *args: object) -> InlineKeyboardButton:
+def button(text: str, verb: str, *args: object) -> InlineKeyboardButton:
+    """A button whose callback data is `verb:arg1:arg2…`."""
     return InlineKeyboardButton(text, callback_data=data(verb, ":".join(str(a) for a in args)))
 
 
@@ -73,29 +71,29 @@ def stack(*rows: Sequence[InlineKeyboardButton]) -> InlineKeyboardMarkup:
 
 def choose_team(teams: Sequence[TeamInfo], verb: str, *after: object) -> InlineKeyboardMarkup:
     """One button per team for a command that needs one (`verb:<team>[:after…]`)."""
-    return markup([_button(t.name, verb, t.id, *after) for t in teams], per_row=1)
+    return markup([button(t.name, verb, t.id, *after) for t in teams], per_row=1)
 
 
 def team_card(catalog: Catalog, lang: Lang, team: TeamInfo) -> InlineKeyboardMarkup:
     """What a trainer can do with a team."""
     t = catalog.t
     rows = [
-        [_button(t(lang, "tg.team.button_members"), MEMBERS, team.id)],
+        [button(t(lang, "tg.team.button_members"), MEMBERS, team.id)],
         [
-            _button(t(lang, "tg.team.button_invite"), INVITE, team.id, 0, "r"),
-            _button(t(lang, "tg.team.button_invite_week"), INVITE, team.id, 7, "r"),
+            button(t(lang, "tg.team.button_invite"), INVITE, team.id, 0, "r"),
+            button(t(lang, "tg.team.button_invite_week"), INVITE, team.id, 7, "r"),
         ],
         [
-            _button(t(lang, "tg.team.button_invite_trainer"), INVITE, team.id, 7, "t"),
-            _button(t(lang, "tg.team.button_invites"), INVITES, team.id),
+            button(t(lang, "tg.team.button_invite_trainer"), INVITE, team.id, 7, "t"),
+            button(t(lang, "tg.team.button_invites"), INVITES, team.id),
         ],
         [
-            _button(t(lang, "tg.team.button_assignments"), ASSIGNMENTS, team.id),
-            _button(t(lang, "tg.team.button_uploads"), UPLOADS, team.id),
+            button(t(lang, "tg.team.button_assignments"), ASSIGNMENTS, team.id),
+            button(t(lang, "tg.team.button_uploads"), UPLOADS, team.id),
         ],
     ]
     if team.chat_linked:
-        rows.append([_button(t(lang, "tg.team.button_unlink"), UNLINK, team.id)])
+        rows.append([button(t(lang, "tg.team.button_unlink"), UNLINK, team.id)])
     return stack(*rows)
 
 
@@ -103,7 +101,7 @@ def revoke(catalog: Catalog, lang: Lang, codes: Sequence[str]) -> InlineKeyboard
     """A revoke button per active invite, numbered as listed."""
     return markup(
         [
-            _button(catalog.t(lang, "tg.team.button_revoke", n=n), REVOKE, code)
+            button(catalog.t(lang, "tg.team.button_revoke", n=n), REVOKE, code)
             for n, code in enumerate(codes, start=1)
         ]
     )
@@ -111,87 +109,20 @@ def revoke(catalog: Catalog, lang: Lang, codes: Sequence[str]) -> InlineKeyboard
 
 def numbered(verb: str, ids: Sequence[object], label: str = "{n}") -> list[InlineKeyboardButton]:
     """A button per listed item, labelled with its number."""
-    return [_button(label.format(n=n), verb, i) for n, i in enumerate(ids, start=1)]
-
-
-def scenario_picker(
-    catalog: Catalog, lang: Lang, nonce: str, scenarios: Sequence[Scenario], page: int
-) -> InlineKeyboardMarkup:
-    """The assignment's scenario step: the rep picker's buttons, carrying the draft's nonce."""
-    first = page * PAGE_SIZE
-    rows = [
-        [
-            _button(
-                catalog.t(lang, "tg.picker_button", n=n, title=s.title_in(lang)[:28]),
-                STEP,
-                nonce,
-                "s",
-                scenario_token(s.id),
-            )
-        ]
-        for n, s in enumerate(scenarios[first : first + PAGE_SIZE], start=first + 1)
-    ]
-    nav = []
-    if page > 0:
-        nav.append(_button(catalog.t(lang, "tg.picker_prev"), STEP, nonce, "p", page - 1))
-    if page + 1 < pages(len(scenarios)):
-        nav.append(_button(catalog.t(lang, "tg.picker_next"), STEP, nonce, "p", page + 1))
-    return stack(*rows, nav)
-
-
-def targets(
-    catalog: Catalog, lang: Lang, nonce: str, reps: Sequence[tuple[int, str]]
-) -> InlineKeyboardMarkup:
-    """Everyone, or one rep."""
-    everyone = _button(catalog.t(lang, "tg.team.button_everyone"), STEP, nonce, "m", 0)
-    return stack([everyone], *[[_button(name, STEP, nonce, "m", uid)] for uid, name in reps])
-
-
-def due_choices(catalog: Catalog, lang: Lang, nonce: str) -> InlineKeyboardMarkup:
-    """Quick due dates (days from now); a typed date works too."""
-    return markup(
-        [
-            _button(catalog.t(lang, "tg.team.button_due_days", days=d), STEP, nonce, "d", f"{d}d")
-            for d in DUE_DAYS
-        ],
-        per_row=4,
-    )
-
-
-def pass_marks(catalog: Catalog, lang: Lang, nonce: str, default: int) -> InlineKeyboardMarkup:
-    """The scenario's own pass mark, or a common one."""
-    first = _button(
-        catalog.t(lang, "tg.team.button_mark_default", mark=default), STEP, nonce, "k", default
-    )
-    return stack([first], [_button(str(m), STEP, nonce, "k", m) for m in PASS_MARKS])
-
-
-def attempts(nonce: str) -> InlineKeyboardMarkup:
-    """How many graded attempts at least."""
-    return markup([_button(str(n), STEP, nonce, "a", n) for n in MIN_ATTEMPTS], per_row=4)
-
-
-def confirm(catalog: Catalog, lang: Lang, nonce: str) -> InlineKeyboardMarkup:
-    """Assign, or drop the draft."""
-    return stack(
-        [
-            _button(catalog.t(lang, "tg.team.button_confirm"), STEP, nonce, "ok", 1),
-            _button(catalog.t(lang, "tg.team.button_cancel"), STEP, nonce, "x", 1),
-        ]
-    )
+    return [button(label.format(n=n), verb, i) for n, i in enumerate(ids, start=1)]
 
 
 def board(catalog: Catalog, lang: Lang, team_id: int, period: Period) -> InlineKeyboardMarkup:
     """Other periods, the dimension boards and the scenario chooser."""
     t = catalog.t
     periods = [
-        _button(t(lang, f"team.period.{p.value}"), BOARD, team_id, p.value, "t", "")
+        button(t(lang, f"team.period.{p.value}"), BOARD, team_id, p.value, "t", "")
         for p in Period
         if p != period
     ]
-    dims = [_button(t(lang, f"dim.{d}"), BOARD, team_id, period.value, "d", d) for d in DIMENSIONS]
+    dims = [button(t(lang, f"dim.{d}"), BOARD, team_id, period.value, "d", d) for d in DIMENSIONS]
     scenario = [
-        _button(t(lang, "tg.team.button_by_scenario"), BOARD_SCENARIOS, team_id, period.value)
+        button(t(lang, "tg.team.button_by_scenario"), BOARD_SCENARIOS, team_id, period.value)
     ]
     return stack(periods, dims[:3], dims[3:], scenario)
 
@@ -202,7 +133,7 @@ def board_scenarios(
     """One button per scenario the team can play."""
     return markup(
         [
-            _button(s.title_in(lang)[:28], BOARD, team_id, period.value, "s", scenario_token(s.id))
+            button(s.title_in(lang)[:28], BOARD, team_id, period.value, "s", scenario_token(s.id))
             for s in scenarios
         ],
         per_row=1,
@@ -212,7 +143,7 @@ def board_scenarios(
 def periods(catalog: Catalog, lang: Lang, verb: str, team_id: int) -> InlineKeyboardMarkup:
     """This week / this month / all time."""
     return markup(
-        [_button(catalog.t(lang, f"team.period.{p.value}"), verb, team_id, p.value) for p in Period]
+        [button(catalog.t(lang, f"team.period.{p.value}"), verb, team_id, p.value) for p in Period]
     )
 
 
@@ -222,7 +153,7 @@ def review_page(
     """Open any listed session; older ones."""
     opens = numbered(OPEN, ids)
     older = (
-        [_button(catalog.t(lang, "tg.team.button_older"), REVIEW, team_id, offset)] if more else []
+        [button(catalog.t(lang, "tg.team.button_older"), REVIEW, team_id, offset)] if more else []
     )
     rows = [opens[i : i + 5] for i in range(0, len(opens), 5)]
     return stack(*rows, older)
@@ -232,9 +163,9 @@ def session_actions(
     catalog: Catalog, lang: Lang, session_id: str, graded: bool
 ) -> InlineKeyboardMarkup:
     """Comment, and correct a score once it is graded."""
-    row = [_button(catalog.t(lang, "tg.team.button_comment"), COMMENT, session_id)]
+    row = [button(catalog.t(lang, "tg.team.button_comment"), COMMENT, session_id)]
     if graded:
-        row.append(_button(catalog.t(lang, "tg.team.button_override"), DIMENSION, session_id))
+        row.append(button(catalog.t(lang, "tg.team.button_override"), DIMENSION, session_id))
     return stack(row)
 
 
@@ -244,7 +175,7 @@ def dimensions(
     """One button per dimension with its current score."""
     return markup(
         [
-            _button(
+            button(
                 catalog.t(
                     lang,
                     "tg.team.dimension_button",
@@ -264,7 +195,7 @@ def dimensions(
 def scores(session_id: str, dimension: str) -> InlineKeyboardMarkup:
     """The 1–5 scale in half points."""
     return markup(
-        [_button(f"{s:g}", REASON, session_id, dimension, f"{s:g}") for s in SCORES], per_row=5
+        [button(f"{s:g}", REASON, session_id, dimension, f"{s:g}") for s in SCORES], per_row=5
     )
 
 
@@ -277,12 +208,12 @@ def uploads(catalog: Catalog, lang: Lang, team_id: int, ids: Sequence[str]) -> I
 def test_play(catalog: Catalog, lang: Lang, team_id: int, scenario_id: str) -> InlineKeyboardMarkup:
     """Test-play the scenario just uploaded."""
     label = catalog.t(lang, "tg.team.button_test_play", n="").strip()
-    return stack([_button(label, PLAY, team_id, scenario_token(scenario_id))])
+    return stack([button(label, PLAY, team_id, scenario_token(scenario_id))])
 
 
 def upload_teams(teams: Sequence[TeamInfo], nonce: str) -> InlineKeyboardMarkup:
     """Which team the file just sent goes to."""
-    return markup([_button(t.name, UPLOAD_TO, nonce, t.id) for t in teams], per_row=1)
+    return markup([button(t.name, UPLOAD_TO, nonce, t.id) for t in teams], per_row=1)
 
 
 def link_teams(teams: Sequence[TeamInfo]) -> InlineKeyboardMarkup:
@@ -303,4 +234,4 @@ def assignments(ids: Sequence[int]) -> InlineKeyboardMarkup:
 
 def summary_button(catalog: Catalog, lang: Lang, assignment_id: int) -> InlineKeyboardMarkup:
     """See who has done a new assignment."""
-    return stack([_button(catalog.t(lang, "tg.team.button_summary"), SUMMARY, assignment_id)])
+    return stack([button(catalog.t(lang, "tg.team.button_summary"), SUMMARY, assignment_id)])

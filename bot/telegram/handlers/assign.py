@@ -17,8 +17,9 @@ from bot.domain.scenario import Scenario
 from bot.errors import InvalidRequest
 from bot.services.teams import TeamInfo
 from bot.services.users import Person
-from bot.telegram import keyboards, team_keys
+from bot.telegram import assign_keys, keyboards, team_keys
 from bot.telegram.drafts import AWAITS, Draft, drafts
+from bot.telegram.failures import report
 from bot.telegram.jobs import schedule
 from bot.telegram.render import edit_html
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
@@ -76,7 +77,7 @@ async def _scenario_page(
     page = max(0, min(page, keyboards.pages(len(scenarios)) - 1))
     head = t("tg.team.assign_scenario", team=draft.data["team_name"])
     body = html.escape(keyboards.picker(rt.catalog, person.language, scenarios, page))
-    keys = team_keys.scenario_picker(rt.catalog, person.language, draft.nonce, scenarios, page)
+    keys = assign_keys.scenario_picker(rt.catalog, person.language, draft.nonce, scenarios, page)
     query = update.callback_query
     if edit and query is not None and query.message is not None:
         await edit_html(
@@ -176,7 +177,7 @@ async def _next(update: Update, context: Context, person: Person, draft: Draft) 
         reps = {str(m.user_id): m.name for m in found if m.role == Role.REP}
         draft.data["reps"] = reps
         await drafts(context).save(_sender(update), draft)
-        keys = team_keys.targets(
+        keys = assign_keys.targets(
             rt.catalog, lang, draft.nonce, [(int(k), v) for k, v in reps.items()]
         )
         await say(update, context, t("tg.team.assign_member", title=draft.data["title"]), keys)
@@ -184,25 +185,27 @@ async def _next(update: Update, context: Context, person: Person, draft: Draft) 
     if missing == "due":
         draft.data[AWAITS] = "due"
         await drafts(context).save(_sender(update), draft)
-        keys = team_keys.due_choices(rt.catalog, lang, draft.nonce)
+        keys = assign_keys.due_choices(rt.catalog, lang, draft.nonce)
         await say(update, context, t("tg.team.assign_due", zone=draft.data["zone"]), keys)
         return
     if missing == "mark":
         draft.data[AWAITS] = "mark"
         await drafts(context).save(_sender(update), draft)
-        keys = team_keys.pass_marks(rt.catalog, lang, draft.nonce, int(draft.data["default_mark"]))
+        keys = assign_keys.pass_marks(
+            rt.catalog, lang, draft.nonce, int(draft.data["default_mark"])
+        )
         await say(update, context, t("tg.team.assign_mark"), keys)
         return
     if missing == "attempts":
         await drafts(context).save(_sender(update), draft)
-        await say(update, context, t("tg.team.assign_attempts"), team_keys.attempts(draft.nonce))
+        await say(update, context, t("tg.team.assign_attempts"), assign_keys.attempts(draft.nonce))
         return
     await drafts(context).save(_sender(update), draft)
     await say(
         update,
         context,
         _summary(context, person, draft),
-        team_keys.confirm(rt.catalog, lang, draft.nonce),
+        assign_keys.confirm(rt.catalog, lang, draft.nonce),
     )
 
 
@@ -228,15 +231,24 @@ async def _confirm(update: Update, context: Context, person: Person, draft: Draf
     if any(s not in d for s in STEPS):
         await _next(update, context, person, draft)
         return
-    assigned = await rt.training.assignments.assign(
-        person.id,
-        int(d["team"]),
-        str(d["scenario"]),
-        dt.datetime.fromisoformat(str(d["due"])),
-        pass_mark=int(d["mark"]),
-        min_attempts=int(d["attempts"]),
-        member_id=d.get("member"),
-    )
+    try:
+        assigned = await rt.training.assignments.assign(
+            person.id,
+            int(d["team"]),
+            str(d["scenario"]),
+            dt.datetime.fromisoformat(str(d["due"])),
+            pass_mark=int(d["mark"]),
+            min_attempts=int(d["attempts"]),
+            member_id=d.get("member"),
+        )
+    except InvalidRequest as exc:
+        if not exc.code.startswith("team.error.due"):
+            raise
+        # The due date passed while the trainer was deciding: say so and ask for it again.
+        d.pop("due", None)
+        await report(update, context, exc)
+        await _next(update, context, person, draft)
+        return
     await drafts(context).clear(_sender(update))
     # The reps are counted; the linked group (a notice without a user) hears it too.
     told = await notify(context, [n for n in assigned.notices if n.user_id is not None])

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.services.users import Person
-from bot.telegram import keyboards, team_keys, team_text
+from bot.telegram import keyboards, review_text, team_keys
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
 from bot.telegram.staff import args, notify, number, one_team, texts
@@ -52,7 +52,7 @@ async def _page(
     await say(
         update,
         context,
-        team_text.sessions(texts(context, person), info, shown, offset),
+        review_text.sessions(texts(context, person), info, shown, offset),
         keys if shown else None,
     )
 
@@ -63,7 +63,7 @@ async def open_session(update: Update, context: Context) -> None:
     rt = runtime(context)
     found = await rt.training.review.open(person.id, args(update, 1)[0])
     info = await rt.training.teams.team(person.id, found.team_id)
-    text = team_text.review(texts(context, person), found, info.time_zone)
+    text = review_text.review(texts(context, person), found, info.time_zone)
     keys = team_keys.session_actions(
         rt.catalog, person.language, found.started.session.id, found.card is not None
     )
