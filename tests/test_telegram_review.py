@@ -109,6 +109,19 @@ async def test_a_corrected_score_changes_the_board_and_is_kept_in_the_trail(tb: 
     )
 
 
+async def test_a_made_up_score_is_not_taken(tb: TeamBot) -> None:
+    training = tb.bot.services.training
+    trainer = await tb.user_id(TRAINER)
+    (team,) = await training.teams.managed(trainer)
+    (session,) = await training.review.sessions(trainer, team.id)
+    await tb.say(TRAINER, "/review")
+    for score in ("9", "abc"):
+        await tb.forge(TRAINER, f"rvs:{session.id}:listening:{score}")
+        assert tb.last(TRAINER) == "这个按钮已经过期了。发送 /review 重新打开。"
+    await tb.say(TRAINER, "这句话不是理由")
+    assert tb.last(TRAINER) == CATALOG.t("zh", "tg.no_session")
+
+
 async def test_the_board_comes_with_a_bar_chart(tb: TeamBot) -> None:
     await tb.say(REP, "/board")
     assert tb.last(REP).startswith("<b>华东一组 · 本周排行榜</b>\n这段时间还没有评过分的练习。")

@@ -14,6 +14,7 @@ from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
 from bot.telegram.staff import args, notify, number, one_team, texts
 
 PAGE = 10
+SCORES = {f"{s:g}" for s in team_keys.SCORES}  # what the score buttons send
 COMMENT, REASON = "comment", "reason"
 
 
@@ -114,7 +115,7 @@ async def ask_reason(update: Update, context: Context) -> None:
     session, dimension, score = args(update, 3)
     t = texts(context, person)
     found = await runtime(context).training.review.open(person.id, session)
-    if found.card is None or dimension not in found.card.dimensions:
+    if found.card is None or dimension not in found.card.dimensions or score not in SCORES:
         await say(update, context, t("tg.team.review_stale"))
         return
     previous = found.card.dimensions[dimension].score
