@@ -27,6 +27,7 @@ from bot.telegram.staff import args, chosen, notify, number, one_team, texts
 
 KIND = "assign"
 STEPS = ("scenario", "member", "due", "mark", "attempts")
+DUE_ERRORS = ("team.error.due_past", "team.error.due_far")
 
 
 def _sender(update: Update) -> int:
@@ -242,7 +243,7 @@ async def _confirm(update: Update, context: Context, person: Person, draft: Draf
             member_id=d.get("member"),
         )
     except InvalidRequest as exc:
-        if not exc.code.startswith("team.error.due"):
+        if exc.code not in DUE_ERRORS:
             raise
         # The due date passed while the trainer was deciding: say so and ask for it again.
         d.pop("due", None)
