@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import AsyncIterator
 
 import pytest
+from sqlalchemy import update
 
 from bot.i18n import Catalog
 from bot.settings import Settings
+from bot.storage.models import PracticeSessionRow
 from bot.telegram import jobs
 from tests.support.bot_api import BotApi
 from tests.support.bot_harness import eventually
@@ -290,3 +293,18 @@ async def test_the_weekly_board_is_posted_once_per_week(settings: Settings) -> N
         clock.advance(days=7)
         await run_job(tb, jobs.BOARDS)
         assert len(_board_posts(tb)) == 2
+
+
+async def test_the_weekly_board_in_the_group_ranks_the_reps_with_a_chart(tb: TeamBot) -> None:
+    await tb.assign()
+    await tb.play_task(REP)
+    async with tb.bot.services.db.session() as s:
+        # Played "this week" on the test clock (the session was stamped with the real time).
+        await s.execute(update(PracticeSessionRow).values(created_at=START))
+    await tb.say(TRAINER, "/linkgroup", chat=GROUP)
+    tb.clock.now = dt.datetime(2026, 12, 4, 11, 0, tzinfo=dt.UTC)  # Friday 19:00 in Shanghai
+    await run_job(tb, jobs.BOARDS)
+    (post,) = _board_posts(tb)
+    assert re.search(r"\n1\. 小陈 — 积分 [\d.]+ · 练习 1 次\n排名规则：/help$", post)
+    chart = tb.api.calls_to("sendPhoto", GROUP)[-1]
+    assert chart.files["photo"].startswith(b"\x89PNG\r\n\x1a\n")

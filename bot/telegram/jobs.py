@@ -19,10 +19,7 @@ from typing import Any
 
 from telegram.ext import JobQueue
 
-from bot import charts
 from bot.domain.reminders import Reminder
-from bot.services.leaderboard import Board
-from bot.services.reminders import Post
 from bot.telegram import menus, team_text
 from bot.telegram.delivery import deliver, post
 from bot.telegram.runtime import RUNTIME, App, Context, Runtime, runtime
@@ -91,25 +88,17 @@ async def replan(context: Context) -> None:
         log.info("reminders: %d owed, %d newly scheduled", len(reminders), added)
 
 
-def _chart(item: Post, t: team_text.Texts) -> bytes | None:
-    board: Board = item.board
-    if not board.lines:
-        return None
-    return charts.leaderboard(
-        [x.name for x in board.lines],
-        [round(x.value, 2) for x in board.lines],
-        team_text.board_title(t, board, ""),
-        team_text.value_label(t, board),
-    )
-
-
 async def post_boards(context: Context) -> None:
     """Post each weekly board whose time has come (Friday 18:00, team time) to its group."""
     rt = runtime(context)
     for item in await rt.training.reminders.due_boards():
         t = team_text.Texts(rt.catalog, item.lang)
         text = t("tg.team.weekly_post") + "\n\n" + team_text.board(t, item.board, "")
-        chart = await asyncio.to_thread(_chart, item, t)
+        chart = (
+            await asyncio.to_thread(team_text.board_chart, t, item.board, "")
+            if item.board.lines
+            else None
+        )
         await post(context.bot, item.chat_id, text, chart)
 
 

@@ -1,5 +1,5 @@
-"""The trainer side and the reps' tasks and boards as Telegram HTML: every name, title and
-comment is escaped, since members and uploaded scenarios write them."""
+"""The trainer side and the reps' tasks and boards as Telegram HTML (and the board as a chart):
+every name, title and comment is escaped, since members and uploaded scenarios write them."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Sequence
 from html import escape
 
+from bot import charts
 from bot.domain.assignment import Progress, TaskStatus
 from bot.domain.lang import Lang
 from bot.domain.periods import local_text
@@ -237,6 +238,16 @@ def board(t: Texts, board: Board, subject: str) -> str:
     ]
     lines.append(t("tg.team.board_footer"))
     return "\n".join(lines)
+
+
+def board_chart(t: Texts, found: Board, subject: str) -> bytes:
+    """The board as a bar chart (PNG), titled and labelled in the reader's language."""
+    return charts.leaderboard(
+        [x.name for x in found.lines],
+        [round(x.value, 2) for x in found.lines],
+        board_title(t, found, subject),
+        value_label(t, found),
+    )
 
 
 def guide(t: Texts, role: Role) -> str:

@@ -8,10 +8,8 @@ import asyncio
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot import charts
 from bot.domain.periods import Period
 from bot.errors import InvalidRequest
-from bot.services.leaderboard import Board
 from bot.services.users import Person
 from bot.telegram import keyboards, team_keys, team_text
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
@@ -78,17 +76,8 @@ async def _show(
     keys = team_keys.board(rt.catalog, person.language, team_id, period)
     await say(update, context, team_text.board(t, found, subject), keys)
     if found.lines:
-        png = await asyncio.to_thread(_chart, t, found, subject)
+        png = await asyncio.to_thread(team_text.board_chart, t, found, subject)
         await context.bot.send_photo(chat_id(update), png)
-
-
-def _chart(t: team_text.Texts, found: Board, subject: str) -> bytes:
-    return charts.leaderboard(
-        [x.name for x in found.lines],
-        [round(x.value, 2) for x in found.lines],
-        team_text.board_title(t, found, subject),
-        team_text.value_label(t, found),
-    )
 
 
 async def scenarios(update: Update, context: Context) -> None:
