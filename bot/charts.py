@@ -1,4 +1,5 @@
-"""Charts as PNG bytes: the five-dimension radar of a scorecard and progress over time.
+"""Charts as PNG bytes: the five-dimension radar of a scorecard, progress over time and a
+team's leaderboard.
 
 Chinese labels need a CJK font, and the machine may have none: the `mplfonts` package ships
 Noto Sans CJK SC, which is registered with matplotlib the first time a chart is drawn. Figures
@@ -115,5 +116,32 @@ def progress(
         for ax in axes[-1]:
             ax.set_xlabel(axis_label)
         figure.suptitle(title, fontsize=16)
+        figure.tight_layout()
+        return _png(figure)
+
+
+MAX_BARS = 15
+
+
+def leaderboard(
+    names: Sequence[str], values: Sequence[float], title: str, value_label: str
+) -> bytes:
+    """Horizontal bars, the leader on top (at most `MAX_BARS`), each labelled with its value."""
+    shown = list(zip(names, values, strict=True))[:MAX_BARS]
+    labels = [name for name, _ in reversed(shown)]
+    lengths = [v for _, v in reversed(shown)]
+    with _DRAWING, _styled():
+        figure = Figure(figsize=(8, max(2.5, 0.5 * len(shown) + 1.5)), dpi=110)
+        ax = figure.add_subplot()
+        bars = ax.barh(range(len(shown)), lengths, color=_ACCENT, alpha=0.85)
+        ax.bar_label(bars, labels=[f"{v:g}" for v in lengths], padding=4, fontsize=10)
+        ax.set_yticks(range(len(shown)), labels)
+        ax.set_xlabel(value_label)
+        ax.set_xlim(0, max(lengths, default=1) * 1.15 or 1)
+        ax.grid(axis="x", color=_GRID, alpha=0.6)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.set_title(title, fontsize=15)
         figure.tight_layout()
         return _png(figure)

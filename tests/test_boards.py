@@ -130,3 +130,35 @@ async def test_staff_lists_who_gets_the_trainer_menu(world: World) -> None:
         (600, Role.TRAINER),
         (602, Role.TRAINER),
     ]
+
+
+async def test_the_weekly_board_is_due_from_friday_evening_and_claimed_once(world: World) -> None:
+    trainer, team = await world.trainer(600, "张老师")
+    chen = await world.rep(700, "小陈", trainer, team)
+    await _play(world, chen, team, 3.0, THIS_WEEK)
+    await world.training.teams.link_chat(trainer, team, -100777)
+    reminders = world.training.reminders
+    assert await reminders.due_boards() == []  # Thursday noon
+    world.clock.now = dt.datetime(2026, 12, 4, 9, 59, tzinfo=UTC)  # Friday 17:59 in Shanghai
+    assert await reminders.due_boards() == []
+    world.clock.advance(minutes=1)
+    (post,) = await reminders.due_boards()
+    assert (post.chat_id, [x.name for x in post.board.lines]) == (-100777, ["小陈"])
+    world.clock.advance(days=2)  # Sunday: already posted this week
+    assert await reminders.due_boards() == []
+    world.clock.advance(days=5)  # next Friday 18:00
+    assert [p.chat_id for p in await reminders.due_boards()] == [-100777]
+
+
+async def test_each_team_gets_its_board_at_six_in_the_evening_of_its_own_zone(
+    world: World,
+) -> None:
+    trainer, team = await world.trainer(600, "张老师")
+    operator = await world.user(OPERATOR_TG, "运营")
+    berlin = await world.training.teams.create_team(operator, "欧洲组", "Europe/Berlin")
+    await world.training.teams.link_chat(trainer, team, -1001)
+    await world.training.teams.link_chat(operator, berlin.id, -1002)
+    world.clock.now = dt.datetime(2026, 12, 4, 10, 0, tzinfo=UTC)  # 18:00 Shanghai, 11:00 Berlin
+    assert [p.chat_id for p in await world.training.reminders.due_boards()] == [-1001]
+    world.clock.now = dt.datetime(2026, 12, 4, 17, 0, tzinfo=UTC)  # 18:00 Berlin
+    assert [p.chat_id for p in await world.training.reminders.due_boards()] == [-1002]

@@ -58,3 +58,16 @@ def test_progress_is_a_png_with_one_panel_per_dimension() -> None:
     png = charts.progress(points, LABELS, "总分", "第几次练习", "我的进步")  # type: ignore[arg-type]
     assert png.startswith(PNG)
     assert io.BytesIO(png).getbuffer().nbytes > 10_000
+
+
+def test_leaderboard_is_a_png_of_bars_with_chinese_names() -> None:
+    png = charts.leaderboard(
+        ["小陈", "小李", "王五"], [182.5, 120.0, 0.0], "华东一组 · 本周", "积分"
+    )
+    assert png.startswith(PNG)
+    assert len(png) > 10_000
+
+
+def test_leaderboard_draws_a_long_board_where_nobody_scored_yet() -> None:
+    many = charts.leaderboard([f"销售{i}" for i in range(40)], [0.0] * 40, "全部", "积分")
+    assert many.startswith(PNG)

@@ -81,8 +81,8 @@ async def test_an_override_recomputes_the_grade_and_keeps_an_audit_trail(
     # Listening weighs 0.30: the mean goes from 3.0 to 3.6, overall from 50 to 65, a pass.
     assert (first.card.overall, first.card.passed) == (65, True)
     assert first.notices[0].render(catalog) == (
-        "✏️ 培训师 张老师 把你的「倾听力」从 3.0 分改为 5.0 分，"
-        "理由：复述做得很到位。总分现在是 65。"
+        "✏️ 培训师 张老师 把你的「倾听力」从 3 分改为 5 分。\n"
+        "理由：复述做得很到位\n总分现在是 65 分。"
     )
     second = await world.training.review.override(
         trainer, sid, "listening", 4.5, "再看一遍，略高了"

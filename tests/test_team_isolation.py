@@ -110,6 +110,9 @@ SELF_SCOPED = {
     ("teams", "join"),
     ("teams", "create_team"),
     ("teams", "grant_trainer"),
+    ("teams", "grant_trainer_by_telegram"),
+    ("teams", "standing"),
+    ("teams", "managed"),
     ("assignments", "tasks"),
 }
 # A rep who is not a target of an assignment learns nothing about it, not even that it exists.
@@ -187,6 +190,12 @@ async def test_a_rep_in_two_teams_is_ranked_in_each_only_for_that_teams_practice
     assert [(x.name, x.value) for x in board_b.lines] == [("小陈", 25.0)]
     sessions_b = await training.review.sessions(two.trainer_b, two.team_b)
     assert [s.id for s in sessions_b] == [started.session.id]
+
+
+async def test_a_trainer_runs_only_their_own_teams(two: Two) -> None:
+    training = two.world.training
+    assert [t.id for t in await training.teams.managed(two.trainer_b)] == [two.team_b]
+    assert [t.id for t in await training.teams.managed(two.trainer_a)] == [two.team_a]
 
 
 async def test_private_practice_is_visible_to_no_trainer(two: Two) -> None:

@@ -133,6 +133,42 @@ async def test_a_trainer_invite_adds_a_co_trainer(world: World) -> None:
     assert (await world.training.assignments.assignments(helper, team)) == []
 
 
+async def test_a_co_trainer_stands_as_a_trainer_and_runs_only_that_team(world: World) -> None:
+    trainer, team = await world.trainer(600, "张老师")
+    await world.trainer(601, "李老师", "华北二组")
+    link = await world.training.teams.invite(trainer, team, "huikuan_bot", role=Role.TRAINER)
+    helper = await world.user(602, "钱老师")
+    assert await world.training.teams.standing(helper) == Role.REP
+    await world.training.teams.join(helper, link.code)
+    assert await world.training.teams.standing(helper) == Role.TRAINER
+    assert [t.name for t in await world.training.teams.managed(helper)] == ["华东一组"]
+
+
+async def test_a_granted_trainer_without_a_team_runs_none_but_is_not_refused(
+    world: World,
+) -> None:
+    operator = await world.user(OPERATOR_TG, "运营")
+    user = await world.user(603, "孙老师")
+    await world.training.teams.grant_trainer(operator, user)
+    assert await world.training.teams.managed(user) == []
+    assert await world.training.teams.standing(user) == Role.TRAINER
+    assert await world.training.teams.standing(operator) == Role.OPERATOR
+
+
+async def test_operators_grant_by_telegram_id_and_the_new_trainer_is_told(world: World) -> None:
+    operator = await world.user(OPERATOR_TG, "运营")
+    user = await world.user(604, "周老师", "en")
+    granted = await world.training.teams.grant_trainer_by_telegram(operator, 604)
+    assert (granted.user_id, granted.telegram_id) == (user, 604)
+    assert [(n.chat_id, n.lang, n.key) for n in granted.notices] == [
+        (604, "en", "team.notice.granted")
+    ]
+    assert await world.training.teams.standing(user) == Role.TRAINER
+    with pytest.raises(InvalidRequest) as caught:
+        await world.training.teams.grant_trainer_by_telegram(operator, 999_999)
+    assert caught.value.code == "team.error.unknown_user"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "code"),
     [
@@ -184,6 +220,10 @@ TRAINER_CALLS: dict[tuple[str, str], TrainerCall] = {
     ("teams", "link_chat"): lambda w, rep, team, sid: w.training.teams.link_chat(rep, team, -5),
     ("teams", "create_team"): lambda w, rep, team, sid: w.training.teams.create_team(rep, "x"),
     ("teams", "grant_trainer"): lambda w, rep, team, sid: w.training.teams.grant_trainer(rep, rep),
+    ("teams", "grant_trainer_by_telegram"): lambda w, rep, team, sid: (
+        w.training.teams.grant_trainer_by_telegram(rep, 700)
+    ),
+    ("teams", "managed"): lambda w, rep, team, sid: w.training.teams.managed(rep),
     ("assignments", "assign"): lambda w, rep, team, sid: w.training.assignments.assign(
         rep, team, SCENARIO, "3d"
     ),
@@ -207,6 +247,7 @@ TRAINER_CALLS: dict[tuple[str, str], TrainerCall] = {
 # What a rep may do: their own tasks, the board, playing, joining, their own teams.
 REP_CALLS = {
     ("teams", "role"),
+    ("teams", "standing"),
     ("teams", "my_teams"),
     ("teams", "team"),
     ("teams", "members"),
@@ -256,7 +297,7 @@ async def test_every_trainer_operation_is_refused_to_a_rep(world: World) -> None
             outcomes[operation] = "allowed"
         except AccessDenied as exc:
             outcomes[operation] = exc.code
-    operator_only = {("teams", "grant_trainer")}
+    operator_only = {("teams", "grant_trainer"), ("teams", "grant_trainer_by_telegram")}
     assert outcomes == {
         op: "team.denied.operator_only" if op in operator_only else "team.denied.trainer_only"
         for op in TRAINER_CALLS

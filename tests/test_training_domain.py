@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.domain.assignment import Attempt, Progress, TaskStatus, Terms, progress
+from bot.domain.board_week import due_week
 from bot.domain.leaderboard import (
     Result,
     Standing,
@@ -344,3 +346,24 @@ def test_bad_overrides_are_refused(dimension: str, score: float, reason: str, co
     with pytest.raises(InvalidRequest) as caught:
         check_override(dimension, score, reason)
     assert caught.value.code == code
+
+
+# --- when the weekly board is posted --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("local", "zone_name", "week"),
+    [
+        ("2026-12-04 17:59", "Asia/Shanghai", None),  # Friday, a minute early
+        ("2026-12-04 18:00", "Asia/Shanghai", "2026-11-30"),
+        ("2026-12-06 23:59", "Asia/Shanghai", "2026-11-30"),  # still that week on Sunday night
+        ("2026-12-07 00:00", "Asia/Shanghai", None),  # Monday: a new week, not due yet
+        ("2026-03-27 18:30", "Europe/Berlin", "2026-03-23"),  # the Friday before DST starts
+    ],
+)
+def test_the_weekly_board_is_due_from_friday_six_pm_until_the_week_ends(
+    local: str, zone_name: str, week: str | None
+) -> None:
+    now = dt.datetime.fromisoformat(local).replace(tzinfo=ZoneInfo(zone_name))
+    expected = dt.date.fromisoformat(week) if week else None
+    assert due_week(now.astimezone(dt.UTC), zone_name) == expected

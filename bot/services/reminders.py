@@ -12,7 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.domain.assignment import TaskStatus, Terms, progress
+from bot.domain.board_week import due_week
 from bot.domain.lang import Lang, parse_lang
 from bot.domain.periods import Clock, Period
 from bot.domain.reminders import LEAD, Due, Reminder, ReminderKind, plan
@@ -22,9 +25,11 @@ from bot.services.access import Access
 from bot.services.assignments import assignment_info, pending_reps, summarize
 from bot.services.leaderboard import Board, compute_board
 from bot.services.notices import Notice, notice_to
+from bot.storage.board_posts import claim_board
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from bot.storage.team_repository import TeamRepository
+from bot.storage.teams import Team
 from bot.storage.training_repository import TrainingRepository
 
 CATCH_UP = dt.timedelta(days=7)
@@ -131,13 +136,23 @@ class ReminderService:
         now = self.clock()
         async with self.db.session() as s:
             repo = TeamRepository(s)
+            return [await _post(s, repo, team, now) for team in await repo.teams_with_chat()]
+
+    async def due_boards(self) -> list[Post]:
+        """Boards whose weekly posting time (Friday 18:00, team time) has come, not yet posted.
+
+        Each team's week is recorded before its board is returned, so a restart or a second
+        worker never posts the same week twice (at most once, like `fire`).
+        """
+        now = self.clock()
+        async with self.db.session() as s:
+            repo = TeamRepository(s)
             posts = []
             for team in await repo.teams_with_chat():
+                week = due_week(now, team.time_zone)
                 assert team.chat_id is not None
-                creator = await repo.user(team.created_by)
-                board = await compute_board(s, team, Period.WEEK, now)
-                lang = parse_lang(creator.language if creator else None)
-                posts.append(Post(team.chat_id, lang, board))
+                if week is not None and await claim_board(s, team.id, week, team.chat_id):
+                    posts.append(await _post(s, repo, team, now))
             return posts
 
     async def staff(self) -> list[tuple[int, Role]]:
@@ -152,3 +167,11 @@ class ReminderService:
         return [
             (tid, role) for tid, role in result if role == Role.OPERATOR or tid not in operators
         ]
+
+
+async def _post(s: AsyncSession, repo: TeamRepository, team: Team, now: dt.datetime) -> Post:
+    """A team's board for this week, in the language of the trainer who created the team."""
+    assert team.chat_id is not None
+    creator = await repo.user(team.created_by)
+    board = await compute_board(s, team, Period.WEEK, now)
+    return Post(team.chat_id, parse_lang(creator.language if creator else None), board)

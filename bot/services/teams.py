@@ -70,6 +70,15 @@ class InviteInfo:
 
 
 @dataclass(frozen=True)
+class Granted:
+    """A user made a trainer, and the notice that tells them."""
+
+    user_id: int
+    telegram_id: int
+    notices: list[Notice]
+
+
+@dataclass(frozen=True)
 class Joined:
     """The result of following an invite link, and who to tell."""
 
@@ -132,6 +141,43 @@ class TeamService:
             if await repo.user(user_id) is None:
                 raise InvalidRequest("team.error.unknown_user")
             await repo.grant_trainer(user_id, actor)
+
+    async def grant_trainer_by_telegram(self, actor: int, telegram_id: int) -> Granted:
+        """Operators make a Telegram user (who has written to the bot) a trainer; they are told."""
+        async with self.db.session() as s:
+            await self.access.require_global(s, actor, Action.GRANT_TRAINER)
+            repo = TeamRepository(s)
+            user = await repo.user_by_telegram(telegram_id)
+            if user is None:
+                raise InvalidRequest("team.error.unknown_user")
+            await repo.grant_trainer(user.id, actor)
+            notice = notice_to(user, "team.notice.granted") if user.id != actor else None
+            return Granted(user.id, telegram_id, [notice] if notice else [])
+
+    async def standing(self, actor: int) -> Role:
+        """The widest role the actor holds anywhere (which command menu and help they get):
+        operator, trainer (granted, or a trainer in some team) or rep."""
+        async with self.db.session() as s:
+            role = await self.access.role(s, actor)
+            if role != Role.REP:
+                return role
+            teams = await TeamRepository(s).teams_of(actor)
+            return Role.TRAINER if any(r == Role.TRAINER for _, r in teams) else Role.REP
+
+    async def managed(self, actor: int) -> list[TeamInfo]:
+        """The teams the actor runs as a trainer; `AccessDenied` for someone who runs none and
+        may not create one (a rep), so trainer commands are refused before anything is shown."""
+        async with self.db.session() as s:
+            role = await self.access.role(s, actor)
+            repo = TeamRepository(s)
+            runs = [
+                (team, Role.OPERATOR if role == Role.OPERATOR else Role.TRAINER)
+                for team, r in await repo.teams_of(actor)
+                if r == Role.TRAINER or role == Role.OPERATOR
+            ]
+            if not runs and role == Role.REP:
+                raise AccessDenied("team.denied.trainer_only")
+            return [await self._info(repo, team, r) for team, r in runs]
 
     async def create_team(self, actor: int, name: str, time_zone: str | None = None) -> TeamInfo:
         """A new team, with the actor as its trainer."""

@@ -25,6 +25,10 @@ class TeamRepository:
         """A user by id."""
         return await self.s.get(User, user_id)
 
+    async def user_by_telegram(self, telegram_id: int) -> User | None:
+        """A user by Telegram id (None if they never wrote to the bot)."""
+        return await self.s.scalar(select(User).where(User.telegram_id == telegram_id))
+
     async def is_trainer(self, user_id: int) -> bool:
         """Whether an operator granted this user the trainer role."""
         return await self.s.get(TrainerGrant, user_id) is not None

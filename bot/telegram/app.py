@@ -15,11 +15,27 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, CallbackQueryHandle
 from telegram.request import BaseRequest
 
 from bot.composition import Container, container
-from bot.domain.lang import LANGS, Lang
+from bot.domain.lang import Lang
 from bot.i18n import Catalog
 from bot.settings import Settings
+from bot.telegram import jobs, menus
 from bot.telegram.failures import on_error
-from bot.telegram.handlers import fallback, history, picker, play, start
+from bot.telegram.handlers import (
+    assign,
+    boards,
+    exports,
+    fallback,
+    guide,
+    history,
+    picker,
+    play,
+    replies,
+    review,
+    start,
+    tasks,
+    teams,
+    uploads,
+)
 from bot.telegram.inbox import Inbox
 from bot.telegram.ordering import ChatOrderedProcessor
 from bot.telegram.runtime import RUNTIME, App, Context, Runtime, runtime
@@ -27,10 +43,26 @@ from bot.telegram.streaming import StreamPolicy
 
 log = logging.getLogger("bot.telegram")
 
-COMMANDS = ("practice", "hint", "end", "cancel", "history", "me", "lang", "start")
+COMMANDS = menus.REP_COMMANDS
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
-# The flows, in the order their handlers are tried; the fallback catches the rest.
-FLOWS = (start, picker, play, history, fallback)
+# The flows, in the order their handlers are tried; the fallback catches the rest. (`replies`
+# sits in an earlier handler group: text typed into a trainer's guided flow is not a turn.)
+FLOWS = (
+    start,
+    picker,
+    play,
+    history,
+    tasks,
+    boards,
+    teams,
+    assign,
+    review,
+    exports,
+    uploads,
+    guide,
+    replies,
+    fallback,
+)
 RATE_LIMIT_RETRIES = 3  # a 429 is waited out (retry_after) this many times before giving up
 KEEP_HANDLED_UPDATES = dt.timedelta(days=7)
 
@@ -38,8 +70,8 @@ ServicesFactory = Callable[[], AbstractAsyncContextManager[Container]]
 
 
 def commands(catalog: Catalog, lang: Lang) -> list[BotCommand]:
-    """The command menu in one language."""
-    return [BotCommand(name, catalog.t(lang, f"tg.command.{name}")) for name in COMMANDS]
+    """The reps' command menu in one language."""
+    return menus.menu(catalog, lang)
 
 
 async def acknowledge(update: Update, context: Context) -> None:
@@ -82,6 +114,7 @@ class Lifecycle:
             for update in leftovers:
                 await application.update_queue.put(update)
             await self._set_commands(application, services.catalog)
+            await jobs.start(application)
         except BaseException:
             await self.post_shutdown(application)
             raise
@@ -98,10 +131,9 @@ class Lifecycle:
         )
 
     async def _set_commands(self, application: App, catalog: Catalog) -> None:
-        for lang in LANGS:
-            await application.bot.set_my_commands(commands(catalog, lang), language_code=lang)
-        default = commands(catalog, self.settings.default_language)
-        await application.bot.set_my_commands(default)
+        # Trainers' and operators' menus follow in a job (`jobs.refresh_menus`), not to hold
+        # up the start on one request per staff member.
+        await menus.set_default(application.bot, catalog, self.settings.default_language)
 
     async def post_shutdown(self, application: App) -> None:
         """Close the services."""
@@ -110,6 +142,13 @@ class Lifecycle:
         if self._stack is not None:
             stack, self._stack = self._stack, None
             await stack.aclose()
+
+
+def file_url(base_url: str) -> str:
+    """Where a Bot API server serves files: `…/bot` → `…/file/bot` (uploaded scenarios are
+    downloaded from there)."""
+    head, sep, tail = base_url.rpartition("/bot")
+    return f"{head}/file/bot{tail}" if sep else base_url
 
 
 def build_application(
@@ -136,7 +175,9 @@ def build_application(
     if settings.telegram_api_base_url:
         # PTB appends the token unless the URL has a {token} placeholder; HTTP/1.1 (PTB's
         # default) is what a self-hosted Bot API server speaks.
-        builder = builder.base_url(settings.telegram_api_base_url)
+        builder = builder.base_url(settings.telegram_api_base_url).base_file_url(
+            file_url(settings.telegram_api_base_url)
+        )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()

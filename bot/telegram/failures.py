@@ -12,7 +12,7 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.domain.lang import Lang, parse_lang
 from bot.errors import ActiveSessionExists, ProviderError, TrainerError
-from bot.telegram import keyboards
+from bot.telegram import keyboards, team_keys
 from bot.telegram.render import send_html
 from bot.telegram.runtime import LANG, RUNTIME, Context, Runtime
 from bot.telegram.streaming import retry_seconds
@@ -36,6 +36,10 @@ def _markup(
         verb, arg = keyboards.parse(query.data if query else None)
         wanted = arg if verb in (keyboards.PICK, keyboards.RETRY, keyboards.NEW) else None
         session = str(error.params.get("session", ""))
+        if verb in team_keys.ANEW:
+            # A task or a test play: "abandon it" starts that one instead.
+            anew = keyboards.data(team_keys.ANEW[verb], arg)
+            return keyboards.active_choice(rt.catalog, lang, session, None, abandon=anew)
         return keyboards.active_choice(rt.catalog, lang, session, wanted)
     if isinstance(error, ProviderError):
         # The rep's turn is saved; "ask again" answers it once the model is back.
@@ -45,7 +49,12 @@ def _markup(
 
 async def on_error(update: object, context: Context) -> None:
     """Translate or log an error raised while handling an update."""
-    error = context.error
+    if context.error is not None:
+        await report(update, context, context.error)
+
+
+async def report(update: object, context: Context, error: BaseException) -> None:
+    """Tell the user about an error (a domain error in their words), or log it."""
     if isinstance(error, RetryAfter):
         # The rate limiter already retried; telling the rep would only add to the flood.
         log.warning("flood control: Telegram asked to wait %.0f s", retry_seconds(error))

@@ -57,7 +57,12 @@ def scenario_token(scenario_id: str) -> str:
 
 def find_scenario(library: ScenarioLibrary, token: str) -> Scenario | None:
     """The scenario a token stands for, if it still exists."""
-    return next((s for s in library.all() if scenario_token(s.id) == token), None)
+    return find_scenario_in(library.all(), token)
+
+
+def find_scenario_in(scenarios: Sequence[Scenario], token: str) -> Scenario | None:
+    """The scenario among these that a token stands for."""
+    return next((s for s in scenarios if scenario_token(s.id) == token), None)
 
 
 def _markup(rows: Sequence[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
@@ -156,10 +161,11 @@ def prepare(catalog: Catalog, lang: Lang, session_id: str) -> InlineKeyboardMark
 
 
 def active_choice(
-    catalog: Catalog, lang: Lang, session_id: str, wanted: str | None
+    catalog: Catalog, lang: Lang, session_id: str, wanted: str | None, abandon: str | None = None
 ) -> InlineKeyboardMarkup:
-    """Continue the session in progress, or abandon it (and start `wanted`, if given)."""
-    abandon = data(NEW, wanted) if wanted else data(DROP, session_id)
+    """Continue the session in progress, or abandon it (and start `wanted`, if given, or do what
+    the `abandon` callback data says)."""
+    abandon = abandon or (data(NEW, wanted) if wanted else data(DROP, session_id))
     return _markup(
         [
             [

@@ -14,6 +14,7 @@ from bot.domain.lang import Lang
 from bot.errors import NoActiveSession
 from bot.i18n import Catalog
 from bot.services.practice import PracticeService, Started
+from bot.services.training import Training
 from bot.services.users import Person
 from bot.telegram.inbox import Inbox
 from bot.telegram.render import send_html
@@ -44,6 +45,11 @@ class Runtime:
     def practice(self) -> PracticeService:
         """The practice use case."""
         return self.services.practice
+
+    @property
+    def training(self) -> Training:
+        """The trainer side: teams, assignments, review, boards, export, uploads, reminders."""
+        return self.services.training
 
     def t(self, lang: Lang, key: str, **params: Any) -> str:
         """A catalog message."""

@@ -101,6 +101,7 @@ class Fault:
     description: str
     retry_after: int | None = None
     times: int = 1
+    chat_id: int | None = None  # only calls to this chat (None: any)
 
 
 @dataclass
@@ -203,6 +204,8 @@ class BotApi:
         self.drafts: dict[int, str] = {}
         self.chats: dict[int, JSON] = {}
         self.fetched: list[int] = []  # update ids, each time getUpdates handed them out
+        self.files: dict[str, bytes] = {}  # documents users sent, by file id
+        self.downloads: list[str] = []  # file ids the bot downloaded
         self._cond = threading.Condition(threading.RLock())
         self._queue: list[JSON] = []
         self._update_ids = itertools.count(1)
@@ -227,7 +230,7 @@ class BotApi:
                     break
         try:
             with self._cond:
-                self._raise_fault(method)
+                self._raise_fault(method, params.get("chat_id"))
                 result = self._dispatch(method, params, files)
                 self._cond.notify_all()
         except ApiError as exc:
@@ -237,14 +240,14 @@ class BotApi:
             return exc.status, body
         return 200, {"ok": True, "result": result}
 
-    def _raise_fault(self, method: str) -> None:
-        faults = self._faults.get(method)
-        if not faults:
+    def _raise_fault(self, method: str, chat_id: Any) -> None:
+        faults = self._faults.get(method) or []
+        fault = next((f for f in faults if f.chat_id in (None, chat_id)), None)
+        if fault is None:
             return
-        fault = faults[0]
         fault.times -= 1
         if fault.times <= 0:
-            faults.pop(0)
+            faults.remove(fault)
         raise ApiError(fault.status, fault.description, fault.retry_after)
 
     def _dispatch(self, method: str, p: JSON, files: dict[str, bytes]) -> Any:
@@ -268,6 +271,8 @@ class BotApi:
             return message
         if method in ("sendPhoto", "sendDocument"):
             return self._media(method, p, files)
+        if method == "getFile":
+            return self._file(str(p.get("file_id", "")))
         self.unexpected.append(method)
         raise ApiError(404, "Not Found: method not found")
 
@@ -373,6 +378,22 @@ class BotApi:
             content["caption"] = caption
         return self._new_message(p, content)
 
+    def _file(self, file_id: str) -> JSON:
+        if file_id not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        size = len(self.files[file_id])
+        path = f"documents/{file_id}"
+        return {"file_id": file_id, "file_unique_id": file_id, "file_size": size, "file_path": path}
+
+    def download(self, path: str) -> tuple[int, bytes]:
+        """A file the bot fetches from `<file url>/<file_path>` (after getFile)."""
+        with self._cond:
+            file_id = path.rsplit("/", 1)[-1]
+            if file_id not in self.files:
+                return 404, b"Not Found"
+            self.downloads.append(file_id)
+            return 200, self.files[file_id]
+
     # --- the users' side ------------------------------------------------------------------
 
     def user(self, user_id: int, name: str = "小陈", language_code: str = "zh-hans") -> JSON:
@@ -446,9 +467,24 @@ class BotApi:
         voice = {"file_id": "voice-1", "file_unique_id": "voice-1", "duration": 3}
         return self._user_message(chat_id, sender, _kind(chat_id), {"voice": voice})
 
-    def document(self, chat_id: int, sender: JSON | None = None) -> JSON:
-        """An update: the user sent a file."""
-        doc = {"file_id": "doc-1", "file_unique_id": "doc-1", "file_name": "plan.docx"}
+    def document(
+        self,
+        chat_id: int,
+        sender: JSON | None = None,
+        file_name: str = "plan.docx",
+        content: bytes | None = None,
+        file_size: int | None = None,
+    ) -> JSON:
+        """An update: the user sent a file (with `content`, the bot can download it; the size
+        Telegram reports is `file_size`, else the content's)."""
+        doc: JSON = {"file_id": "doc-1", "file_unique_id": "doc-1", "file_name": file_name}
+        if content is not None:
+            with self._cond:
+                file_id = f"doc-{len(self.files) + 2}"
+                self.files[file_id] = content
+            doc.update(file_id=file_id, file_unique_id=file_id, file_size=len(content))
+        if file_size is not None:
+            doc["file_size"] = file_size
         return self._user_message(chat_id, sender, _kind(chat_id), {"document": doc})
 
     def edited(self, update: JSON, new_text: str) -> JSON:
@@ -488,6 +524,21 @@ class BotApi:
                             }
                             return {"update_id": update_id, "callback_query": query}
         raise LookupError(f"no button {label or data!r} in chat {chat_id}; sent: {self.texts()}")
+
+    def forged(self, chat_id: int, data: str, sender: JSON | None = None) -> JSON:
+        """An update: a callback query with any data at all (as a tampering client can send),
+        on the newest bot message in the chat."""
+        with self._cond:
+            mine = [m for (cid, _), m in sorted(self.messages.items()) if cid == chat_id]
+            update_id = next(self._update_ids)
+            query = {
+                "id": f"cq-{update_id}",
+                "from": sender or self.user(chat_id if chat_id > 0 else 1001),
+                "chat_instance": f"ci-{chat_id}",
+                "message": mine[-1],
+                "data": data,
+            }
+            return {"update_id": update_id, "callback_query": query}
 
     def deliver(self, *updates: JSON) -> None:
         """Queue updates for the bot's next getUpdates (the same one twice = a re-delivery)."""
@@ -551,11 +602,18 @@ class BotApi:
     # --- faults ---------------------------------------------------------------------------
 
     def fail_next(
-        self, method: str, status: int, description: str, retry_after: int | None = None
+        self,
+        method: str,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        chat_id: int | None = None,
     ) -> None:
-        """Answer the next call to `method` with an error (e.g. 429 with retry_after)."""
+        """Answer the next call to `method` (to `chat_id`, if given) with an error (e.g. 429
+        with retry_after, or 403 from a user who blocked the bot)."""
         with self._cond:
-            self._faults.setdefault(method, []).append(Fault(status, description, retry_after))
+            fault = Fault(status, description, retry_after, chat_id=chat_id)
+            self._faults.setdefault(method, []).append(fault)
 
     def hold(self, method: str) -> Hold:
         """Make calls to `method` block until `release(method)` (or close)."""

@@ -14,7 +14,7 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tests.support.bot_api import BotApi
 
@@ -46,20 +46,26 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def _answer(self) -> None:
-        path = urlsplit(self.path).path
+        path = unquote(urlsplit(self.path).path)  # PTB percent-encodes file paths (the token's ':')
         prefix, _, method = path.rpartition("/")
         api = self.server.api
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
+        file_prefix = f"/file/bot{api.token}/"
+        if path.startswith(file_prefix):
+            self._send(*api.download(path.removeprefix(file_prefix)), "application/octet-stream")
+            return
         if prefix != f"/bot{api.token}":
             status, reply = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         else:
             fields, files = parse_body(self.headers.get("Content-Type") or "", body)
             fields.update(parse_qsl(urlsplit(self.path).query))
             status, reply = api.handle(method, fields, files)
-        data = json.dumps(reply, ensure_ascii=False).encode("utf-8")
+        self._send(status, json.dumps(reply, ensure_ascii=False).encode("utf-8"))
+
+    def _send(self, status: int, data: bytes, kind: str = "application/json") -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)

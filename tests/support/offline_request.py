@@ -40,7 +40,9 @@ class OfflineRequest(BaseRequest):
         connect_timeout: ODVInput[float] = DEFAULT_NONE,
         pool_timeout: ODVInput[float] = DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Answer the call from the in-memory Bot API."""
+        """Answer the call from the in-memory Bot API (a file URL is a download)."""
+        if "/file/bot" in url:
+            return self.api.download(url.split("/file/bot", 1)[1].split("/", 1)[1])
         name = url.rsplit("/", 1)[-1]
         fields = request_data.json_parameters if request_data else {}
         files: dict[str, bytes] = {}

@@ -9,13 +9,17 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.lang import parse_lang
 from bot.telegram import keyboards
+from bot.telegram.handlers import teams
 from bot.telegram.runtime import LANG, NEW_MESSAGES, App, Context, rep, runtime, say
 
 
 async def start(update: Update, context: Context) -> None:
-    """/start: who the bot is, what to do, and the language buttons."""
+    """/start: who the bot is, what to do, and the language buttons; `/start <code>` (an invite
+    link) joins the team first."""
     person = await rep(update, context)
     rt = runtime(context)
+    if context.args:
+        await teams.join(update, context, person, context.args[0])
     text = rt.t(person.language, "tg.welcome", name=html.escape(person.name))
     await say(update, context, text, keyboards.languages(rt.catalog))
 
