@@ -36,6 +36,24 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class QuietNetworkErrors(logging.Filter):
+    """Telegram's own network-failure records keep their one-line message but lose the
+    traceback: an unreachable API is an operator's configuration or network problem, told in
+    one clear line, not a page of library internals."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Strip the traceback from telegram.* records caused by a network error."""
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and record.name.startswith("telegram"):
+            names = {cls.__name__ for cls in type(exc).__mro__}
+            if names & {"NetworkError", "TimedOut"}:
+                record.msg = f"{record.getMessage()} ({type(exc).__name__}: {exc})"
+                record.args = ()
+                record.exc_info = None
+                record.exc_text = None
+        return True
+
+
 def secrets_of(settings: Settings) -> list[str]:
     """Every secret value in the settings."""
     values = [settings.telegram_bot_token, settings.openai_api_key]
@@ -48,6 +66,7 @@ def configure_logging(
     """Root logging to a stream, with secrets redacted on every handler."""
     handler = logging.StreamHandler(stream)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(QuietNetworkErrors())
     handler.addFilter(RedactSecrets(secrets_of(settings)))
     root = logging.getLogger()
     for old in list(root.handlers):
