@@ -56,7 +56,11 @@ class QuietNetworkErrors(logging.Filter):
 
 def secrets_of(settings: Settings) -> list[str]:
     """Every secret value in the settings."""
-    values = [settings.telegram_bot_token, settings.openai_api_key]
+    values = [
+        settings.telegram_bot_token,
+        settings.openai_api_key,
+        settings.telegram_webhook_secret,
+    ]
     return [v.get_secret_value() for v in values if v is not None]
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.domain.lang import Lang
@@ -15,6 +16,7 @@ from bot.llm.structured import StructuredMode
 
 ROOT = Path(__file__).resolve().parent.parent
 _ENDPOINT_SUFFIXES = ("/chat/completions", "/completions")
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts
 
 
 def normalize_base_url(url: str) -> str:
@@ -48,6 +50,12 @@ class Settings(BaseSettings):
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str | None = None
+    # Webhook mode (polling when unset): the public URL Telegram posts updates to, the secret
+    # it must send back in X-Telegram-Bot-Api-Secret-Token, and where to listen locally.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "0.0.0.0"
+    telegram_webhook_port: int = Field(default=8443, ge=1, le=65535)
 
     openai_base_url: str | None = None
     openai_api_key: SecretStr | None = None
@@ -63,7 +71,9 @@ class Settings(BaseSettings):
     llm_monthly_token_cap: int | None = Field(default=None, ge=0)
     llm_user_monthly_token_cap: int | None = Field(default=None, ge=0)
 
-    @field_validator("telegram_bot_token", "openai_api_key", mode="before")
+    @field_validator(
+        "telegram_bot_token", "openai_api_key", "telegram_webhook_secret", mode="before"
+    )
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -81,6 +91,7 @@ class Settings(BaseSettings):
     @field_validator(
         "openai_base_url",
         "telegram_api_base_url",
+        "telegram_webhook_url",
         "llm_model_client",
         "llm_model_judge",
         "llm_model_coach",
@@ -105,6 +116,18 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
         return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_a_secret(self) -> Settings:
+        if self.telegram_webhook_url and self.telegram_webhook_secret is None:
+            raise ValueError(
+                "TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL "
+                "(1-256 characters: letters, digits, _ and -)"
+            )
+        secret = self.telegram_webhook_secret
+        if secret is not None and not _WEBHOOK_SECRET.fullmatch(secret.get_secret_value()):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET may hold only letters, digits, _ and -")
+        return self
 
 
 @lru_cache(maxsize=1)

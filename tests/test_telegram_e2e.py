@@ -249,3 +249,74 @@ def test_run_with_a_rejected_token_says_so_and_exits(
     assert done.returncode == 2
     assert "Telegram 不接受这个 TELEGRAM_BOT_TOKEN" in done.stderr
     assert "not-the-token" not in done.stderr + done.stdout
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_listening(port: int) -> None:
+    """Block until something accepts connections on the port (PTB opens it after setWebhook)."""
+    import socket
+    import time
+
+    deadline = time.monotonic() + WAIT
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)  # polling a condition, not timing a behaviour
+
+
+def _post(url: str, body: dict[str, object], secret: str | None) -> int:
+    import json
+    import urllib.error
+    import urllib.request
+
+    headers = {"Content-Type": "application/json"}
+    if secret is not None:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=WAIT) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+
+
+def test_webhook_mode_checks_the_secret_and_plays_a_retried_update_once(
+    server: FakeBotApiServer, bot: BotProcess
+) -> None:
+    api = server.api
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/tg-hook"
+    bot.env.update(
+        TELEGRAM_WEBHOOK_URL=url,
+        TELEGRAM_WEBHOOK_SECRET="s3cret_token-1",
+        TELEGRAM_WEBHOOK_LISTEN="127.0.0.1",
+        TELEGRAM_WEBHOOK_PORT=str(port),
+    )
+    bot.start()
+    api.wait_calls("setWebhook", 1, timeout=WAIT)
+    hook = api.calls_to("setWebhook")[0].params
+    assert (hook["url"], hook["secret_token"]) == (url, "s3cret_token-1")
+    assert not api.calls_to("getUpdates")
+    _wait_listening(port)
+
+    start = api.text(CHAT, "/start")
+    assert _post(url, start, secret=None) == 403
+    assert _post(url, start, secret="wrong") == 403
+    assert _post(url, start, secret="s3cret_token-1") == 200
+    wait_text(api, "我是<b>回款陪练</b>")
+    assert _post(url, start, secret="s3cret_token-1") == 200  # Telegram retrying the update
+    assert bot.stop() == 0
+    welcomes = [t for t in api.texts(CHAT) if "我是<b>回款陪练</b>" in t]
+    assert len(welcomes) == 1
+    assert "s3cret_token-1" not in bot.log.read_text("utf-8")

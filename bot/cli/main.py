@@ -136,7 +136,12 @@ def run(lang: LangOption = None) -> None:
     catalog = Catalog.load()
     configure_logging(settings, sys.stderr)
     api = settings.telegram_api_base_url or "https://api.telegram.org/bot"
-    typer.echo(catalog.t(ui, "tg.running", api=api), err=True)
+    if settings.telegram_webhook_url:
+        listen = f"{settings.telegram_webhook_listen}:{settings.telegram_webhook_port}"
+        url = settings.telegram_webhook_url
+        typer.echo(catalog.t(ui, "tg.running_webhook", api=api, url=url, listen=listen), err=True)
+    else:
+        typer.echo(catalog.t(ui, "tg.running", api=api), err=True)
     try:
         run_bot(settings)
     except InvalidToken:

@@ -8,6 +8,7 @@ import logging
 import os
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
+from urllib.parse import urlsplit
 
 from telegram import BotCommand, Update
 from telegram.error import BadRequest
@@ -189,7 +190,23 @@ def build_application(
 
 
 def run(settings: Settings) -> None:
-    """Poll Telegram until stopped (Ctrl-C or SIGTERM finish the update in hand first)."""
+    """Serve until stopped (Ctrl-C or SIGTERM finish the update in hand first): long polling,
+    or a webhook when TELEGRAM_WEBHOOK_URL is set.
+
+    With a webhook, PTB answers 403 to any POST without the right secret token, and Telegram
+    retries an update it got no 200 for: the inbox drops the retry, so nothing is played twice.
+    """
     application = build_application(settings)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # chatty at INFO
+    if settings.telegram_webhook_url and settings.telegram_webhook_secret:
+        application.run_webhook(
+            listen=settings.telegram_webhook_listen,
+            port=settings.telegram_webhook_port,
+            url_path=urlsplit(settings.telegram_webhook_url).path.strip("/"),
+            webhook_url=settings.telegram_webhook_url,
+            secret_token=settings.telegram_webhook_secret.get_secret_value(),
+            allowed_updates=ALLOWED_UPDATES,
+            drop_pending_updates=False,
+        )
+        return
     application.run_polling(allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False)

@@ -57,6 +57,7 @@ _HTML_TAGS = {
 }
 _TRUE_METHODS = {
     "deleteWebhook",
+    "setWebhook",
     "setMyCommands",
     "deleteMyCommands",
     "sendChatAction",
