@@ -39,3 +39,13 @@ def test_secrets_do_not_show_in_the_settings_repr() -> None:
     settings = make(telegram_bot_token="123456:SECRET", openai_api_key="sk-secret-value")
     assert "SECRET" not in repr(settings)
     assert "sk-secret-value" not in repr(settings)
+
+
+def test_env_example_documents_every_setting_and_nothing_else() -> None:
+    import re
+
+    from bot.settings import ROOT
+
+    text = (ROOT / ".env.example").read_text("utf-8")
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", text, flags=re.MULTILINE))
+    assert listed == {name.upper() for name in Settings.model_fields}
