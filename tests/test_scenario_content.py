@@ -8,7 +8,7 @@ from typing import cast, get_args
 import pytest
 
 from bot.domain.lang import LANGS, Lang
-from bot.domain.scenario import Scenario, Temperament
+from bot.domain.scenario import LineKind, Scenario, Temperament
 from bot.offline.client import Bank, load_phrases
 from bot.scenarios.library import scenario_files
 from bot.scenarios.loader import load_scenario
@@ -18,25 +18,7 @@ FILES = scenario_files([ROOT / "scenarios"])
 BANKS = load_phrases()
 TEMPERAMENTS: tuple[str, ...] = get_args(Temperament)
 # Every kind of line the offline client asks a bank for.
-CLIENT_KINDS = (
-    "ack_warm",
-    "ack_neutral",
-    "meta",
-    "pressure",
-    "threat",
-    "vague",
-    "deflect",
-    "deflect_stage",
-    "deflect_mood",
-    "deflect_more",
-    "decline_facts",
-    "decline_mood",
-    "decline_objection",
-    "end_patience",
-    "end_offended",
-    "end_budget",
-    "stall",
-)
+CLIENT_KINDS: tuple[str, ...] = get_args(LineKind)
 
 
 def bank_lines(bank: Bank) -> list[str]:

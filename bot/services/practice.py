@@ -8,112 +8,52 @@ completes without losing or duplicating a turn.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
 from bot.domain.cues import analyze
-from bot.domain.engine import HintCode, TurnPlan, apply, initial_state, next_hint, plan_turn
+from bot.domain.engine import apply, initial_state, next_hint, plan_turn
 from bot.domain.lang import Lang
 from bot.domain.ports import ClientModel, ClientTurn, DeltaSink
-from bot.domain.scenario import Dimension, Scenario
+from bot.domain.scenario import Scenario
 from bot.domain.scorecard import Scorecard
-from bot.domain.session import ClientState, EndReason, Phase, PracticeSession
+from bot.domain.session import EndReason, Phase, PracticeSession
 from bot.domain.transcript import Transcript, Turn
 from bot.errors import (
     ActiveSessionExists,
-    InputRejected,
     ProviderError,
     SessionNotFound,
     WrongPhase,
 )
 from bot.scenarios.library import ScenarioLibrary
 from bot.services.grading import GradingService
+from bot.services.practice_types import (
+    MAX_PLAN_CHARS,
+    Hint,
+    HintCoach,
+    PlayContext,
+    ProgressPoint,
+    Started,
+    TurnResult,
+    clean_message,
+)
 from bot.services.usage import ModelCall, UsageLedger
 from bot.storage.database import Database
 from bot.storage.repositories import DuplicateTurn, SessionRepository, SessionSummary
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-MAX_PLAN_CHARS = 2000
+__all__ = [
+    "MAX_PLAN_CHARS",
+    "Hint",
+    "HintCoach",
+    "PlayContext",
+    "PracticeService",
+    "ProgressPoint",
+    "Started",
+    "TurnResult",
+    "clean_message",
+]
+
 BUDGET_NOTICE = "llm.budget_offline"
-
-
-class HintCoach(Protocol):
-    """A model coach for the current moment (see `bot.llm.coach.LLMCoach`)."""
-
-    label: str
-
-    async def hint(
-        self,
-        scenario: Scenario,
-        state: ClientState,
-        transcript: Transcript,
-        engine_hint: tuple[HintCode, dict[str, str]],
-        lang: Lang,
-    ) -> tuple[str | None, dict[str, int]]:
-        """Hint text (None if unusable) and what the call cost."""
-        ...
-
-
-@dataclass(frozen=True)
-class Started:
-    """A session and the scenario it plays."""
-
-    session: PracticeSession
-    scenario: Scenario
-
-
-@dataclass(frozen=True)
-class PlayContext:
-    """A scenario resolved for a team (an assignment or a team scenario), access already checked.
-
-    Only the training services build one (bot.services.assignments, scenario_upload); the
-    session then belongs to the team, which is what makes it visible to the team's trainers.
-    """
-
-    scenario: Scenario
-    team_id: int
-    assignment_id: int | None = None
-
-
-@dataclass(frozen=True)
-class TurnResult:
-    """The client's answer to one rep message; for a duplicate delivery, the answer it got
-    then (stored), so an adapter that never sent it can send it now."""
-
-    session: PracticeSession
-    scenario: Scenario
-    reply: str
-    plan: TurnPlan | None = None
-    duplicate: bool = False
-    notice: str | None = None  # a catalog key to show once, e.g. the spend cap was reached
-
-    @property
-    def ended(self) -> bool:
-        """The meeting is over and the session is waiting to be graded."""
-        return self.session.phase == Phase.ENDED
-
-
-@dataclass(frozen=True)
-class Hint:
-    """The coach's hint: a catalog key with parameters, or ready text from a model coach."""
-
-    code: str
-    params: dict[str, str]
-    text: str | None = None
-
-
-@dataclass(frozen=True)
-class ProgressPoint:
-    """One graded session on a rep's progress chart."""
-
-    at: dt.datetime
-    scenario_id: str
-    overall: int
-    scores: dict[Dimension, float]
 
 
 def _answer_to(transcript: Transcript, number: int | None) -> str:
@@ -122,16 +62,6 @@ def _answer_to(transcript: Transcript, number: int | None) -> str:
         return ""
     following = transcript.turns[number]
     return following.text if following.speaker == "client" else ""
-
-
-def clean_message(text: str | None, limit: int) -> str:
-    """The rep's message ready to play, or `InputRejected` with a reason the rep can act on."""
-    cleaned = _CONTROL.sub("", text or "").strip()
-    if not cleaned:
-        raise InputRejected("error.input_empty")
-    if len(cleaned) > limit:
-        raise InputRejected("error.input_too_long", length=len(cleaned), limit=limit)
-    return cleaned
 
 
 class PracticeService:
