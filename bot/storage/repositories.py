@@ -97,6 +97,9 @@ class SessionRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+        # The session's identity map holds rows weakly: once `load` has turned a row into
+        # domain objects nothing references it, and `save_state` would read it again.
+        self._loaded: dict[str, PracticeSessionRow] = {}
 
     async def _row(self, session_id: str, lock: bool = False) -> PracticeSessionRow | None:
         query = (
@@ -106,7 +109,10 @@ class SessionRepository:
         )
         if lock:
             query = query.with_for_update()
-        return await self.s.scalar(query)
+        row = await self.s.scalar(query)
+        if row is not None:
+            self._loaded[session_id] = row
+        return row
 
     async def create(
         self,
@@ -158,7 +164,7 @@ class SessionRepository:
 
     async def save_state(self, practice: PracticeSession) -> None:
         """Persist phase, plan and client state (optimistic: a concurrent writer fails)."""
-        row = await self.s.get(PracticeSessionRow, practice.id)
+        row = self._loaded.get(practice.id) or await self.s.get(PracticeSessionRow, practice.id)
         if row is None:
             raise LookupError(practice.id)
         row.phase = practice.phase.value
@@ -182,9 +188,11 @@ class SessionRepository:
         return await self.turn_for_source(session_id, source_key) is not None
 
     async def add_turn(self, session_id: str, turn: Turn, source_key: str | None = None) -> None:
-        """Append a turn; `DuplicateTurn` if its source key was already stored."""
-        if source_key is not None and await self.has_source_key(session_id, source_key):
-            raise DuplicateTurn(source_key)
+        """Append a turn; `DuplicateTurn` if its source key (or its number) was already stored.
+
+        The unique constraints decide, inside a savepoint, so a duplicate costs no extra read
+        and the caller's unit of work goes on.
+        """
         row = TurnRow(
             session_id=session_id,
             number=turn.number,
