@@ -13,10 +13,13 @@ from bot.settings import Settings
 from bot.telegram.app import COMMANDS
 from tests.support.bot_api import BotApi
 from tests.support.bot_harness import PRIVATE, BotHarness
+from tests.support.statements import counting
 
 OPENING = (
     "王科长您好，我是华信科技的小陈，今天来主要是想了解一下项目验收的情况，您看现在进展到哪一步了？"
 )
+
+FULL_SESSION_READ = "SELECT practice_sessions.id, practice_sessions.user_id"
 
 
 @pytest.fixture
@@ -339,3 +342,18 @@ def test_fake_bot_api_refuses_a_message_over_4096_characters() -> None:
     api.text(PRIVATE, "hi")
     status, body = api.handle("sendMessage", {"chat_id": str(PRIVATE), "text": "x" * 4097}, {})
     assert (status, body["description"]) == (400, "Bad Request: message is too long")
+
+
+async def test_a_practice_message_loads_the_session_twice_however_long_the_talk(
+    bot: BotHarness,
+) -> None:
+    # Locked once to store the rep's turn and once to store the reply; routing the message
+    # reads only the session's phase, and storing needs no re-read.
+    await begin_play(bot)
+    counts = []
+    for text in (OPENING, "明白，您的意思是验收还在走流程，对吧？验收人是哪位？"):
+        with counting(bot.services.db) as seen:
+            await bot.text(text)
+        loads = [s for s in seen.sent if s.startswith(FULL_SESSION_READ)]
+        counts.append((seen.count, len(loads)))
+    assert counts == [(18, 2), (18, 2)]

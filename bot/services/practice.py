@@ -31,6 +31,7 @@ from bot.services.practice_types import (
     MAX_PLAN_CHARS,
     Hint,
     HintCoach,
+    InProgress,
     PlayContext,
     ProgressPoint,
     Started,
@@ -45,6 +46,7 @@ __all__ = [
     "MAX_PLAN_CHARS",
     "Hint",
     "HintCoach",
+    "InProgress",
     "PlayContext",
     "PracticeService",
     "ProgressPoint",
@@ -150,6 +152,12 @@ class PracticeService:
             repo = SessionRepository(s)
             active = await repo.active_for(user_id)
             return await self._load(repo, user_id, active) if active else None
+
+    async def in_progress(self, user_id: int) -> InProgress | None:
+        """Which session the rep has in progress and its phase, without loading it."""
+        async with self.db.session() as s:
+            found = await SessionRepository(s).active_phase(user_id)
+        return InProgress(*found) if found else None
 
     async def prepare(self, user_id: int, session_id: str) -> Started:
         """The rep chose to write a plan."""

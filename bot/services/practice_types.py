@@ -45,6 +45,14 @@ class Started:
 
 
 @dataclass(frozen=True)
+class InProgress:
+    """The rep's session in progress by id and phase: enough to route their next message."""
+
+    session_id: str
+    phase: Phase
+
+
+@dataclass(frozen=True)
 class PlayContext:
     """A scenario resolved for a team (an assignment or a team scenario), access already checked.
 

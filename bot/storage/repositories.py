@@ -150,17 +150,25 @@ class SessionRepository:
             return None
         return _to_domain(row), Scenario.model_validate(row.scenario)
 
+    async def active_phase(self, user_id: int) -> tuple[str, Phase] | None:
+        """The id and phase of the user's session in progress, if any (one narrow read)."""
+        found = (
+            await self.s.execute(
+                select(PracticeSessionRow.id, PracticeSessionRow.phase)
+                .where(
+                    PracticeSessionRow.user_id == user_id,
+                    PracticeSessionRow.phase.in_([p.value for p in ACTIVE_PHASES]),
+                )
+                .order_by(PracticeSessionRow.created_at.desc())
+                .limit(1)
+            )
+        ).first()
+        return (found.id, Phase(found.phase)) if found else None
+
     async def active_for(self, user_id: int) -> str | None:
         """The id of the user's session in progress, if any."""
-        return await self.s.scalar(
-            select(PracticeSessionRow.id)
-            .where(
-                PracticeSessionRow.user_id == user_id,
-                PracticeSessionRow.phase.in_([p.value for p in ACTIVE_PHASES]),
-            )
-            .order_by(PracticeSessionRow.created_at.desc())
-            .limit(1)
-        )
+        found = await self.active_phase(user_id)
+        return found[0] if found else None
 
     async def save_state(self, practice: PracticeSession) -> None:
         """Persist phase, plan and client state (optimistic: a concurrent writer fails)."""

@@ -91,23 +91,22 @@ async def message(update: Update, context: Context) -> None:
     person = await rep(update, context)
     rt = runtime(context)
     text = update.effective_message.text if update.effective_message else None
-    current = await rt.practice.current(person.id)
+    current = await rt.practice.in_progress(person.id)
     if current is None:
         chat = update.effective_chat
         if chat is not None and chat.type == chat.PRIVATE:
             # In a group, talk that is not practice is the members' own business.
             await say(update, context, html.escape(rt.t(person.language, "tg.no_session")))
         return
-    session = current.session
-    if session.phase in (Phase.BRIEF, Phase.PREPARE):
-        # A plan that is too long is refused with the reason (the service would cut it).
+    if current.phase in (Phase.BRIEF, Phase.PREPARE):
+        # A plan that is too long is refused with the reason, never cut.
         plan = clean_message(text, MAX_PLAN_CHARS)
-        result = await rt.practice.begin(person.id, session.id, plan)
+        result = await rt.practice.begin(person.id, current.session_id, plan)
         await show_opening(update, context, person, result, planned=True)
-    elif session.phase == Phase.PLAY:
-        await _turn(update, context, person, session.id, text or "")
+    elif current.phase == Phase.PLAY:
+        await _turn(update, context, person, current.session_id, text or "")
     else:
-        await grade(update, context, person, session.id)
+        await grade(update, context, person, current.session_id)
 
 
 async def hint(update: Update, context: Context) -> None:
