@@ -10,8 +10,10 @@ import pytest
 
 from bot.composition import Container, container
 from bot.errors import ProviderError
+from bot.services.practice import PlayContext
 from bot.services.usage import ModelCall, UsageLedger, month_start
 from bot.storage.database import Database
+from bot.storage.team_repository import TeamRepository
 from bot.storage.usage import UsageRepository
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.llm import begin_session, client_reply, llm_settings, verdict
@@ -62,6 +64,24 @@ async def test_a_failed_call_is_recorded_as_an_error(llm_app: Container, fake: F
     assert llm_app.usage is not None
     totals = await llm_app.usage.totals(user_id=user)
     assert totals.errors == 1
+
+
+async def test_the_model_calls_of_a_team_session_count_towards_its_team(
+    llm_app: Container, fake: FakeOpenAI
+) -> None:
+    person = await llm_app.users.local("rep")
+    async with llm_app.db.session() as s:
+        team = await TeamRepository(s).create_team("华东一组", "Asia/Shanghai", person.id)
+    scenario = llm_app.scenarios.get("district-health-tail-payment")
+    started = await llm_app.practice.start(
+        person.id, scenario.id, context=PlayContext(scenario, team.id)
+    )
+    await llm_app.practice.begin(person.id, started.session.id)
+    fake.script(Reply(client_reply("您找哪位？"), prompt_tokens=100, completion_tokens=10))
+    await llm_app.practice.reply(person.id, started.session.id, HELLO)
+    assert llm_app.usage is not None
+    totals = await llm_app.usage.totals(team_id=team.id)
+    assert (totals.calls, totals.tokens) == (1, 110)
 
 
 async def test_usage_sums_per_team_and_per_month(db: Database) -> None:

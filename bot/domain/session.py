@@ -98,6 +98,7 @@ class PracticeSession:
     client: ClientState = field(default_factory=ClientState)
     transcript: Transcript = field(default_factory=Transcript)
     end_reason: EndReason | None = None
+    team_id: int | None = None  # played in a team (its trainers see it, its spend is counted)
 
     def move_to(self, phase: Phase) -> None:
         """Change phase, refusing any move the state machine does not allow."""

@@ -98,7 +98,7 @@ class PracticeService:
 
     async def _record(self, practice: PracticeSession, call: ModelCall) -> None:
         if self.ledger is not None:
-            await self.ledger.record(call, practice.user_id, practice.id)
+            await self.ledger.record(call, practice.user_id, practice.id, practice.team_id)
 
     async def _load(
         self, repo: SessionRepository, user_id: int, session_id: str, lock: bool = False
@@ -136,12 +136,12 @@ class PracticeService:
                 scenario_version=scenario.version,
                 language=scenario.language,
                 client=initial_state(scenario),
+                team_id=context.team_id if context else None,
             )
             await repo.create(
                 practice,
                 scenario,
                 self.client.label,
-                team_id=context.team_id if context else None,
                 assignment_id=context.assignment_id if context else None,
             )
         return Started(practice, scenario)

@@ -89,6 +89,7 @@ def _to_domain(row: PracticeSessionRow) -> PracticeSession:
         client=ClientState.from_dict(row.client_state),
         transcript=transcript,
         end_reason=EndReason(row.end_reason) if row.end_reason else None,
+        team_id=row.team_id,
     )
 
 
@@ -119,7 +120,6 @@ class SessionRepository:
         practice: PracticeSession,
         scenario: Scenario,
         client_label: str,
-        team_id: int | None = None,
         assignment_id: int | None = None,
     ) -> None:
         """Store a new session with a snapshot of the scenario it plays (and its team context)."""
@@ -135,7 +135,7 @@ class SessionRepository:
                 plan=practice.plan,
                 client_state=practice.client.to_dict(),
                 client_label=client_label,
-                team_id=team_id,
+                team_id=practice.team_id,
                 assignment_id=assignment_id,
             )
         )
