@@ -7,6 +7,7 @@ checked by the caller; this only finds.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -18,6 +19,8 @@ from bot.scenarios.library import ScenarioLibrary
 from bot.storage.team_repository import TeamRepository
 
 Source = Literal["shipped", "team"]
+Pin = tuple[int, str, int | None]
+"""(team id, scenario id, version or None for the newest): what `find` is asked for."""
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,32 @@ class ScenarioCatalog:
         if row is None:
             raise ScenarioNotFound(scenario=scenario_id[:64])
         return Found(Scenario.model_validate(row.data), "team")
+
+    async def find_many(self, s: AsyncSession, pins: Iterable[Pin]) -> dict[Pin, Found]:
+        """What `find` finds for each pin, reading pinned team versions all at once; a pin
+        found nowhere is left out."""
+        found: dict[Pin, Found] = {}
+        unshipped: list[Pin] = []
+        for pin in set(pins):
+            shipped = self.shipped(pin[1])
+            if shipped is not None:
+                found[pin] = Found(shipped, "shipped")
+            else:
+                unshipped.append(pin)
+        exact = [(team, sid, version) for team, sid, version in unshipped if version is not None]
+        rows = await TeamRepository(s).pinned_scenarios(exact)
+        for pin in unshipped:
+            team, sid, version = pin
+            if version is None:
+                # The newest version of an id that is not shipped: rare (a shipped file
+                # removed), so read on its own.
+                try:
+                    found[pin] = await self.find(s, team, sid)
+                except ScenarioNotFound:
+                    continue
+            elif (row := rows.get((team, sid, version))) is not None:
+                found[pin] = Found(Scenario.model_validate(row.data), "team")
+        return found
 
     async def visible(self, s: AsyncSession, team_id: int) -> list[Found]:
         """Every scenario the team can play: shipped first, then its own (newest versions)."""

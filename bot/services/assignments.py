@@ -3,25 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.assignment import Progress, TaskStatus, Terms, progress
+from bot.domain.assignment import Progress, TaskStatus, progress
 from bot.domain.lang import Lang, parse_lang
-from bot.domain.periods import Clock, check_due, local_text, parse_due
+from bot.domain.periods import Clock, check_due, parse_due
 from bot.domain.reminders import Due, Reminder, plan
 from bot.domain.roles import Action, Role
-from bot.errors import AccessDenied, AssignmentNotFound, InvalidRequest, ScenarioNotFound
-from bot.scenarios.catalog import ScenarioCatalog, pick_title
+from bot.errors import AccessDenied, AssignmentNotFound, InvalidRequest
+from bot.scenarios.catalog import ScenarioCatalog
 from bot.services.access import Access
+from bot.services.completion import (
+    AssignmentInfo,
+    AssignmentSummary,
+    assignment_info,
+    assignment_infos,
+    summaries,
+    summarize,
+)
 from bot.services.notices import Notice, notice_to
 from bot.services.practice import PlayContext, PracticeService, Started
 from bot.storage.database import Database
 from bot.storage.models import User, utcnow
 from bot.storage.team_repository import TeamRepository
-from bot.storage.teams import AssignmentRow, Team
+from bot.storage.teams import AssignmentRow
 from bot.storage.training_repository import TrainingRepository
 
 MAX_MIN_ATTEMPTS = 20
@@ -36,59 +43,11 @@ _ORDER = {
 
 
 @dataclass(frozen=True)
-class AssignmentInfo:
-    """An assignment as the people it concerns see it."""
-
-    id: int
-    team_id: int
-    team_name: str
-    scenario_id: str
-    scenario_version: int
-    titles: dict[str, str]
-    due_at: dt.datetime
-    time_zone: str
-    pass_mark: int
-    min_attempts: int
-    member_id: int | None
-
-    def title(self, lang: Lang) -> str:
-        """The scenario's title in the interface language (its own language otherwise)."""
-        return pick_title(self.titles, lang, self.scenario_id)
-
-    @property
-    def due_local(self) -> str:
-        """The due date in the team's time zone, as text."""
-        return local_text(self.due_at, self.time_zone)
-
-    def terms(self) -> Terms:
-        """What the trainer asked for, for the status rules."""
-        return Terms(self.due_at, self.pass_mark, self.min_attempts)
-
-
-@dataclass(frozen=True)
 class Task:
     """One of a rep's tasks with their status."""
 
     assignment: AssignmentInfo
     progress: Progress
-
-
-@dataclass(frozen=True)
-class MemberProgress:
-    """One rep's line in a completion summary."""
-
-    user_id: int
-    name: str
-    progress: Progress
-
-
-@dataclass(frozen=True)
-class AssignmentSummary:
-    """Who passed, failed, is late or has not started."""
-
-    assignment: AssignmentInfo
-    members: list[MemberProgress]
-    counts: dict[TaskStatus, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -98,63 +57,6 @@ class Assigned:
     assignment: AssignmentInfo
     notices: list[Notice]
     reminders: list[Reminder]
-
-
-async def assignment_info(
-    s: AsyncSession, catalog: ScenarioCatalog, row: AssignmentRow, team: Team | None = None
-) -> AssignmentInfo:
-    """An assignment row with its team name and scenario titles."""
-    team = team or await TeamRepository(s).team(row.team_id)
-    try:
-        version = row.scenario_version if row.source == "team" else None
-        scenario = (await catalog.find(s, row.team_id, row.scenario_id, version)).scenario
-        by_lang: dict[str, str] = {scenario.language: scenario.title}  # its own language first
-        for lang, tr in scenario.translations.items():
-            by_lang.setdefault(lang, tr.title)
-    except ScenarioNotFound:
-        by_lang = {}  # a shipped file removed since: fall back to the id
-    return AssignmentInfo(
-        row.id,
-        row.team_id,
-        team.name if team else "",
-        row.scenario_id,
-        row.scenario_version,
-        by_lang,
-        row.due_at,
-        row.time_zone,
-        row.pass_mark,
-        row.min_attempts,
-        row.user_id,
-    )
-
-
-async def summarize(
-    s: AsyncSession, catalog: ScenarioCatalog, row: AssignmentRow, now: dt.datetime
-) -> AssignmentSummary:
-    """The completion summary of one assignment at `now`."""
-    repo = TrainingRepository(s)
-    info = await assignment_info(s, catalog, row)
-    attempts = await repo.attempts([row.id])
-    members = [
-        MemberProgress(
-            u.id, u.display_name, progress(info.terms(), attempts.get((row.id, u.id), []), now)
-        )
-        for u in await repo.targets(row)
-    ]
-    counts = Counter(m.progress.status for m in members)
-    return AssignmentSummary(info, members, {status: counts[status] for status in TaskStatus})
-
-
-async def pending_reps(s: AsyncSession, row: AssignmentRow, now: dt.datetime) -> list[User]:
-    """The reps an assignment is meant for who have not passed it yet."""
-    repo = TrainingRepository(s)
-    attempts = await repo.attempts([row.id])
-    terms = Terms(row.due_at, row.pass_mark, row.min_attempts)
-    return [
-        u
-        for u in await repo.targets(row)
-        if progress(terms, attempts.get((row.id, u.id), []), now).status != TaskStatus.PASSED
-    ]
 
 
 class AssignmentService:
@@ -261,7 +163,7 @@ class AssignmentService:
         async with self.db.session() as s:
             await self.access.require(s, actor, team_id, Action.REVIEW)
             rows = await TrainingRepository(s).team_assignments(team_id)
-            return [await summarize(s, self.catalog, row, now) for row in rows]
+            return await summaries(s, self.catalog, rows, now)
 
     async def summary(self, actor: int, assignment_id: int) -> AssignmentSummary:
         """The completion summary of one assignment."""
@@ -279,11 +181,10 @@ class AssignmentService:
             repo = TrainingRepository(s)
             rows = await repo.assignments_for(actor)
             attempts = await repo.attempts([r.id for r in rows])
-            tasks = []
-            for row in rows:
-                info = await assignment_info(s, self.catalog, row)
-                mine = attempts.get((row.id, actor), [])
-                tasks.append(Task(info, progress(info.terms(), mine, now)))
+            tasks = [
+                Task(info, progress(info.terms(), attempts.get((info.id, actor), []), now))
+                for info in await assignment_infos(s, self.catalog, rows)
+            ]
         return sorted(tasks, key=lambda t: (_ORDER[t.progress.status], t.assignment.due_at))
 
     async def start(self, actor: int, assignment_id: int, replace: bool = False) -> Started:

@@ -23,7 +23,7 @@ from bot.errors import InvalidRequest
 from bot.i18n import Catalog
 from bot.scenarios.catalog import ScenarioCatalog, pick_title, titles
 from bot.services.access import Access
-from bot.services.assignments import summarize
+from bot.services.completion import summaries
 from bot.storage.database import Database
 from bot.storage.models import utcnow
 from bot.storage.team_repository import TeamRepository
@@ -164,11 +164,10 @@ class ExportService:
         repo = TrainingRepository(s)
         ids = sorted({r.session.assignment_id for r in rows if r.session.assignment_id})
         attempts = await repo.attempts(ids)
-        terms: dict[int, Terms] = {}
-        for assignment_id in ids:
-            row = await repo.assignment(assignment_id)
-            if row is not None:
-                terms[assignment_id] = Terms(row.due_at, row.pass_mark, row.min_attempts)
+        terms = {
+            assignment_id: Terms(row.due_at, row.pass_mark, row.min_attempts)
+            for assignment_id, row in (await repo.assignments_by_id(ids)).items()
+        }
         result: dict[str, Progress] = {}
         for r in rows:
             aid = r.session.assignment_id
@@ -194,10 +193,12 @@ class ExportService:
         )
         headers = [t(lang, f"team.export.col.{c}") for c in columns]
         table: list[list[Cell]] = []
-        for row in reversed(await TrainingRepository(s).team_assignments(team.id)):
-            if since is not None and row.due_at < since:
-                continue
-            summary = await summarize(s, self.scenarios, row, now)
+        rows = [
+            row
+            for row in reversed(await TrainingRepository(s).team_assignments(team.id))
+            if since is None or row.due_at >= since
+        ]
+        for summary in await summaries(s, self.scenarios, rows, now):
             info = summary.assignment
             for member in summary.members:
                 p = member.progress

@@ -22,7 +22,7 @@ from bot.domain.reminders import LEAD, Due, Reminder, ReminderKind, plan
 from bot.domain.roles import Role
 from bot.scenarios.catalog import ScenarioCatalog
 from bot.services.access import Access
-from bot.services.assignments import assignment_info, pending_reps, summarize
+from bot.services.completion import assignment_info, pending_reps, summarize
 from bot.services.leaderboard import Board, compute_board
 from bot.services.notices import Notice, notice_to
 from bot.storage.board_posts import claim_board
@@ -69,13 +69,14 @@ class ReminderService:
         async with self.db.session() as s:
             repo = TrainingRepository(s)
             rows = await repo.all_assignments(since=now - CATCH_UP)
+            pending = await pending_reps(s, rows, now)
             items = [
                 Due(
                     row.id,
                     row.due_at,
                     row.created_at,
                     row.created_by,
-                    tuple(u.id for u in await pending_reps(s, row, now)),
+                    tuple(u.id for u in pending[row.id]),
                 )
                 for row in rows
             ]

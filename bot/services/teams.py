@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.domain.periods import DEFAULT_TIME_ZONE, Clock, zone
@@ -125,8 +126,18 @@ class TeamService:
         self.default_time_zone = zone(default_time_zone).key
 
     async def _info(self, repo: TeamRepository, team: Team, role: Role) -> TeamInfo:
-        count = await repo.member_count(team.id)
-        return TeamInfo(team.id, team.name, team.time_zone, role, count, team.chat_id is not None)
+        (info,) = await self._infos(repo, [(team, role)])
+        return info
+
+    async def _infos(
+        self, repo: TeamRepository, teams: Sequence[tuple[Team, Role]]
+    ) -> list[TeamInfo]:
+        """Teams as a member sees them, their member counts read all at once."""
+        counts = await repo.member_counts([team.id for team, _ in teams])
+        return [
+            TeamInfo(t.id, t.name, t.time_zone, role, counts.get(t.id, 0), t.chat_id is not None)
+            for t, role in teams
+        ]
 
     async def role(self, actor: int) -> Role:
         """The actor's global role (for the command menu)."""
@@ -177,7 +188,7 @@ class TeamService:
             ]
             if not runs and role == Role.REP:
                 raise AccessDenied("team.denied.trainer_only")
-            return [await self._info(repo, team, r) for team, r in runs]
+            return await self._infos(repo, runs)
 
     async def create_team(self, actor: int, name: str, time_zone: str | None = None) -> TeamInfo:
         """A new team, with the actor as its trainer."""
@@ -192,7 +203,7 @@ class TeamService:
         """The teams the actor belongs to, with their role in each."""
         async with self.db.session() as s:
             repo = TeamRepository(s)
-            return [await self._info(repo, t, Role(r)) for t, r in await repo.teams_of(actor)]
+            return await self._infos(repo, [(t, Role(r)) for t, r in await repo.teams_of(actor)])
 
     async def team(self, actor: int, team_id: int) -> TeamInfo:
         """One of the actor's teams."""

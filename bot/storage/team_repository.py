@@ -6,13 +6,17 @@ Queries only: callers own the unit of work and decide who may see what (bot.serv
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.models import User
 from bot.storage.teams import Invite, Membership, Team, TeamScenario, TrainerGrant
+
+ScenarioPin = tuple[int, str, int]
+"""(team id, scenario id, version): one stored version of a team scenario."""
 
 
 class TeamRepository:
@@ -68,6 +72,13 @@ class TeamRepository:
         """A team by id."""
         return await self.s.get(Team, team_id)
 
+    async def teams_by_id(self, team_ids: Collection[int]) -> dict[int, Team]:
+        """Several teams by id, in one read."""
+        if not team_ids:
+            return {}
+        rows = await self.s.scalars(select(Team).where(Team.id.in_(team_ids)))
+        return {team.id: team for team in rows}
+
     async def teams_with_chat(self) -> list[Team]:
         """Teams that linked a Telegram group."""
         return list(await self.s.scalars(select(Team).where(Team.chat_id.is_not(None))))
@@ -100,12 +111,16 @@ class TeamRepository:
             query = query.where(Membership.role == role)
         return [(user, r) for user, r in (await self.s.execute(query)).all()]
 
-    async def member_count(self, team_id: int) -> int:
-        """How many members a team has."""
-        count = await self.s.scalar(
-            select(func.count(Membership.id)).where(Membership.team_id == team_id)
+    async def member_counts(self, team_ids: Collection[int]) -> dict[int, int]:
+        """How many members each of several teams has, in one read (absent: none)."""
+        if not team_ids:
+            return {}
+        rows = await self.s.execute(
+            select(Membership.team_id, func.count(Membership.id))
+            .where(Membership.team_id.in_(team_ids))
+            .group_by(Membership.team_id)
         )
-        return int(count or 0)
+        return {team_id: int(count) for team_id, count in rows.all()}
 
     async def add_member(
         self, team_id: int, user_id: int, role: str, invite_id: int | None
@@ -163,6 +178,28 @@ class TeamRepository:
                 TeamScenario.version == version,
             )
         )
+
+    async def pinned_scenarios(
+        self, pins: Collection[ScenarioPin]
+    ) -> dict[ScenarioPin, TeamScenario]:
+        """Several stored versions of team scenarios, in one read (absent ones left out)."""
+        if not pins:
+            return {}
+        rows = await self.s.scalars(
+            select(TeamScenario).where(
+                or_(
+                    *(
+                        and_(
+                            TeamScenario.team_id == team_id,
+                            TeamScenario.scenario_id == scenario_id,
+                            TeamScenario.version == version,
+                        )
+                        for team_id, scenario_id, version in pins
+                    )
+                )
+            )
+        )
+        return {(r.team_id, r.scenario_id, r.version): r for r in rows}
 
     async def scenario_versions(self, team_id: int, scenario_id: str) -> list[TeamScenario]:
         """Every version of a team scenario, newest first."""

@@ -48,6 +48,15 @@ class TrainingRepository:
         """An assignment by id."""
         return await self.s.get(AssignmentRow, assignment_id)
 
+    async def assignments_by_id(self, assignment_ids: list[int]) -> dict[int, AssignmentRow]:
+        """Several assignments by id, in one read."""
+        if not assignment_ids:
+            return {}
+        rows = await self.s.scalars(
+            select(AssignmentRow).where(AssignmentRow.id.in_(assignment_ids))
+        )
+        return {row.id: row for row in rows}
+
     async def team_assignments(self, team_id: int) -> list[AssignmentRow]:
         """A team's assignments, newest first."""
         rows = await self.s.scalars(
@@ -83,16 +92,35 @@ class TrainingRepository:
 
     async def targets(self, row: AssignmentRow) -> list[User]:
         """The reps an assignment is meant for."""
-        if row.user_id is not None:
-            user = await self.s.get(User, row.user_id)
+        return (await self.targets_of([row]))[row.id]
+
+    async def targets_of(self, rows: list[AssignmentRow]) -> dict[int, list[User]]:
+        """The reps each assignment is meant for (the one named, or the team's reps in joining
+        order), by assignment id, in at most two reads however many assignments."""
+        named_ids = {r.user_id for r in rows if r.user_id is not None}
+        team_ids = {r.team_id for r in rows if r.user_id is None}
+        named: dict[int, User] = {}
+        if named_ids:
+            users = await self.s.scalars(select(User).where(User.id.in_(named_ids)))
+            named = {u.id: u for u in users}
+        reps: dict[int, list[User]] = defaultdict(list)
+        if team_ids:
+            found = await self.s.execute(
+                select(Membership.team_id, User)
+                .join(Membership, Membership.user_id == User.id)
+                .where(Membership.team_id.in_(team_ids), Membership.role == "rep")
+                .order_by(Membership.joined_at, Membership.id)
+            )
+            for team_id, user in found.all():
+                reps[team_id].append(user)
+
+        def meant_for(row: AssignmentRow) -> list[User]:
+            if row.user_id is None:
+                return list(reps[row.team_id])
+            user = named.get(row.user_id)
             return [user] if user is not None else []
-        users = await self.s.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.team_id == row.team_id, Membership.role == "rep")
-            .order_by(Membership.joined_at, Membership.id)
-        )
-        return list(users)
+
+        return {row.id: meant_for(row) for row in rows}
 
     async def attempts(self, assignment_ids: list[int]) -> dict[tuple[int, int], list[Attempt]]:
         """Attempts (not abandoned) by (assignment id, user id); ungraded ones have no score."""

@@ -13,7 +13,8 @@ from bot.domain.lang import Lang
 from bot.domain.periods import local_text
 from bot.domain.roles import Role
 from bot.i18n import Catalog
-from bot.services.assignments import AssignmentSummary, Task
+from bot.services.assignments import Task
+from bot.services.completion import AssignmentSummary
 from bot.services.leaderboard import Board, BoardLine
 from bot.services.teams import InviteInfo, InviteLink, Member, TeamInfo
 from bot.telegram.menus import OPERATOR_COMMANDS, TRAINER_COMMANDS, describe
