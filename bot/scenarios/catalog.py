@@ -39,7 +39,7 @@ class ScenarioCatalog:
 
     def shipped(self, scenario_id: str) -> Scenario | None:
         """A shipped scenario, if there is one with this id."""
-        return next((s for s in self.library.all() if s.id == scenario_id), None)
+        return self.library.find(scenario_id)
 
     async def find(
         self, s: AsyncSession, team_id: int, scenario_id: str, version: int | None = None

@@ -41,9 +41,13 @@ class ScenarioLibrary:
         """Every scenario."""
         return list(self._by_id.values())
 
+    def find(self, scenario_id: str) -> Scenario | None:
+        """One scenario by id, or None."""
+        return self._by_id.get(scenario_id)
+
     def get(self, scenario_id: str) -> Scenario:
         """One scenario by id, or `ScenarioNotFound`."""
-        try:
-            return self._by_id[scenario_id]
-        except KeyError:
-            raise ScenarioNotFound(scenario=scenario_id) from None
+        found = self.find(scenario_id)
+        if found is None:
+            raise ScenarioNotFound(scenario=scenario_id)
+        return found

@@ -20,8 +20,7 @@ HISTORY_SIZE = 10
 
 def _title(context: Context, lang: Lang, item: SessionSummary) -> str:
     """The scenario's title in the rep's language while it is still in the library."""
-    scenarios = runtime(context).services.scenarios
-    found = next((s for s in scenarios.all() if s.id == item.scenario_id), None)
+    found = runtime(context).services.scenarios.find(item.scenario_id)
     return found.title_in(lang) if found else item.title
 
 
