@@ -48,12 +48,7 @@ class ScenarioCatalog:
         shipped = self.shipped(scenario_id)
         if shipped is not None:
             return Found(shipped, "shipped")
-        repo = TeamRepository(s)
-        row = (
-            await repo.scenario_version(team_id, scenario_id, version)
-            if version is not None
-            else await repo.latest_scenario(team_id, scenario_id)
-        )
+        row = await TeamRepository(s).scenario(team_id, scenario_id, version)
         if row is None:
             raise ScenarioNotFound(scenario=scenario_id[:64])
         return Found(Scenario.model_validate(row.data), "team")

@@ -101,7 +101,7 @@ class TeamScenarioService:
             async with self.db.session() as s:
                 await self.access.require(s, actor, team_id, Action.UPLOAD_SCENARIO)
                 repo = TeamRepository(s)
-                latest = await repo.latest_scenario(team_id, parsed.id)
+                latest = await repo.scenario(team_id, parsed.id)
                 if latest is not None and latest.yaml_text == text:
                     return Uploaded(
                         team_id, Scenario.model_validate(latest.data), latest.version, False
@@ -145,12 +145,7 @@ class TeamScenarioService:
         """The YAML a version was uploaded as (to edit and upload again)."""
         async with self.db.session() as s:
             await self.access.require(s, actor, team_id, Action.UPLOAD_SCENARIO)
-            repo = TeamRepository(s)
-            row = (
-                await repo.scenario_version(team_id, scenario_id, version)
-                if version is not None
-                else await repo.latest_scenario(team_id, scenario_id)
-            )
+            row = await TeamRepository(s).scenario(team_id, scenario_id, version)
             if row is None:
                 raise ScenarioNotFound(scenario=scenario_id[:64])
             return row.yaml_text

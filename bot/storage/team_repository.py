@@ -158,26 +158,16 @@ class TeamRepository:
             update(Invite).where(Invite.id == invite_id).values(uses=Invite.uses + 1)
         )
 
-    async def latest_scenario(self, team_id: int, scenario_id: str) -> TeamScenario | None:
-        """The newest version of a team scenario."""
-        return await self.s.scalar(
-            select(TeamScenario)
-            .where(TeamScenario.team_id == team_id, TeamScenario.scenario_id == scenario_id)
-            .order_by(TeamScenario.version.desc())
-            .limit(1)
-        )
-
-    async def scenario_version(
-        self, team_id: int, scenario_id: str, version: int
+    async def scenario(
+        self, team_id: int, scenario_id: str, version: int | None = None
     ) -> TeamScenario | None:
-        """One stored version of a team scenario."""
-        return await self.s.scalar(
-            select(TeamScenario).where(
-                TeamScenario.team_id == team_id,
-                TeamScenario.scenario_id == scenario_id,
-                TeamScenario.version == version,
-            )
+        """One stored version of a team scenario (the newest when `version` is None)."""
+        query = select(TeamScenario).where(
+            TeamScenario.team_id == team_id, TeamScenario.scenario_id == scenario_id
         )
+        if version is not None:
+            return await self.s.scalar(query.where(TeamScenario.version == version))
+        return await self.s.scalar(query.order_by(TeamScenario.version.desc()).limit(1))
 
     async def pinned_scenarios(
         self, pins: Collection[ScenarioPin]
