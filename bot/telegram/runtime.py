@@ -71,6 +71,13 @@ def chat_id(update: Update) -> int:
     return update.effective_chat.id
 
 
+def sender(update: Update) -> int:
+    """The Telegram id of the user behind the update."""
+    if update.effective_user is None:
+        raise ValueError("update has no user")
+    return update.effective_user.id
+
+
 async def rep(update: Update, context: Context) -> Person:
     """The rep behind the update (created on first contact); remembers their language."""
     user = update.effective_user

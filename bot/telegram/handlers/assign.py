@@ -22,18 +22,12 @@ from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.failures import report
 from bot.telegram.jobs import schedule
 from bot.telegram.render import edit_html
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say, sender
 from bot.telegram.staff import args, chosen, notify, number, one_team, texts
 
 KIND = "assign"
 STEPS = ("scenario", "member", "due", "mark", "attempts")
 DUE_ERRORS = ("team.error.due_past", "team.error.due_far")
-
-
-def _sender(update: Update) -> int:
-    if update.effective_user is None:
-        raise ValueError("update has no user")
-    return update.effective_user.id
 
 
 async def _scenarios(context: Context, person: Person, draft: Draft) -> list[Scenario]:
@@ -60,7 +54,7 @@ async def assign_team(update: Update, context: Context) -> None:
 async def _begin(update: Update, context: Context, person: Person, team: TeamInfo) -> None:
     scenarios = await runtime(context).training.uploads.scenarios(person.id, team.id)
     draft = await drafts(context).begin(
-        _sender(update), KIND, team=team.id, team_name=team.name, zone=team.time_zone
+        sender(update), KIND, team=team.id, team_name=team.name, zone=team.time_zone
     )
     await _scenario_page(update, context, person, draft, [e.scenario for e in scenarios], 0)
 
@@ -92,7 +86,7 @@ async def step(update: Update, context: Context) -> None:
     """A button of the set-up: record the answer, then ask the next open question."""
     person = await rep(update, context)
     nonce, kind, value = args(update, 3)
-    draft = await drafts(context).get(_sender(update), KIND, nonce)
+    draft = await drafts(context).get(sender(update), KIND, nonce)
     if draft is None:
         await say(update, context, texts(context, person)("tg.team.assign_stale"))
         return
@@ -108,7 +102,7 @@ async def step(update: Update, context: Context) -> None:
         )
         return
     if kind == "x":
-        await drafts(context).clear(_sender(update))
+        await drafts(context).clear(sender(update))
         await say(update, context, texts(context, person)("tg.team.assign_cancelled"))
         return
     if kind == "ok":
@@ -168,7 +162,7 @@ async def _next(update: Update, context: Context, person: Person, draft: Draft) 
     draft.data.pop(AWAITS, None)
     missing = next((s for s in STEPS if s not in draft.data), None)
     if missing == "scenario":
-        await drafts(context).save(_sender(update), draft)
+        await drafts(context).save(sender(update), draft)
         await _scenario_page(
             update, context, person, draft, await _scenarios(context, person, draft), 0
         )
@@ -177,7 +171,7 @@ async def _next(update: Update, context: Context, person: Person, draft: Draft) 
         found = await rt.training.teams.members(person.id, int(draft.data["team"]))
         reps = {str(m.user_id): m.name for m in found if m.role == Role.REP}
         draft.data["reps"] = reps
-        await drafts(context).save(_sender(update), draft)
+        await drafts(context).save(sender(update), draft)
         keys = assign_keys.targets(
             rt.catalog, lang, draft.nonce, [(int(k), v) for k, v in reps.items()]
         )
@@ -185,23 +179,23 @@ async def _next(update: Update, context: Context, person: Person, draft: Draft) 
         return
     if missing == "due":
         draft.data[AWAITS] = "due"
-        await drafts(context).save(_sender(update), draft)
+        await drafts(context).save(sender(update), draft)
         keys = assign_keys.due_choices(rt.catalog, lang, draft.nonce)
         await say(update, context, t("tg.team.assign_due", zone=draft.data["zone"]), keys)
         return
     if missing == "mark":
         draft.data[AWAITS] = "mark"
-        await drafts(context).save(_sender(update), draft)
+        await drafts(context).save(sender(update), draft)
         keys = assign_keys.pass_marks(
             rt.catalog, lang, draft.nonce, int(draft.data["default_mark"])
         )
         await say(update, context, t("tg.team.assign_mark"), keys)
         return
     if missing == "attempts":
-        await drafts(context).save(_sender(update), draft)
+        await drafts(context).save(sender(update), draft)
         await say(update, context, t("tg.team.assign_attempts"), assign_keys.attempts(draft.nonce))
         return
-    await drafts(context).save(_sender(update), draft)
+    await drafts(context).save(sender(update), draft)
     await say(
         update,
         context,
@@ -250,7 +244,7 @@ async def _confirm(update: Update, context: Context, person: Person, draft: Draf
         await report(update, context, exc)
         await _next(update, context, person, draft)
         return
-    await drafts(context).clear(_sender(update))
+    await drafts(context).clear(sender(update))
     # The reps are counted; the linked group (a notice without a user) hears it too.
     told = await notify(context, [n for n in assigned.notices if n.user_id is not None])
     await notify(context, [n for n in assigned.notices if n.user_id is None])

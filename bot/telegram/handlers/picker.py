@@ -65,26 +65,24 @@ async def turn_page(update: Update, context: Context) -> None:
     await edit_html(context.bot, chat_id(update), query.message.message_id, html.escape(text), keys)
 
 
-async def pick(update: Update, context: Context) -> None:
-    """A scenario button (or "practise again"): open a session at its brief."""
+async def _open(update: Update, context: Context, replace: bool) -> None:
     person = await rep(update, context)
     scenario = _scenario(context, _argument(update))
     if scenario is None:
         await say(update, context, runtime(context).t(person.language, "tg.stale_button"))
         return
-    started = await runtime(context).practice.start(person.id, scenario.id)
+    started = await runtime(context).practice.start(person.id, scenario.id, replace=replace)
     await send_brief(update, context, person, started)
+
+
+async def pick(update: Update, context: Context) -> None:
+    """A scenario button (or "practise again"): open a session at its brief."""
+    await _open(update, context, replace=False)
 
 
 async def start_anew(update: Update, context: Context) -> None:
     """ "Abandon it and start anew": replace the session in progress with the chosen one."""
-    person = await rep(update, context)
-    scenario = _scenario(context, _argument(update))
-    if scenario is None:
-        await say(update, context, runtime(context).t(person.language, "tg.stale_button"))
-        return
-    started = await runtime(context).practice.start(person.id, scenario.id, replace=True)
-    await send_brief(update, context, person, started)
+    await _open(update, context, replace=True)
 
 
 async def drop(update: Update, context: Context) -> None:

@@ -10,18 +10,12 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.services.users import Person
 from bot.telegram import keyboards, review_text, team_keys
 from bot.telegram.drafts import AWAITS, Draft, drafts
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
 from bot.telegram.staff import args, notify, number, one_team, texts
 
 PAGE = 10
 SCORES = {f"{s:g}" for s in team_keys.SCORES}  # what the score buttons send
 COMMENT, REASON = "comment", "reason"
-
-
-def _sender(update: Update) -> int:
-    if update.effective_user is None:
-        raise ValueError("update has no user")
-    return update.effective_user.id
 
 
 async def review(update: Update, context: Context) -> None:
@@ -77,7 +71,7 @@ async def ask_comment(update: Update, context: Context) -> None:
     found = await runtime(context).training.review.open(person.id, args(update, 1)[0])
     session = found.started.session.id
     await drafts(context).begin(
-        _sender(update), COMMENT, session=session, name=found.player, **{AWAITS: COMMENT}
+        sender(update), COMMENT, session=session, name=found.player, **{AWAITS: COMMENT}
     )
     await say(update, context, texts(context, person)("tg.team.comment_prompt", name=found.player))
 
@@ -120,7 +114,7 @@ async def ask_reason(update: Update, context: Context) -> None:
         return
     previous = found.card.dimensions[dimension].score
     await drafts(context).begin(
-        _sender(update),
+        sender(update),
         REASON,
         session=found.started.session.id,
         dimension=dimension,
@@ -144,7 +138,7 @@ async def typed(update: Update, context: Context, person: Person, draft: Draft, 
     rt, t, d = runtime(context), texts(context, person), draft.data
     if draft.kind == COMMENT:
         done = await rt.training.review.comment(person.id, str(d["session"]), text)
-        await drafts(context).clear(_sender(update))
+        await drafts(context).clear(sender(update))
         told = await notify(context, done.notices)
         key = "tg.team.commented" if told else "tg.team.commented_quietly"
         await say(update, context, t(key, name=d["name"]))
@@ -152,7 +146,7 @@ async def typed(update: Update, context: Context, person: Person, draft: Draft, 
     fixed = await rt.training.review.override(
         person.id, str(d["session"]), str(d["dimension"]), float(d["score"]), text
     )
-    await drafts(context).clear(_sender(update))
+    await drafts(context).clear(sender(update))
     await notify(context, fixed.notices)
     verdict = t.plain("tg.passed" if fixed.card.passed else "tg.failed")
     await say(

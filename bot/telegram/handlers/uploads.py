@@ -14,7 +14,7 @@ from bot.services.users import Person
 from bot.telegram import keyboards, team_keys
 from bot.telegram.drafts import drafts
 from bot.telegram.handlers.picker import send_brief
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
 from bot.telegram.staff import args, chosen, number, one_team, texts
 
 KIND = "upload"
@@ -25,12 +25,6 @@ YAML = (
     | filters.Document.MimeType("application/yaml")
     | filters.Document.MimeType("text/yaml")
 )
-
-
-def _sender(update: Update) -> int:
-    if update.effective_user is None:
-        raise ValueError("update has no user")
-    return update.effective_user.id
 
 
 async def uploads(update: Update, context: Context) -> None:
@@ -90,7 +84,7 @@ async def document(update: Update, context: Context) -> None:
     if len(mine) == 1:
         await _store(update, context, person, mine[0], doc.file_id, doc.file_name)
         return
-    draft = await drafts(context).begin(_sender(update), KIND, file=doc.file_id, name=doc.file_name)
+    draft = await drafts(context).begin(sender(update), KIND, file=doc.file_id, name=doc.file_name)
     await say(update, context, t("tg.team.upload_team"), team_keys.upload_teams(mine, draft.nonce))
 
 
@@ -98,12 +92,12 @@ async def upload_to(update: Update, context: Context) -> None:
     """A team button under a file just sent: store it there."""
     person = await rep(update, context)
     nonce, team_id = args(update, 2)
-    draft = await drafts(context).get(_sender(update), KIND, nonce)
+    draft = await drafts(context).get(sender(update), KIND, nonce)
     if draft is None:
         await say(update, context, texts(context, person)("tg.team.upload_stale"))
         return
     team = chosen(await runtime(context).training.teams.managed(person.id), number(team_id))
-    await drafts(context).clear(_sender(update))
+    await drafts(context).clear(sender(update))
     await _store(update, context, person, team, str(draft.data["file"]), draft.data.get("name"))
 
 
