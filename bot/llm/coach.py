@@ -6,7 +6,6 @@ same leak guard as the client's; a hint that fails the guard is dropped for the 
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 
@@ -18,18 +17,11 @@ from bot.domain.transcript import Transcript
 from bot.i18n import Catalog
 from bot.llm.gateway import Gateway
 from bot.llm.guard import guard_for
-from bot.llm.prompts import Prompts
+from bot.llm.prompts import Prompts, transcript_lines
 
 log = logging.getLogger(__name__)
 MAX_TOKENS = 300
 MAX_CHARS = 400
-
-
-def _turns(transcript: Transcript) -> list[str]:
-    return [
-        json.dumps({"turn": t.number, "speaker": t.speaker, "text": t.text}, ensure_ascii=False)
-        for t in transcript
-    ]
 
 
 def _clean(text: str) -> str:
@@ -80,20 +72,14 @@ class LLMCoach:
             objection=objections.get(open_objections[0], "") if open_objections else "",
             engine_hint=t(lang, code, **shown),
             nonce=nonce,
-            turns=_turns(transcript),
+            turns=transcript_lines(transcript),
         )
-        done = await self.gateway.complete(
-            self.model,
-            [{"role": "user", "content": prompt}],
-            temperature=0.3,
-            max_tokens=MAX_TOKENS,
-        )
-        text = _clean(done.text)
+        text, usage = await self._ask(prompt)
         leak = guard_for(scenario, state.earned, transcript, "").check(text) if text else None
         if leak is not None:
             log.warning("guard dropped a coach hint: %s %s", leak.kind, leak.item)
-            return None, done.usage.as_dict()
-        return text or None, done.usage.as_dict()
+            return None, usage
+        return text or None, usage
 
     async def rewrite(
         self,
@@ -111,20 +97,24 @@ class LLMCoach:
             lang=lang,
             problem=problem,
             nonce=nonce,
-            turns=_turns(transcript),
+            turns=transcript_lines(transcript),
             turn_number=turn_number,
             original=transcript.turns[turn_number - 1].text,
         )
+        text, usage = await self._ask(prompt)
+        if text and scenario is not None:
+            leak = guard_for(scenario, uncovered, transcript, "").check(text)
+            if leak is not None:
+                log.warning("guard dropped a rewording: %s %s", leak.kind, leak.item)
+                return None, usage
+        return text or None, usage
+
+    async def _ask(self, prompt: str) -> tuple[str, dict[str, int]]:
+        """The model's cleaned words for one prompt, and what the call cost."""
         done = await self.gateway.complete(
             self.model,
             [{"role": "user", "content": prompt}],
             temperature=0.3,
             max_tokens=MAX_TOKENS,
         )
-        text = _clean(done.text)
-        if text and scenario is not None:
-            leak = guard_for(scenario, uncovered, transcript, "").check(text)
-            if leak is not None:
-                log.warning("guard dropped a rewording: %s %s", leak.kind, leak.item)
-                return None, done.usage.as_dict()
-        return text or None, done.usage.as_dict()
+        return _clean(done.text), done.usage.as_dict()

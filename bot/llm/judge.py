@@ -26,7 +26,7 @@ from bot.domain.scorecard import DimensionScore, Evidence
 from bot.errors import ProviderError
 from bot.i18n import Catalog
 from bot.llm.gateway import Gateway, Message, Usage
-from bot.llm.prompts import Prompts
+from bot.llm.prompts import Prompts, transcript_lines
 from bot.llm.structured import extract_json
 from bot.offline.judge import OfflineJudge
 
@@ -148,10 +148,6 @@ class LLMJudge:
         system = self.prompts.render(
             "judge_system.j2", rubric=rubric, lang=lang, scenario=request.scenario
         )
-        turns = [
-            json.dumps({"turn": t.number, "speaker": t.speaker, "text": t.text}, ensure_ascii=False)
-            for t in request.transcript
-        ]
         m = request.metrics
         measurements = {
             "rep talk share": f"{m.talk_share:.0%}",
@@ -165,7 +161,11 @@ class LLMJudge:
         }
         plan = json.dumps(request.plan, ensure_ascii=False) if request.plan else ""
         user = self.prompts.render(
-            "judge_user.j2", nonce=nonce, turns=turns, plan=plan, measurements=measurements
+            "judge_user.j2",
+            nonce=nonce,
+            turns=transcript_lines(request.transcript),
+            plan=plan,
+            measurements=measurements,
         )
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 

@@ -6,11 +6,13 @@ then, so a missing or broken file stops the start, not a rep's turn.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 
+from bot.domain.transcript import Transcript
 from bot.errors import TrainerError
 
 TEMPLATES = (
@@ -44,3 +46,12 @@ class Prompts:
     def render(self, name: str, **context: Any) -> str:
         """One template rendered; a missing variable raises instead of rendering blank."""
         return self._templates[name].render(**context).strip()
+
+
+def transcript_lines(transcript: Transcript) -> list[str]:
+    """The transcript as JSON lines, one turn each, the form every prompt quotes it in (data
+    between the prompt's nonce markers, never text the model could read as instructions)."""
+    return [
+        json.dumps({"turn": t.number, "speaker": t.speaker, "text": t.text}, ensure_ascii=False)
+        for t in transcript
+    ]
