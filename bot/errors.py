@@ -75,12 +75,6 @@ class ProviderError(TrainerError):
     code = "error.provider"
 
 
-class BudgetExceeded(TrainerError):
-    """A spend cap was reached."""
-
-    code = "error.budget"
-
-
 class AccessDenied(TrainerError):
     """The user's role does not allow this."""
 

@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain.session import Phase
 from bot.settings import Settings
-from bot.telegram.app import COMMANDS
+from bot.telegram.menus import REP_COMMANDS
 from tests.support.bot_api import BotApi
 from tests.support.bot_harness import PRIVATE, BotHarness
 from tests.support.statements import counting
@@ -52,7 +52,7 @@ async def test_command_menus_are_set_in_chinese_and_english_at_start(bot: BotHar
     calls = bot.api.calls_to("setMyCommands")
     by_language = {c.params.get("language_code"): c.params["commands"] for c in calls}
     assert set(by_language) == {"zh", "en", None}
-    assert [c["command"] for c in by_language["zh"]] == list(COMMANDS)
+    assert [c["command"] for c in by_language["zh"]] == list(REP_COMMANDS)
     assert by_language["zh"][0]["description"] == "选一个场景开始练习"
     assert by_language["en"][0]["description"] == "Pick a scenario and practise"
     assert by_language[None] == by_language["zh"]

@@ -38,10 +38,6 @@ class TaskStatus(StrEnum):
     OVERDUE = "overdue"
 
 
-DONE = frozenset({TaskStatus.PASSED})
-"""Statuses that need no more reminders."""
-
-
 @dataclass(frozen=True)
 class Terms:
     """What a trainer asked for."""

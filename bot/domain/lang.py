@@ -10,7 +10,6 @@ LANGS: tuple[Lang, ...] = get_args(Lang)
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]+(?:['’-][A-Za-z0-9]+)*")
-_SPACE = re.compile(r"\s+")
 
 
 def cjk_count(text: str) -> int:
@@ -34,11 +33,6 @@ def units(text: str) -> int:
 def detect_language(text: str) -> Lang:
     """Chinese when CJK characters outweigh Latin words, English otherwise."""
     return "zh" if cjk_count(text) >= len(latin_words(text)) and cjk_count(text) > 0 else "en"
-
-
-def normalize(text: str) -> str:
-    """Collapse whitespace and strip; keeps the text's own characters."""
-    return _SPACE.sub(" ", text).strip()
 
 
 def parse_lang(value: str | None, default: Lang = "zh") -> Lang:

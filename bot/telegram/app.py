@@ -10,13 +10,12 @@ from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from urllib.parse import urlsplit
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import BadRequest
 from telegram.ext import AIORateLimiter, ApplicationBuilder, CallbackQueryHandler
 from telegram.request import BaseRequest
 
 from bot.composition import Container, container
-from bot.domain.lang import Lang
 from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.telegram import jobs, menus
@@ -44,7 +43,6 @@ from bot.telegram.streaming import StreamPolicy
 
 log = logging.getLogger("bot.telegram")
 
-COMMANDS = menus.REP_COMMANDS
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 # The flows, in the order their handlers are tried; the fallback catches the rest. (`replies`
 # sits in an earlier handler group: text typed into a trainer's guided flow is not a turn.)
@@ -68,11 +66,6 @@ RATE_LIMIT_RETRIES = 3  # a 429 is waited out (retry_after) this many times befo
 KEEP_HANDLED_UPDATES = dt.timedelta(days=7)
 
 ServicesFactory = Callable[[], AbstractAsyncContextManager[Container]]
-
-
-def commands(catalog: Catalog, lang: Lang) -> list[BotCommand]:
-    """The reps' command menu in one language."""
-    return menus.menu(catalog, lang)
 
 
 async def acknowledge(update: Update, context: Context) -> None:

@@ -216,11 +216,6 @@ def upload_teams(teams: Sequence[TeamInfo], nonce: str) -> InlineKeyboardMarkup:
     return markup([button(t.name, UPLOAD_TO, nonce, t.id) for t in teams], per_row=1)
 
 
-def link_teams(teams: Sequence[TeamInfo]) -> InlineKeyboardMarkup:
-    """Which team this group belongs to."""
-    return choose_team(teams, LINK)
-
-
 def tasks(catalog: Catalog, lang: Lang, ids: Sequence[int]) -> InlineKeyboardMarkup:
     """Start any listed task."""
     label = catalog.t(lang, "tg.team.task_button", n="{n}")
