@@ -61,6 +61,22 @@ def test_an_operator_grants_a_trainer_who_builds_a_team_and_exports_it(env: Path
     assert book["练习记录"]["A2"].value == "小陈"
 
 
+def test_the_cli_leaves_the_names_people_use_on_telegram_alone(env: Path) -> None:
+    async def names(*telegram_ids: int) -> list[str]:
+        async with container(get_settings()) as c:
+            return [(await c.users.telegram(t, "", None)).name for t in telegram_ids]
+
+    async def write_to_the_bot() -> None:
+        async with container(get_settings()) as c:
+            await c.users.telegram(1000, "王总", "zh")
+            await c.users.telegram(600, "张老师", "zh")
+
+    asyncio.run(write_to_the_bot())
+    granted = CliRunner().invoke(app, ["team", "grant-trainer", "600"])
+    assert granted.exit_code == 0, granted.output
+    assert asyncio.run(names(1000, 600)) == ["王总", "张老师"]
+
+
 def test_without_operators_the_cli_says_what_to_set(
     env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

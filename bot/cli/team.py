@@ -27,7 +27,7 @@ async def _operator(c: Container) -> int:
     if not c.settings.admin_telegram_ids:
         raise TrainerError("team.cli.no_operator")
     first = c.settings.admin_telegram_ids[0]
-    return (await c.users.telegram(first, "operator", c.settings.default_language)).id
+    return (await c.users.by_telegram_id(first, "operator")).id
 
 
 @team_app.command("grant-trainer")
@@ -45,7 +45,7 @@ def grant_trainer(
     async def main() -> int:
         async with container(settings) as c:
             actor = await _operator(c)
-            user = await c.users.telegram(telegram_id, name or str(telegram_id), None)
+            user = await c.users.by_telegram_id(telegram_id, name or str(telegram_id))
             await c.training.teams.grant_trainer(actor, user.id)
             typer.echo(c.catalog.t(ui, "team.cli.granted", telegram_id=telegram_id))
         return 0

@@ -33,6 +33,15 @@ class UserService:
             )
             return Person(user.id, user.display_name, parse_lang(user.language))
 
+    async def by_telegram_id(self, telegram_id: int, name_if_new: str) -> Person:
+        """The user behind a Telegram id given by an operator (not by Telegram): created with
+        `name_if_new` if they never wrote to the bot; someone who did keeps their own name."""
+        async with self.db.session() as s:
+            user = await UserRepository(s).by_telegram(
+                telegram_id, name_if_new, self.default_language, rename=False
+            )
+            return Person(user.id, user.display_name, parse_lang(user.language))
+
     async def local(self, name: str) -> Person:
         """The user behind a terminal login."""
         async with self.db.session() as s:

@@ -43,14 +43,17 @@ class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def by_telegram(self, telegram_id: int, name: str, language: str) -> User:
-        """The user for a Telegram account, created on first contact."""
+    async def by_telegram(
+        self, telegram_id: int, name: str, language: str, rename: bool = True
+    ) -> User:
+        """The user for a Telegram account, created on first contact; `rename` takes `name`
+        as their current one (it comes from Telegram), else it is only for a new user."""
         user = await self.s.scalar(select(User).where(User.telegram_id == telegram_id))
         if user is None:
             user = User(telegram_id=telegram_id, display_name=name, language=language)
             self.s.add(user)
             await self.s.flush()
-        elif name and user.display_name != name:
+        elif rename and name and user.display_name != name:
             user.display_name = name
         return user
 
