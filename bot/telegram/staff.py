@@ -8,8 +8,9 @@ from collections.abc import Sequence
 
 from telegram import Update
 
+from bot.domain.periods import Period
 from bot.domain.roles import Role
-from bot.errors import AccessDenied
+from bot.errors import AccessDenied, InvalidRequest
 from bot.services.notices import Notice
 from bot.services.teams import TeamInfo
 from bot.services.users import Person
@@ -34,6 +35,14 @@ def number(text: str) -> int:
         return int(text)
     except ValueError:
         raise AccessDenied("team.denied.not_member") from None
+
+
+def period_from(text: str) -> Period:
+    """A period from a button; a mangled one is refused as invalid."""
+    try:
+        return Period(text)
+    except ValueError:
+        raise InvalidRequest("team.error.invalid") from None
 
 
 def texts(context: Context, person: Person) -> Texts:
@@ -80,7 +89,7 @@ async def notify(context: Context, notices: Sequence[Notice]) -> int:
 async def staff_menu(context: Context, telegram_id: int, role: Role) -> None:
     """Give someone who just became a trainer (or operator) their command menu now."""
     rt = runtime(context)
-    if telegram_id in rt.services.settings.admin_telegram_ids:
+    if telegram_id in rt.training.access.operators:
         role = Role.OPERATOR
     set_ = await menus.set_staff(
         context.bot, rt.catalog, rt.services.settings.default_language, telegram_id, role

@@ -9,18 +9,10 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.periods import Period
-from bot.errors import InvalidRequest
 from bot.services.users import Person
 from bot.telegram import keyboards, team_keys, team_text
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
-from bot.telegram.staff import args, number, one_team, texts
-
-
-def _period(text: str) -> Period:
-    try:
-        return Period(text)
-    except ValueError:
-        raise InvalidRequest("team.error.invalid") from None
+from bot.telegram.staff import args, number, one_team, period_from, texts
 
 
 async def board(update: Update, context: Context) -> None:
@@ -56,7 +48,7 @@ async def chosen_board(update: Update, context: Context) -> None:
         scenario = (match.id, match.title_in(person.language))
     elif kind == "d":
         dimension = subject
-    await _show(update, context, person, number(team_id), _period(period), scenario, dimension)
+    await _show(update, context, person, number(team_id), period_from(period), scenario, dimension)
 
 
 async def _show(
@@ -86,7 +78,7 @@ async def scenarios(update: Update, context: Context) -> None:
     team_id, period = args(update, 2)
     found = await runtime(context).training.uploads.scenarios(person.id, number(team_id))
     keys = team_keys.board_scenarios(
-        number(team_id), _period(period), [e.scenario for e in found], person.language
+        number(team_id), period_from(period), [e.scenario for e in found], person.language
     )
     await say(update, context, texts(context, person)("tg.team.board_pick_scenario"), keys)
 

@@ -6,12 +6,10 @@ from __future__ import annotations
 from telegram import InputFile, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.domain.periods import Period
-from bot.errors import InvalidRequest
 from bot.services.export import Format
 from bot.telegram import keyboards, team_keys
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
-from bot.telegram.staff import args, number, one_team, texts
+from bot.telegram.staff import args, number, one_team, period_from, texts
 
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
 
@@ -36,10 +34,7 @@ async def send(update: Update, context: Context) -> None:
         keys = team_keys.periods(rt.catalog, person.language, team_keys.EXPORT, number(team_id))
         await say(update, context, texts(context, person)("tg.team.export_period"), keys)
         return
-    try:
-        chosen = Period(period)
-    except ValueError:
-        raise InvalidRequest("team.error.invalid") from None
+    chosen = period_from(period)
     for fmt in FORMATS:
         exported = await rt.training.exports.export(
             person.id, number(team_id), chosen, fmt, person.language
