@@ -73,8 +73,8 @@ def build_models(settings: Settings, catalog: Catalog) -> Models:
     names = (settings.llm_model_client, settings.llm_model_judge, settings.llm_model_coach)
     if not any(names):
         return Models(offline_client, offline_judge, offline_judge, offline_client)
+    prompts = Prompts(settings.prompts_dir)  # first: a broken template leaves no pool open
     gateway = Gateway(gateway_config(settings))
-    prompts = Prompts(settings.prompts_dir)
     client: ClientModel = offline_client
     judge: Judge = offline_judge
     coach = None
