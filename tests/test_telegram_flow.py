@@ -152,6 +152,22 @@ async def test_over_long_message_is_refused_kindly_and_not_played(bot: BotHarnes
     assert [t.speaker for t in current.session.transcript] == ["client"]
 
 
+async def test_an_over_long_plan_is_refused_with_its_length_and_the_rep_still_prepares(
+    bot: BotHarness,
+) -> None:
+    await bot.text("/practice")
+    await bot.press(label="区卫健委")
+    await bot.press(label="写计划")
+    await bot.text("计" * 2001)
+    assert bot.last_text() == (
+        "这条消息太长了（2001 字），一次最多 2000 字。真实拜访里也没人听得完这么长的话——"
+        "请分开说或精简一下，消息没有发出。"
+    )
+    current = await bot.services.practice.current(await bot.rep_id())
+    assert current is not None
+    assert (current.session.phase, current.session.plan) == (Phase.PREPARE, None)
+
+
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document"])
 async def test_non_text_input_gets_a_polite_answer(bot: BotHarness, kind: str) -> None:
     await bot.send(getattr(bot.api, kind)(PRIVATE))

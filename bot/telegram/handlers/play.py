@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.session import Phase
-from bot.services.practice import MAX_PLAN_CHARS, Started, TurnResult, clean_message
+from bot.services.practice import Started, TurnResult
 from bot.services.users import Person
 from bot.telegram import keyboards
 from bot.telegram.report import send_scorecard
@@ -99,9 +99,8 @@ async def message(update: Update, context: Context) -> None:
             await say(update, context, html.escape(rt.t(person.language, "tg.no_session")))
         return
     if current.phase in (Phase.BRIEF, Phase.PREPARE):
-        # A plan that is too long is refused with the reason, never cut.
-        plan = clean_message(text, MAX_PLAN_CHARS)
-        result = await rt.practice.begin(person.id, current.session_id, plan)
+        # The service refuses a plan that is too long with its length, never cuts it.
+        result = await rt.practice.begin(person.id, current.session_id, text)
         await show_opening(update, context, person, result, planned=True)
     elif current.phase == Phase.PLAY:
         await _turn(update, context, person, current.session_id, text or "")
