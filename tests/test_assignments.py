@@ -235,3 +235,13 @@ async def test_a_reminder_fired_early_is_not_consumed(world: World) -> None:
     first = assigned.reminders[0]
     assert await world.training.reminders.fire(first) == []
     assert first in await world.training.reminders.pending()
+
+
+async def test_a_replayed_assignment_request_assigns_once_and_tells_again(world: World) -> None:
+    trainer, team, _, _ = await _team(world)
+    first = await world.training.assignments.assign(trainer, team, SCENARIO, "3d", request_key="k1")
+    world.clock.advance(days=5)  # even once its due date has passed
+    again = await world.training.assignments.assign(trainer, team, SCENARIO, "3d", request_key="k1")
+    assert again.assignment.id == first.assignment.id
+    assert {n.chat_id for n in again.notices} == {n.chat_id for n in first.notices}
+    assert len(await world.training.assignments.assignments(trainer, team)) == 1

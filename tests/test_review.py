@@ -119,3 +119,16 @@ async def test_an_ungraded_session_cannot_be_corrected(world: World) -> None:
     with pytest.raises(InvalidRequest) as caught:
         await world.training.review.override(trainer, started.session.id, "listening", 4, "x")
     assert caught.value.code == "team.error.not_graded"
+
+
+async def test_a_replayed_comment_or_correction_is_stored_once(world: World) -> None:
+    trainer, _, _, sid = await _graded(world, 3.0)
+    for _ in range(2):
+        await world.training.review.comment(trainer, sid, "开场很好。", request_key="c1")
+        fixed = await world.training.review.override(
+            trainer, sid, "listening", 4.5, "复述到位", request_key="o1"
+        )
+    review = await world.training.review.open(trainer, sid)
+    assert [c.text for c in review.comments] == ["开场很好。"]
+    assert [(e.previous, e.score) for e in review.trail] == [(3.0, 4.5)]
+    assert fixed.card.dimensions["listening"].score == 4.5

@@ -28,7 +28,7 @@ from bot.services.practice import PlayContext, PracticeService, Started
 from bot.storage.database import Database
 from bot.storage.models import User, utcnow
 from bot.storage.team_repository import TeamRepository
-from bot.storage.teams import AssignmentRow
+from bot.storage.teams import AssignmentRow, Team
 from bot.storage.training_repository import TrainingRepository
 
 MAX_MIN_ATTEMPTS = 20
@@ -85,11 +85,15 @@ class AssignmentService:
         pass_mark: int | None = None,
         min_attempts: int = 1,
         member_id: int | None = None,
+        request_key: str | None = None,
     ) -> Assigned:
         """Assign a scenario to the team's reps (or one rep) with a due date in the team's zone.
 
         `due` is an aware datetime or text such as `2026-12-05 18:00`, `12-05` or `3d`
-        (see `parse_due`); `pass_mark` defaults to the scenario's own.
+        (see `parse_due`); `pass_mark` defaults to the scenario's own. With a `request_key`
+        (e.g. a Telegram flow's nonce) the call is idempotent: a replay after a crash finds the
+        assignment it made and returns it with its notices again (at least once, never twice
+        assigned).
         """
         now = self.clock()
         if not 1 <= min_attempts <= MAX_MIN_ATTEMPTS:
@@ -101,6 +105,9 @@ class AssignmentService:
             teams = TeamRepository(s)
             team = await teams.team(team_id)
             assert team is not None
+            done = await TrainingRepository(s).by_request_key(AssignmentRow, request_key)
+            if done is not None and done.team_id == team_id:
+                return await self._assigned(s, done, team, actor, now)
             found = await self.catalog.find(s, team_id, scenario_id)
             if member_id is not None:
                 membership = await teams.membership(team_id, member_id)
@@ -122,16 +129,23 @@ class AssignmentService:
                     min_attempts=min_attempts,
                     created_by=actor,
                     created_at=now,
+                    request_key=request_key,
                 )
             )
-            info = await assignment_info(s, self.catalog, row, team)
-            targets = await TrainingRepository(s).targets(row)
-            trainer = await teams.user(actor)
-            trainer_lang = parse_lang(trainer.language if trainer else None)
+            return await self._assigned(s, row, team, actor, now)
+
+    async def _assigned(
+        self, s: AsyncSession, row: AssignmentRow, team: Team, actor: int, now: dt.datetime
+    ) -> Assigned:
+        """The stored assignment with the notices and reminders it owes."""
+        info = await assignment_info(s, self.catalog, row, team)
+        targets = await TrainingRepository(s).targets(row)
+        trainer = await TeamRepository(s).user(actor)
+        trainer_lang = parse_lang(trainer.language if trainer else None)
         notices = [n for u in targets if (n := self._assigned_notice(u, info))]
-        if team.chat_id is not None and member_id is None:
+        if team.chat_id is not None and row.user_id is None:
             notices.append(self._group_notice(team.chat_id, info, trainer_lang))
-        owed = Due(row.id, due_at, now, actor, tuple(u.id for u in targets))
+        owed = Due(row.id, row.due_at, now, actor, tuple(u.id for u in targets))
         return Assigned(info, notices, plan([owed], set(), now))
 
     @staticmethod

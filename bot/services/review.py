@@ -24,7 +24,7 @@ from bot.storage.database import Database
 from bot.storage.models import PracticeSessionRow, utcnow
 from bot.storage.repositories import SessionRepository
 from bot.storage.team_repository import TeamRepository
-from bot.storage.teams import ScoreOverride
+from bot.storage.teams import Comment, ScoreOverride
 from bot.storage.training_repository import TrainingRepository
 
 MAX_COMMENT = 1000
@@ -181,8 +181,11 @@ class ReviewService:
                 [_entry(o, u.display_name) for o, u in await repo.overrides(session_id)],
             )
 
-    async def comment(self, actor: int, session_id: str, text: str) -> Commented:
-        """Store a comment on a team session; the rep is notified."""
+    async def comment(
+        self, actor: int, session_id: str, text: str, request_key: str | None = None
+    ) -> Commented:
+        """Store a comment on a team session; the rep is notified. With a `request_key`, a
+        replay returns the stored comment (and its notice again) instead of adding another."""
         cleaned = _CONTROL.sub("", text).strip()
         if not cleaned:
             raise InvalidRequest("team.error.comment_empty")
@@ -193,7 +196,10 @@ class ReviewService:
             teams = TeamRepository(s)
             author, player = await teams.user(actor), await teams.user(row.user_id)
             assert author is not None and player is not None
-            stored = await TrainingRepository(s).add_comment(session_id, actor, cleaned)
+            repo = TrainingRepository(s)
+            stored = await repo.by_request_key(Comment, request_key)
+            if stored is None or stored.session_id != session_id:
+                stored = await repo.add_comment(session_id, actor, cleaned, request_key)
             lang = parse_lang(player.language)
         info = CommentInfo(author.display_name, cleaned, stored.created_at)
         notice = notice_to(
@@ -207,9 +213,16 @@ class ReviewService:
         return Commented(info, [notice] if notice and player.id != actor else [])
 
     async def override(
-        self, actor: int, session_id: str, dimension: str, score: float, reason: str
+        self,
+        actor: int,
+        session_id: str,
+        dimension: str,
+        score: float,
+        reason: str,
+        request_key: str | None = None,
     ) -> Overridden:
-        """Correct one dimension's score with a reason; overall and pass/fail are recomputed."""
+        """Correct one dimension's score with a reason; overall and pass/fail are recomputed.
+        With a `request_key`, a replay finds the correction it stored instead of adding one."""
         dim, value, why = check_override(dimension, score, reason)
         now = self.clock()
         async with self.db.session() as s:
@@ -222,17 +235,20 @@ class ReviewService:
             teams = TeamRepository(s)
             author, player = await teams.user(actor), await teams.user(row.user_id)
             assert author is not None and player is not None
-            entry = await repo.add_override(
-                ScoreOverride(
-                    session_id=session_id,
-                    dimension=dim,
-                    score=value,
-                    previous=current.dimensions[dim].score,
-                    reason=why,
-                    author_id=actor,
-                    created_at=now,
+            entry = await repo.by_request_key(ScoreOverride, request_key)
+            if entry is None or entry.session_id != session_id:
+                entry = await repo.add_override(
+                    ScoreOverride(
+                        session_id=session_id,
+                        dimension=dim,
+                        score=value,
+                        previous=current.dimensions[dim].score,
+                        reason=why,
+                        author_id=actor,
+                        created_at=now,
+                        request_key=request_key,
+                    )
                 )
-            )
             trail = [
                 Override(o.dimension, o.score, o.reason, u.display_name, o.created_at)  # type: ignore[arg-type]
                 for o, u in await repo.overrides(session_id)

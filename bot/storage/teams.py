@@ -113,6 +113,8 @@ class AssignmentRow(Base):
     min_attempts: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    """The adapter's id for the request (e.g. a Telegram flow's nonce): a replay finds it."""
 
 
 class ReminderSent(Base):
@@ -143,6 +145,7 @@ class Comment(Base):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class ScoreOverride(Base):
@@ -160,3 +163,4 @@ class ScoreOverride(Base):
     reason: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)

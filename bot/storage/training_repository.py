@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,8 @@ from bot.domain.reminders import ReminderKey
 from bot.domain.session import Phase
 from bot.storage.models import PracticeSessionRow, ScorecardRow, TurnRow, User
 from bot.storage.teams import AssignmentRow, Comment, Membership, ReminderSent, ScoreOverride
+
+Keyed = TypeVar("Keyed", AssignmentRow, Comment, ScoreOverride)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class TrainingRepository:
 
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
+
+    async def by_request_key(self, model: type[Keyed], key: str | None) -> Keyed | None:
+        """The row an earlier request with this key stored (assignment, comment, override)."""
+        if key is None:
+            return None
+        return await self.s.scalar(select(model).where(model.request_key == key))
 
     async def add_assignment(self, row: AssignmentRow) -> AssignmentRow:
         """Store a new assignment."""
@@ -191,9 +199,11 @@ class TrainingRepository:
         query = select(ScorecardRow).where(ScorecardRow.session_id == session_id)
         return await self.s.scalar(query.with_for_update() if lock else query)
 
-    async def add_comment(self, session_id: str, author: int, text: str) -> Comment:
+    async def add_comment(
+        self, session_id: str, author: int, text: str, request_key: str | None = None
+    ) -> Comment:
         """Append a comment."""
-        row = Comment(session_id=session_id, author_id=author, text=text)
+        row = Comment(session_id=session_id, author_id=author, text=text, request_key=request_key)
         self.s.add(row)
         await self.s.flush()
         return row

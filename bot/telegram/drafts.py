@@ -29,6 +29,10 @@ class Draft:
     nonce: str
     data: dict[str, Any] = field(default_factory=dict)
 
+    def request_key(self, telegram_id: int) -> str:
+        """The id of what this flow finally does, so a replay after a crash does it once."""
+        return f"tg:{telegram_id}:{self.kind}:{self.nonce}"
+
     @property
     def awaits(self) -> str | None:
         """What typed text the flow is waiting for (None: it waits for a button)."""

@@ -235,6 +235,7 @@ async def _confirm(update: Update, context: Context, person: Person, draft: Draf
             pass_mark=int(d["mark"]),
             min_attempts=int(d["attempts"]),
             member_id=d.get("member"),
+            request_key=draft.request_key(sender(update)),
         )
     except InvalidRequest as exc:
         if exc.code not in DUE_ERRORS:

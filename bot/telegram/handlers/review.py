@@ -137,14 +137,21 @@ async def typed(update: Update, context: Context, person: Person, draft: Draft, 
     """The comment or the reason, typed after its prompt."""
     rt, t, d = runtime(context), texts(context, person), draft.data
     if draft.kind == COMMENT:
-        done = await rt.training.review.comment(person.id, str(d["session"]), text)
+        done = await rt.training.review.comment(
+            person.id, str(d["session"]), text, request_key=draft.request_key(sender(update))
+        )
         await drafts(context).clear(sender(update))
         told = await notify(context, done.notices)
         key = "tg.team.commented" if told else "tg.team.commented_quietly"
         await say(update, context, t(key, name=d["name"]))
         return
     fixed = await rt.training.review.override(
-        person.id, str(d["session"]), str(d["dimension"]), float(d["score"]), text
+        person.id,
+        str(d["session"]),
+        str(d["dimension"]),
+        float(d["score"]),
+        text,
+        request_key=draft.request_key(sender(update)),
     )
     await drafts(context).clear(sender(update))
     await notify(context, fixed.notices)
