@@ -25,7 +25,7 @@ from bot.logs import configure_logging
 from bot.scenarios.library import ScenarioLibrary, scenario_files
 from bot.scenarios.loader import load_scenario
 from bot.settings import Settings, get_settings
-from bot.views.text import brief_text, scorecard_text
+from bot.views.text import brief_text, labelled, model_name, scorecard_text
 
 log = logging.getLogger("bot.cli")
 app = typer.Typer(
@@ -187,7 +187,9 @@ def grade(
             )
         )
         models = grading_only(settings)
-        typer.echo(Catalog.load().t(ui, "llm.grading_with", grader=models.grading_label), err=True)
+        catalog = Catalog.load()
+        grader = model_name(models.grading_label, catalog, ui)
+        typer.echo(catalog.t(ui, "llm.grading_with", grader=grader), err=True)
         try:
             card = await models.grading.grade(parsed, sc, None, tips)
         finally:
@@ -250,11 +252,13 @@ def scenarios_show(scenario_id: str, lang: LangOption = None) -> None:
 
     async def main() -> int:
         scenario = ScenarioLibrary.from_directory(settings.scenarios_dir).get(scenario_id)
-        typer.echo(brief_text(scenario, Catalog.load(), ui))
+        catalog = Catalog.load()
+        typer.echo(brief_text(scenario, catalog, ui))
         stages = " → ".join(
-            f"{s.title} ({s.persona.name}, patience {s.patience})" for s in scenario.stages
+            catalog.t(ui, "label.stage", title=s.title, name=s.persona.name, patience=s.patience)
+            for s in scenario.stages
         )
-        typer.echo(f"\nstages: {stages}")
+        typer.echo("\n" + labelled(catalog.t(ui, "label.stages"), stages, ui))
         return 0
 
     _run(main(), ui)
