@@ -150,9 +150,20 @@ async def test_over_long_message_is_refused_kindly_and_not_played(bot: BotHarnes
 
 
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document"])
-async def test_non_text_input_gets_a_polite_answer(bot: BotHarness, kind: str) -> None:
+async def test_non_text_input_in_a_conversation_asks_for_words(bot: BotHarness, kind: str) -> None:
+    await begin_play(bot)
     await bot.send(getattr(bot.api, kind)(PRIVATE))
     assert bot.last_text() == "我只能读文字消息。请用文字回复客户。"
+
+
+@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document"])
+async def test_non_text_input_outside_a_conversation_does_not_mention_a_client(
+    bot: BotHarness, kind: str
+) -> None:
+    await bot.send(getattr(bot.api, kind)(PRIVATE))
+    assert bot.last_text() == (
+        "我只读文字消息。发 /practice 选一个场景开始练习；培训师上传场景请发送 .yaml 文件。"
+    )
 
 
 async def test_edited_message_is_not_played_again(bot: BotHarness) -> None:
@@ -223,8 +234,9 @@ async def test_continue_shows_where_the_conversation_stopped(bot: BotHarness) ->
     await bot.text("/practice")
     await bot.press(label="区卫健委")
     await bot.press(label="继续")
+    # Rounds as the turn budget counts them: the rep's one message so far.
     assert bot.last_text().startswith(
-        "继续「区卫健委信息系统二期尾款」，已进行 3 轮。\n客户上一句："
+        "继续「区卫健委信息系统二期尾款」，已进行 1 轮。\n客户上一句："
     )
 
 

@@ -139,7 +139,9 @@ async def cancel(update: Update, context: Context) -> None:
 async def _show_play(update: Update, context: Context, person: Person, current: Started) -> None:
     rt, lang, session = runtime(context), person.language, current.session
     title = current.scenario.title_in(lang)
-    lines = [rt.t(lang, "tg.resumed", title=title, turns=len(session.transcript))]
+    # Rounds as the turn budget counts them: the rep's messages.
+    turns = len(session.transcript.rep_turns())
+    lines = [rt.t(lang, "tg.resumed", title=title, turns=turns)]
     last_client = next(
         (t for t in reversed(session.transcript.turns) if t.speaker == "client"), None
     )
