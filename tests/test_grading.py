@@ -87,6 +87,16 @@ async def test_every_dimension_gets_a_tip(catalog: Catalog, scenario: Scenario) 
     assert all(d.tip and not d.tip.startswith("tip.") for d in card.dimensions.values())
 
 
+async def test_a_rep_who_asked_nothing_is_told_to_ask_not_to_balance_reflections(
+    catalog: Catalog, scenario: Scenario
+) -> None:
+    pushy = "客户：你好。\n销售：尾款拖了五个月了，今天必须给个说法。\n客户：这个要研究。"
+    card = await grade(OfflineJudge(catalog), parse_transcript(pushy), scenario)
+    tip = card.dimensions["listening"].tip
+    assert tip.startswith("你一个问题也没问，也没有复述客户的话")
+    assert "复述至少和提问一样多" not in tip
+
+
 async def test_weakest_turn_gets_a_better_wording(catalog: Catalog) -> None:
     card = await grade(OfflineJudge(catalog), parse_transcript(INJECTION))
     assert card.rewording is not None

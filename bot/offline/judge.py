@@ -166,6 +166,9 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
         weakest = min(parts, key=lambda k: parts[k])
         if parts[weakest] >= 4.5:
             return t(lang, "tip.good")
+        if weakest == "reflection" and not m.questions:
+            # "Reflect as often as you ask" means nothing to a rep who asked nothing.
+            return t(lang, "tip.listening.ask")
         return t(
             lang,
             f"tip.listening.{weakest}",
