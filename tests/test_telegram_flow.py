@@ -3,13 +3,16 @@ client: start, language, picker, brief, prepare, play, hint, end, scorecard, his
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from bot.domain.session import Phase
 from bot.settings import Settings
+from bot.storage.models import PracticeSessionRow
 from bot.telegram.app import COMMANDS
 from tests.support.bot_api import BotApi
 from tests.support.bot_harness import PRIVATE, BotHarness
@@ -315,6 +318,17 @@ async def test_history_lists_sessions_and_opens_a_scorecard(bot: BotHarness) -> 
     await bot.press(label="1. 打开")
     assert any(t.startswith("<b>评分卡") for t in bot.api.texts(PRIVATE)[-2:])
     assert len(bot.api.calls_to("sendPhoto")) == photos + 1
+
+
+async def test_history_dates_a_session_in_the_reps_time_zone(bot: BotHarness) -> None:
+    await begin_play(bot)
+    await bot.text("/end")
+    async with bot.services.db.session() as s:
+        # 20:30 UTC on 1 March is 04:30 on 2 March in Beijing.
+        moment = dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC)
+        await s.execute(update(PracticeSessionRow).values(created_at=moment))
+    await bot.text("/history")
+    assert bot.last_text().startswith("最近的练习\n1. 2026-03-02 04:30 区卫健委信息系统二期尾款")
 
 
 async def test_history_when_empty_invites_a_first_practice(bot: BotHarness) -> None:
