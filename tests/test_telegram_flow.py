@@ -159,6 +159,16 @@ async def test_non_text_input_in_a_conversation_asks_for_words(bot: BotHarness, 
     assert bot.last_text() == "我只能读文字消息。请用文字回复客户。"
 
 
+async def test_a_photo_while_preparing_asks_for_the_plan_in_words(bot: BotHarness) -> None:
+    await bot.text("/practice")
+    await bot.press(label="区卫健委")
+    await bot.press(label="写计划")
+    await bot.send(bot.api.photo(PRIVATE))
+    assert bot.last_text() == (
+        "我只读文字消息。请把计划打成文字发给我，或者点「跳过准备，直接开始」。"
+    )
+
+
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document"])
 async def test_non_text_input_outside_a_conversation_does_not_mention_a_client(
     bot: BotHarness, kind: str

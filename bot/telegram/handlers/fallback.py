@@ -35,8 +35,12 @@ async def not_text(update: Update, context: Context) -> None:
     there is no client to answer, so say what text is for)."""
     person = await rep(update, context)
     current = await runtime(context).practice.current(person.id)
-    playing = current is not None and current.session.phase == Phase.PLAY
-    await _answer(update, context, "error.input_not_text" if playing else "fallback.not_text")
+    key = "fallback.not_text"
+    if current is not None and current.session.phase == Phase.PLAY:
+        key = "error.input_not_text"
+    elif current is not None and current.session.phase in (Phase.BRIEF, Phase.PREPARE):
+        key = "fallback.not_text_plan"
+    await _answer(update, context, key)
 
 
 async def edited(update: Update, context: Context) -> None:
