@@ -220,6 +220,19 @@ async def test_cancel_abandons_the_session(bot: BotHarness) -> None:
     assert await bot.services.practice.current(await bot.rep_id()) is None
 
 
+@pytest.mark.parametrize("command", ["/end", "/hint"])
+async def test_end_or_hint_before_the_conversation_says_how_to_begin(
+    bot: BotHarness, command: str
+) -> None:
+    await bot.text("/practice")
+    await bot.press(label="区卫健委")
+    sent = len(bot.api.sent(PRIVATE))
+    await bot.text(command)
+    assert bot.api.texts(PRIVATE)[sent:] == [
+        "对话还没开始。点「写计划」或「跳过准备，直接开始」；不想练了就发 /cancel。"
+    ]
+
+
 async def test_commands_needing_a_session_say_there_is_none(bot: BotHarness) -> None:
     await bot.text("/end")
     assert bot.last_text() == "你现在没有进行中的练习。"
