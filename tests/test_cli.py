@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.main import columns
+from bot.domain.lang import Lang
+from bot.scenarios.library import ScenarioLibrary
 from bot.settings import ROOT
 from tests.test_practice_service import GOOD_REP
 
@@ -190,6 +193,17 @@ def test_scenarios_list_and_show(tmp_path: Path) -> None:
     shown = trainer("scenarios", "show", SCENARIO, "--lang", "en", tmp_path=tmp_path)
     assert "Case card · District health bureau" in shown.stdout
     assert "How you will be graded" in shown.stdout
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_scenario_titles_line_up_in_one_column(
+    tmp_path: Path, lang: Lang, library: ScenarioLibrary
+) -> None:
+    listed = trainer("scenarios", "list", "--lang", lang, tmp_path=tmp_path)
+    rows = listed.stdout.strip().splitlines()[1:]
+    titles = [s.title_in(lang) for s in library.all()]
+    starts = {columns(row[: row.index(title)]) for row, title in zip(rows, titles, strict=True)}
+    assert len(starts) == 1, listed.stdout
 
 
 def test_show_names_the_stages_in_chinese_for_a_chinese_reader(tmp_path: Path) -> None:

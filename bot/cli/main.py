@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import sys
+import unicodedata
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Annotated, Any
@@ -46,6 +47,16 @@ LangOption = Annotated[
     str | None,
     typer.Option("--lang", help="Interface language: zh or en (default: DEFAULT_LANGUAGE)."),
 ]
+
+
+def columns(text: str) -> int:
+    """How many terminal columns a text takes (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """The text padded to `width` terminal columns, so Chinese columns line up."""
+    return text + " " * max(0, width - columns(text))
 
 
 def _settings() -> Settings:
@@ -233,12 +244,13 @@ def scenarios_list(
             typer.echo(json.dumps(rows, ensure_ascii=False))
             return 0
         typer.echo(catalog.t(ui, "cli.scenarios_header", count=len(items)))
+        names = {s.id: catalog.t(ui, f"temperament.{s.temperament}") for s in items}
+        width = max((columns(n) for n in names.values()), default=0)
         for s in items:
-            temperament = catalog.t(ui, f"temperament.{s.temperament}")
             stages = " → ".join(st.id for st in s.stages)
             stars = "★" * s.difficulty
-            line = f"{s.id:<36} {s.language}  {stars:<5} {temperament:<8} {s.title_in(ui)}"
-            typer.echo(f"{line}  [{stages}]")
+            line = f"{s.id:<36} {s.language}  {stars:<5} {pad(names[s.id], width)} "
+            typer.echo(f"{line}{s.title_in(ui)}  [{stages}]")
         return 0
 
     _run(main(), ui)
