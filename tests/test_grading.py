@@ -130,3 +130,10 @@ def test_a_long_quote_is_cut_after_a_word_not_inside_one() -> None:
     assert len(quote) <= QUOTE_CHARS
     chinese = "那我们这样安排：" + "本周五前补齐五家的培训记录，" * 10
     assert clip(chinese).endswith("培训记录")  # after a clause, not mid-phrase
+
+
+async def test_an_english_tip_lists_the_missing_answers_mid_sentence(catalog: Catalog) -> None:
+    transcript = parse_transcript("client: Hello.\nrep: Pay now.")
+    card = await grade(OfflineJudge(catalog), transcript, lang="en")
+    tip = card.dimensions["preparation"].tip
+    assert tip.startswith("Still unclear: what is the deal, who accepts the project,")

@@ -202,7 +202,10 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
             return t(
                 lang,
                 "tip.preparation.missing",
-                items="、".join(missing) if lang == "zh" else ", ".join(missing),
+                # Mid-sentence in English: "Still unclear: who accepts the project, …".
+                items="、".join(missing)
+                if lang == "zh"
+                else ", ".join(m[:1].lower() + m[1:] for m in missing),
             )
         return t(lang, "tip.preparation.plan" if m.plan_coverage is None else "tip.good")
     if dim == "composure":
