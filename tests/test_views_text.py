@@ -12,8 +12,16 @@ from bot.domain.scenario import Scenario
 from bot.domain.scorecard import DimensionScore, Evidence, Rewording, Scorecard
 from bot.domain.transcript import parse_transcript
 from bot.i18n import Catalog
+from bot.services.practice import Hint
 from bot.settings import ROOT
-from bot.views.text import brief_text, model_name, rule_text, scorecard_text, tidy
+from bot.views.text import (
+    brief_text,
+    hint_text,
+    model_name,
+    rule_text,
+    scorecard_text,
+    tidy,
+)
 
 METRICS = {
     "talk_share": 0.32,
@@ -141,3 +149,11 @@ def test_every_rule_set_for_a_threatening_rep_reads_as_words(catalog: Catalog) -
     shown = {rule_text(r, catalog, "zh") for r in rules}
     assert "说了威胁的话" in shown
     assert not any(re.search(r"[a-z_]{4,}", s) for s in shown)
+
+
+def test_an_english_hint_names_the_missing_answer_mid_sentence(catalog: Catalog) -> None:
+    hint = Hint(code="hint.ask_fact", params={"fact": "acceptance_person"})
+    assert hint_text(hint, catalog, "en") == (
+        'You don\'t know "who accepts the project" yet. Try an open question about it.'
+    )
+    assert hint_text(hint, catalog, "zh") == "还不清楚「项目验收人是谁」。试着用开放式问题问一问。"

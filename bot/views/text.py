@@ -228,7 +228,9 @@ def hint_text(hint: Hint, catalog: Catalog, lang: Lang) -> str:
         return hint.text
     shown = dict(hint.params)
     if "fact" in shown:
-        shown["fact"] = catalog.t(lang, f"fact.{shown['fact']}")
+        fact = catalog.t(lang, f"fact.{shown['fact']}")
+        # Inside an English sentence: 'You don't know "who accepts the project" yet.'
+        shown["fact"] = fact if lang == "zh" else fact[:1].lower() + fact[1:]
     if "needs" in shown:
         sep = "、" if lang == "zh" else ", "
         shown["needs"] = sep.join(
