@@ -254,6 +254,17 @@ async def test_second_practice_offers_to_continue_or_abandon_the_first(bot: BotH
     assert "案例卡" in bot.last_text()
 
 
+async def test_the_session_in_the_way_is_named_in_the_reps_language(bot: BotHarness) -> None:
+    await begin_play(bot)
+    await bot.text("/lang")
+    await bot.press(label="English")
+    await bot.text("/practice")
+    await bot.press(label="County")
+    assert bot.last_text().startswith(
+        "You still have a practice of &quot;District health bureau — phase-2 final payment&quot;"
+    )
+
+
 async def test_continue_shows_where_the_conversation_stopped(bot: BotHarness) -> None:
     await begin_play(bot)
     await bot.text(OPENING)
