@@ -206,6 +206,21 @@ def test_scenario_titles_line_up_in_one_column(
     assert len(starts) == 1, listed.stdout
 
 
+def test_play_help_says_what_play_does_in_whole_sentences(tmp_path: Path) -> None:
+    wide = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "play", "--help"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "250"},
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert (
+        "In play, /hint asks the coach and /end ends the meeting and grades it. Piped stdin "
+        "works too: one rep message per line; a blank line or end of input also ends and grades."
+    ) in wide.stdout
+
+
 def test_show_names_the_stages_in_chinese_for_a_chinese_reader(tmp_path: Path) -> None:
     shown = trainer("scenarios", "show", SCENARIO, tmp_path=tmp_path)
     stages = shown.stdout.strip().splitlines()[-1]

@@ -34,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # a docstring's wrapped lines flow as one paragraph
 )
 scenarios_app = typer.Typer(help="List, show and validate scenario files.", no_args_is_help=True)
 eval_app = typer.Typer(help="Check the grader against expert-labelled data.", no_args_is_help=True)
@@ -114,8 +115,9 @@ def play(
 ) -> None:
     """Play a whole session in the terminal: brief, prepare, play, scorecard.
 
-    Works with piped stdin too: one rep message per line; `/end`, a blank line or end of input
-    ends the meeting and grades it. An unfinished session is resumed unless --new is given.
+    In play, /hint asks the coach and /end ends the meeting and grades it. Piped stdin works
+    too: one rep message per line; a blank line or end of input also ends and grades. An
+    unfinished session is resumed unless --new is given or -s names another scenario.
     """
     from bot.console.play import play as play_session
 
