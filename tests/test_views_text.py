@@ -157,3 +157,10 @@ def test_an_english_hint_names_the_missing_answer_mid_sentence(catalog: Catalog)
         'You don\'t know "who accepts the project" yet. Try an open question about it.'
     )
     assert hint_text(hint, catalog, "zh") == "还不清楚「项目验收人是谁」。试着用开放式问题问一问。"
+
+
+def test_the_overdue_date_is_written_as_each_reader_writes_dates(
+    catalog: Catalog, scenario: Scenario
+) -> None:
+    assert "逾期起始：2026 年 6 月 30 日" in brief_text(scenario, catalog, "zh")
+    assert "Overdue since: 30 June 2026" in brief_text(scenario, catalog, "en")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_lib
 import re
 from dataclasses import dataclass
@@ -12,6 +13,11 @@ from bot.domain.scorecard import Scorecard
 from bot.i18n import Catalog
 from bot.services.practice import Hint
 
+# Month names spelled out here: `%B` follows the process locale, which may be Chinese.
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
 # Plain-text headings and quotes the way each language's readers mark them.
 _PLAIN_MARKS: dict[Lang, tuple[str, str, str, str]] = {
     "zh": ("【", "】", "「", "」"),
@@ -88,6 +94,13 @@ def money(amount: int, currency: str, lang: Lang) -> str:
     return f"{currency} {amount:,}"
 
 
+def day(date: dt.date, lang: Lang) -> str:
+    """A calendar day as each reader writes it: 2026 年 6 月 30 日 / 30 June 2026."""
+    if lang == "zh":
+        return f"{date.year} 年 {date.month} 月 {date.day} 日"
+    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
+
+
 def stars(score: float) -> str:
     """A 1–5 score as five stars (rounded to the nearest half, shown as whole stars)."""
     full = max(0, min(5, round(score)))
@@ -122,7 +135,7 @@ def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = Fa
         ),
     ]
     if b.overdue_since:
-        lines.append(m.esc(t(lang, "brief.overdue_since", date=b.overdue_since.isoformat())))
+        lines.append(m.esc(t(lang, "brief.overdue_since", date=day(b.overdue_since, lang))))
     causes = ("、" if lang == "zh" else ", ").join(
         t(lang, f"root_cause.{c}") for c in scenario.root_causes
     )
