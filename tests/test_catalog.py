@@ -49,3 +49,16 @@ def test_every_literal_key_used_in_code_exists(catalog: Catalog) -> None:
 
 def test_unknown_error_code_falls_back_to_the_generic_message(catalog: Catalog) -> None:
     assert catalog.error("en", "error.nope", {}) == catalog.t("en", "error.generic")
+
+
+def test_chinese_messages_use_chinese_punctuation_next_to_chinese(catalog: Catalog) -> None:
+    # 「我还有个会」, not "我还有个会"; 「建议：」, not 「建议:」.
+    ascii_next_to_chinese = re.compile(
+        r'"[\u4e00-\u9fff]|[\u4e00-\u9fff]"|[\u4e00-\u9fff][,:;!?](?!\d)'
+    )
+    found = {
+        key: catalog.raw("zh", key)
+        for key in catalog.keys("zh")
+        if ascii_next_to_chinese.search(catalog.raw("zh", key))
+    }
+    assert found == {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.cues import analyze
+from bot.domain.cues import analyze, sentences
 
 CLIENT = (
     "The acceptance report is still sitting with the finance office, "
@@ -134,3 +134,13 @@ def test_chinese_advice_is_the_directive_or_pressure_list_and_nothing_is_complex
     demand = analyze("你必须今天付款，否则我们就起诉。", "", "zh")
     reflect = analyze("您的意思是验收报告还在财务那边？", "验收报告还在财务那边，还没签。", "zh")
     assert (demand.advice, reflect.advice, reflect.complex_reflection) == (True, False, False)
+
+
+def test_a_title_or_e_g_does_not_end_a_sentence() -> None:
+    # The scorecard quotes a sentence: "Good afternoon, Dr." was quoted as evidence.
+    text = "Good afternoon, Dr. Liang, and thank you. Ms. Sun has e.g. the logs. Fine?"
+    assert sentences(text, "en") == [
+        "Good afternoon, Dr. Liang, and thank you.",
+        "Ms. Sun has e.g. the logs.",
+        "Fine?",
+    ]

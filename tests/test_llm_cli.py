@@ -43,9 +43,8 @@ def test_play_runs_on_the_configured_server_and_says_so(env: None, fake: FakeOpe
     lines = "您好，我是华信科技的小陈，想找王科长，麻烦您了。\n/end\n"
     result = CliRunner().invoke(app, ["play", "-s", SCENARIO, "--plan", "先问验收"], input=lines)
     assert result.exit_code == 0, result.output
-    assert f"llm:{CLIENT_MODEL}" in result.stdout
-    assert f"llm:{JUDGE_MODEL}" in result.stdout
-    assert "客户: 您是哪个单位的？找王科长什么事呢？" in result.stdout
+    assert f"客户：模型 {CLIENT_MODEL}，评分：模型 {JUDGE_MODEL}" in result.stdout
+    assert "客户：您是哪个单位的？找王科长什么事呢？" in result.stdout
     models = [(r.body["model"], bool(r.body.get("stream"))) for r in fake.requests]
     assert models[0] == (CLIENT_MODEL, True)
     assert (JUDGE_MODEL, False) in models
@@ -63,7 +62,7 @@ def test_play_survives_a_provider_outage_and_loses_no_turn(env: None, fake: Fake
     result = CliRunner().invoke(app, ["play", "-s", SCENARIO, "--plan", "p"], input=lines)
     assert result.exit_code == 0, result.output
     assert "模型服务暂时没有响应" in result.stdout
-    assert "客户: 您找王科长什么事？" in result.stdout
+    assert "客户：您找王科长什么事？" in result.stdout
     second_try = fake.requests[2].messages[-1]["content"]
     assert "您好，我是华信科技的小陈。\n想找王科长谈二期项目。" in second_try
     assert "Traceback" not in result.output
@@ -91,7 +90,7 @@ def test_grade_uses_the_llm_judge_and_prints_one_json_object(
     card = json.loads(result.stdout)
     assert card["grader"] == f"llm:{JUDGE_MODEL}"
     assert card["dimensions"]["listening"]["score"] == 2.0
-    assert f"评分：llm:{JUDGE_MODEL}" in result.stderr
+    assert f"评分：模型 {JUDGE_MODEL}" in result.stderr
 
 
 def test_grade_without_a_model_says_it_grades_offline(
@@ -103,7 +102,7 @@ def test_grade_without_a_model_says_it_grades_offline(
     result = CliRunner().invoke(app, ["grade", str(path), "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["grader"] == "offline"
-    assert "评分：offline" in result.stderr
+    assert "评分：离线规则" in result.stderr
 
 
 def test_play_over_the_cap_goes_on_offline_and_says_so(

@@ -93,3 +93,14 @@ def test_phrase_banks_cover_every_line_kind_in_both_languages() -> None:
 
     for lang, bank in load_phrases().items():
         assert set(bank) == set(get_args(LineKind)), lang
+
+
+def test_a_threat_reaction_leaves_the_goodbye_to_the_closing_line() -> None:
+    # A threat ends the meeting: its reaction is always followed by an `end_offended` line, so
+    # a reaction that says goodbye as well reads twice (「…不用谈了。…没必要再谈了。」).
+    banks = load_phrases()
+    for line in banks["zh"]["threat"]:
+        assert not any(w in line for w in ("不用谈了", "没必要再谈", "请回", "到这儿")), line
+    # "…strictly by the book." then "…proceed by the rules from here." said the same twice.
+    for line in banks["en"]["end_offended"]:
+        assert "by the rules" not in line and "by the book" not in line, line

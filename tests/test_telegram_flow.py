@@ -3,13 +3,16 @@ client: start, language, picker, brief, prepare, play, hint, end, scorecard, his
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import update
 
 from bot.domain.session import Phase
 from bot.settings import Settings
+from bot.storage.models import PracticeSessionRow
 from bot.telegram.menus import REP_COMMANDS
 from tests.support.bot_api import BotApi
 from tests.support.bot_harness import PRIVATE, BotHarness
@@ -169,9 +172,30 @@ async def test_an_over_long_plan_is_refused_with_its_length_and_the_rep_still_pr
 
 
 @pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document"])
-async def test_non_text_input_gets_a_polite_answer(bot: BotHarness, kind: str) -> None:
+async def test_non_text_input_in_a_conversation_asks_for_words(bot: BotHarness, kind: str) -> None:
+    await begin_play(bot)
     await bot.send(getattr(bot.api, kind)(PRIVATE))
     assert bot.last_text() == "我只能读文字消息。请用文字回复客户。"
+
+
+async def test_a_photo_while_preparing_asks_for_the_plan_in_words(bot: BotHarness) -> None:
+    await bot.text("/practice")
+    await bot.press(label="区卫健委")
+    await bot.press(label="写计划")
+    await bot.send(bot.api.photo(PRIVATE))
+    assert bot.last_text() == (
+        "我只读文字消息。请把计划打成文字发给我，或者点「跳过准备，直接开始」。"
+    )
+
+
+@pytest.mark.parametrize("kind", ["sticker", "photo", "voice", "document"])
+async def test_non_text_input_outside_a_conversation_does_not_mention_a_client(
+    bot: BotHarness, kind: str
+) -> None:
+    await bot.send(getattr(bot.api, kind)(PRIVATE))
+    assert bot.last_text() == (
+        "我只读文字消息。发 /practice 选一个场景开始练习；培训师上传场景请发送 .yaml 文件。"
+    )
 
 
 async def test_edited_message_is_not_played_again(bot: BotHarness) -> None:
@@ -215,6 +239,19 @@ async def test_cancel_abandons_the_session(bot: BotHarness) -> None:
     assert await bot.services.practice.current(await bot.rep_id()) is None
 
 
+@pytest.mark.parametrize("command", ["/end", "/hint"])
+async def test_end_or_hint_before_the_conversation_says_how_to_begin(
+    bot: BotHarness, command: str
+) -> None:
+    await bot.text("/practice")
+    await bot.press(label="区卫健委")
+    sent = len(bot.api.sent(PRIVATE))
+    await bot.text(command)
+    assert bot.api.texts(PRIVATE)[sent:] == [
+        "对话还没开始。点「写计划」或「跳过准备，直接开始」；不想练了就发 /cancel。"
+    ]
+
+
 async def test_commands_needing_a_session_say_there_is_none(bot: BotHarness) -> None:
     await bot.text("/end")
     assert bot.last_text() == "你现在没有进行中的练习。"
@@ -236,14 +273,26 @@ async def test_second_practice_offers_to_continue_or_abandon_the_first(bot: BotH
     assert "案例卡" in bot.last_text()
 
 
+async def test_the_session_in_the_way_is_named_in_the_reps_language(bot: BotHarness) -> None:
+    await begin_play(bot)
+    await bot.text("/lang")
+    await bot.press(label="English")
+    await bot.text("/practice")
+    await bot.press(label="County")
+    assert bot.last_text().startswith(
+        "You still have a practice of &quot;District health bureau — phase-2 final payment&quot;"
+    )
+
+
 async def test_continue_shows_where_the_conversation_stopped(bot: BotHarness) -> None:
     await begin_play(bot)
     await bot.text(OPENING)
     await bot.text("/practice")
     await bot.press(label="区卫健委")
     await bot.press(label="继续")
+    # Rounds as the turn budget counts them: the rep's one message so far.
     assert bot.last_text().startswith(
-        "继续「区卫健委信息系统二期尾款」，已进行 3 轮。\n客户上一句："
+        "继续「区卫健委信息系统二期尾款」，已进行 1 轮。\n客户上一句："
     )
 
 
@@ -322,6 +371,17 @@ async def test_history_lists_sessions_and_opens_a_scorecard(bot: BotHarness) -> 
     await bot.press(label="1. 打开")
     assert any(t.startswith("<b>评分卡") for t in bot.api.texts(PRIVATE)[-2:])
     assert len(bot.api.calls_to("sendPhoto")) == photos + 1
+
+
+async def test_history_dates_a_session_in_the_reps_time_zone(bot: BotHarness) -> None:
+    await begin_play(bot)
+    await bot.text("/end")
+    async with bot.services.db.session() as s:
+        # 20:30 UTC on 1 March is 04:30 on 2 March in Beijing.
+        moment = dt.datetime(2026, 3, 1, 20, 30, tzinfo=dt.UTC)
+        await s.execute(update(PracticeSessionRow).values(created_at=moment))
+    await bot.text("/history")
+    assert bot.last_text().startswith("最近的练习\n1. 2026-03-02 04:30 区卫健委信息系统二期尾款")
 
 
 async def test_history_when_empty_invites_a_first_practice(bot: BotHarness) -> None:

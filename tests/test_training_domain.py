@@ -153,6 +153,11 @@ def test_month_starts_on_the_first_in_the_teams_zone_not_in_utc() -> None:
         ("3天", dt.datetime(2026, 12, 6, 15, 59, tzinfo=UTC)),
         ("3d", dt.datetime(2026, 12, 6, 15, 59, tzinfo=UTC)),
         ("48小时", dt.datetime(2026, 12, 5, 4, 0, tzinfo=UTC)),
+        ("3 days", dt.datetime(2026, 12, 6, 15, 59, tzinfo=UTC)),
+        ("1 day", dt.datetime(2026, 12, 4, 15, 59, tzinfo=UTC)),
+        ("3 天", dt.datetime(2026, 12, 6, 15, 59, tzinfo=UTC)),
+        ("48 hours", dt.datetime(2026, 12, 5, 4, 0, tzinfo=UTC)),
+        ("24个小时", dt.datetime(2026, 12, 4, 4, 0, tzinfo=UTC)),
         ("01-05", dt.datetime(2027, 1, 5, 15, 59, tzinfo=UTC)),
     ],
 )

@@ -7,6 +7,7 @@ import getpass
 import json
 import logging
 import sys
+import unicodedata
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,7 +26,7 @@ from bot.logs import configure_logging
 from bot.scenarios.library import ScenarioLibrary, scenario_files
 from bot.scenarios.loader import load_scenario
 from bot.settings import Settings, get_settings
-from bot.views.text import brief_text, scorecard_text
+from bot.views.text import brief_text, labelled, model_name, scorecard_text
 
 log = logging.getLogger("bot.cli")
 app = typer.Typer(
@@ -33,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",  # a docstring's wrapped lines flow as one paragraph
 )
 scenarios_app = typer.Typer(help="List, show and validate scenario files.", no_args_is_help=True)
 eval_app = typer.Typer(help="Check the grader against expert-labelled data.", no_args_is_help=True)
@@ -46,6 +48,16 @@ LangOption = Annotated[
     str | None,
     typer.Option("--lang", help="Interface language: zh or en (default: DEFAULT_LANGUAGE)."),
 ]
+
+
+def columns(text: str) -> int:
+    """How many terminal columns a text takes (a Chinese character takes two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def pad(text: str, width: int) -> str:
+    """The text padded to `width` terminal columns, so Chinese columns line up."""
+    return text + " " * max(0, width - columns(text))
 
 
 def _settings() -> Settings:
@@ -103,8 +115,9 @@ def play(
 ) -> None:
     """Play a whole session in the terminal: brief, prepare, play, scorecard.
 
-    Works with piped stdin too: one rep message per line; `/end`, a blank line or end of input
-    ends the meeting and grades it. An unfinished session is resumed unless --new is given.
+    In play, /hint asks the coach and /end ends the meeting and grades it. Piped stdin works
+    too: one rep message per line; a blank line or end of input also ends and grades. An
+    unfinished session is resumed unless --new is given or -s names another scenario.
     """
     from bot.console.play import play as play_session
 
@@ -187,7 +200,9 @@ def grade(
             )
         )
         models = grading_only(settings)
-        typer.echo(Catalog.load().t(ui, "llm.grading_with", grader=models.grading_label), err=True)
+        catalog = Catalog.load()
+        grader = model_name(models.grading_label, catalog, ui)
+        typer.echo(catalog.t(ui, "llm.grading_with", grader=grader), err=True)
         try:
             card = await models.grading.grade(parsed, sc, None, tips)
         finally:
@@ -231,12 +246,13 @@ def scenarios_list(
             typer.echo(json.dumps(rows, ensure_ascii=False))
             return 0
         typer.echo(catalog.t(ui, "cli.scenarios_header", count=len(items)))
+        names = {s.id: catalog.t(ui, f"temperament.{s.temperament}") for s in items}
+        width = max((columns(n) for n in names.values()), default=0)
         for s in items:
-            temperament = catalog.t(ui, f"temperament.{s.temperament}")
             stages = " → ".join(st.id for st in s.stages)
             stars = "★" * s.difficulty
-            line = f"{s.id:<36} {s.language}  {stars:<5} {temperament:<8} {s.title_in(ui)}"
-            typer.echo(f"{line}  [{stages}]")
+            line = f"{s.id:<36} {s.language}  {stars:<5} {pad(names[s.id], width)} "
+            typer.echo(f"{line}{s.title_in(ui)}  [{stages}]")
         return 0
 
     _run(main(), ui)
@@ -250,11 +266,13 @@ def scenarios_show(scenario_id: str, lang: LangOption = None) -> None:
 
     async def main() -> int:
         scenario = ScenarioLibrary.from_directory(settings.scenarios_dir).get(scenario_id)
-        typer.echo(brief_text(scenario, Catalog.load(), ui))
+        catalog = Catalog.load()
+        typer.echo(brief_text(scenario, catalog, ui))
         stages = " → ".join(
-            f"{s.title} ({s.persona.name}, patience {s.patience})" for s in scenario.stages
+            catalog.t(ui, "label.stage", title=s.title, name=s.persona.name, patience=s.patience)
+            for s in scenario.stages
         )
-        typer.echo(f"\nstages: {stages}")
+        typer.echo("\n" + labelled(catalog.t(ui, "label.stages"), stages, ui))
         return 0
 
     _run(main(), ui)

@@ -17,7 +17,12 @@ from bot.domain.session import Phase
 from bot.errors import InputRejected, TrainerError
 from bot.services.practice import Started, TurnResult
 from bot.services.users import Person
-from bot.views.text import brief_text, hint_text, scorecard_text
+from bot.views.text import brief_text, hint_text, labelled, model_name, scorecard_text
+
+
+def _undecodable(line: str) -> bool:
+    """Bytes that were not UTF-8 reach Python as lone surrogates; they can never be stored."""
+    return any("\ud800" <= ch <= "\udfff" for ch in line)
 
 
 @dataclass
@@ -29,6 +34,7 @@ class Console:
     stdin: TextIO
     stdout: TextIO
     interactive: bool
+    _speaking: bool = False
 
     def say(self, text: str = "") -> None:
         """Print a line."""
@@ -56,10 +62,26 @@ class Console:
         """A domain error as a polite, localised line."""
         self.say("⚠️ " + self.app.catalog.error(self.lang, exc.code, exc.params))
 
+    def label(self, key: str) -> str:
+        """「客户：」 / "Client: " — a speaker's name with the language's colon."""
+        return labelled(self.t(key), "", self.lang)
+
     async def stream(self, delta: str) -> None:
-        """Print a piece of the client's reply as it arrives."""
+        """Print a piece of the client's reply as it arrives, after the client's name."""
+        if not self._speaking:
+            # Named only once words arrive, so a refused message leaves no empty "client:".
+            self.stdout.write(self.label("console.client"))
+            self._speaking = True
         self.stdout.write(delta)
         self.stdout.flush()
+
+    def end_reply(self, reply: str = "") -> None:
+        """Close the client's streamed line; a reply that did not stream is printed whole."""
+        if self._speaking:
+            self.say()
+        elif reply:
+            self.say(self.label("console.client") + reply)
+        self._speaking = False
 
 
 async def _pick_scenario(con: Console, scenario_id: str | None) -> str:
@@ -104,9 +126,12 @@ async def _open_session(
     practice = con.app.practice
     current = await practice.current(person.id)
     if current and not new and (scenario_id in (None, current.scenario.id)):
-        turns = len(current.session.transcript)
+        # Rounds as the turn budget counts them: the rep's messages.
+        turns = len(current.session.transcript.rep_turns())
         con.say(con.t("console.resumed", title=current.scenario.title_in(con.lang), turns=turns))
         return current, None
+    if scenario_id:
+        con.app.scenarios.get(scenario_id)  # an unknown id fails here, before anything is lost
     if current:
         con.say(con.t("console.abandoned"))
     chosen = await _pick_scenario(con, scenario_id)
@@ -131,7 +156,13 @@ async def play(
     """A whole session in the terminal; returns the exit code."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     con = Console(app, lang, stdin, stdout, interactive=stdin.isatty())
-    con.say(con.t("console.welcome", client=app.client.label, grader=app.judge_label))
+    con.say(
+        con.t(
+            "console.welcome",
+            client=model_name(app.client.label, app.catalog, lang, "label.offline_client"),
+            grader=model_name(app.judge_label, app.catalog, lang),
+        )
+    )
     started, opening = await _open_session(con, person, scenario_id, new, plan)
     session = opening.session if opening else started.session
     if opening is None and session.phase in (Phase.BRIEF, Phase.PREPARE):
@@ -140,33 +171,39 @@ async def play(
         session = opening.session
     con.say(con.t("console.play"))
     if opening is not None:
-        con.say(f"{con.t('console.client')}: {opening.reply}")
+        con.say(con.label("console.client") + opening.reply)
     else:
         for turn in session.transcript:
-            who = con.t("console.you") if turn.speaker == "rep" else con.t("console.client")
-            con.say(f"{who}: {turn.text}")
+            who = "console.you" if turn.speaker == "rep" else "console.client"
+            con.say(con.label(who) + turn.text)
         if session.awaiting_reply():
-            con.stdout.write(f"{con.t('console.client')}: ")
             pending = await app.practice.resume_pending(person.id, session.id, con.stream)
-            con.say()
+            con.end_reply(pending.reply if pending else "")
             session = pending.session if pending else session
     noticed: set[str] = set()
     while session.phase == Phase.PLAY:
-        line = await con.ask(f"{con.t('console.you')}: ")
-        if line is None or line.strip() in ("", "/end"):
+        line = await con.ask(con.label("console.you"))
+        if line is None or line.strip() == "/end" or (not con.interactive and not line.strip()):
             if line is None:
                 con.say(con.t("console.no_input"))
             break
+        if not line.strip():
+            # At a keyboard an empty Enter is a slip, not the end of the meeting.
+            con.error(InputRejected("error.input_empty"))
+            continue
         if line.strip() == "/hint":
             hint = await app.practice.hint(person.id, session.id, lang)
-            con.say(f"💡 {con.t('console.hint')}: {hint_text(hint, app.catalog, lang)}")
+            shown = hint_text(hint, app.catalog, lang)
+            con.say("💡 " + labelled(con.t("console.hint"), shown, lang))
+            continue
+        if _undecodable(line):
+            con.error(InputRejected("error.input_not_text"))
             continue
         try:
-            con.stdout.write(f"{con.t('console.client')}: ")
             result = await app.practice.reply(person.id, session.id, line, on_delta=con.stream)
-            con.say()
+            con.end_reply(result.reply)
         except TrainerError as exc:
-            con.say()
+            con.end_reply()
             con.error(exc)
             continue
         session = result.session

@@ -15,7 +15,11 @@ from bot.domain.lang import Lang, cjk_count, detect_language, units
 from bot.domain.lexicon import Lexicon, lexicon
 
 _SENTENCE_ZH = re.compile(r"(?<=[。！？!?；;…\n])")
-_SENTENCE_EN = re.compile(r"(?<=[.!?;\n])\s+")
+# Titles and "e.g." end in a full stop without ending the sentence ("Good afternoon, Dr. Liang").
+_SENTENCE_EN = re.compile(
+    r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
+    r"(?<=[.!?;\n])\s+"
+)
 _ZH_NOT_QUESTION = (
     "没什么",
     "不怎么",

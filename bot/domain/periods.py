@@ -22,7 +22,11 @@ MAX_DUE_DAYS = 366
 _ABSOLUTE = re.compile(
     r"^(?:(?P<y>\d{4})[-/.])?(?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2}))?$"
 )
-_RELATIVE = re.compile(r"^\+?(?P<n>\d{1,3})\s*(?P<unit>d|天|h|小时)$", re.IGNORECASE)
+# The buttons say "3 days" / 「3 天」, so the words a trainer types back are read too.
+_RELATIVE = re.compile(
+    r"^\+?(?P<n>\d{1,3})\s*(?P<unit>d|days?|天|日|h|hours?|小时|个小时)$", re.IGNORECASE
+)
+_HOURS = ("h", "hour", "hours", "小时", "个小时")
 
 
 class Period(StrEnum):
@@ -73,15 +77,15 @@ def window(period: Period, now: dt.datetime, tz: str) -> Window:
 def parse_due(text: str, tz: str, now: dt.datetime) -> dt.datetime:
     """A due date typed by a trainer, in the team's zone, as aware UTC.
 
-    Accepts `2026-12-05`, `12-05`, `2026-12-05 18:00`, `3d` / `3天` (days from now, at
-    23:59) and `48h` / `48小时`. A date without a time means the end of that day. Past dates
-    and dates more than a year ahead are refused.
+    Accepts `2026-12-05`, `12-05`, `2026-12-05 18:00`, `3d` / `3 days` / `3天` (days from
+    now, at 23:59) and `48h` / `48 hours` / `48小时`. A date without a time means the end of
+    that day. Past dates and dates more than a year ahead are refused.
     """
     cleaned = text.strip()
     local_now = require_aware(now).astimezone(zone(tz))
     if match := _RELATIVE.match(cleaned):
         n = int(match["n"])
-        if match["unit"].lower() in ("h", "小时"):
+        if match["unit"].lower() in _HOURS:
             due = local_now + dt.timedelta(hours=n)
         else:
             day = (local_now + dt.timedelta(days=n)).date()

@@ -132,12 +132,26 @@ SHOWS: dict[Dimension, Callable[[Cues], bool]] = {
 }
 
 
+def clip(text: str) -> str:
+    """A quote of at most QUOTE_CHARS, cut after a clause or a word, never inside one."""
+    text = text.strip()
+    if len(text) <= QUOTE_CHARS:
+        return text
+    cut = text[:QUOTE_CHARS]
+    # A quote must stay a piece of the turn (grading checks it), so cut, never add "…".
+    for marks, floor in (("，,；;、", QUOTE_CHARS * 2 // 3), (" ", QUOTE_CHARS // 2)):
+        end = max(cut.rfind(mark) for mark in marks)
+        if end > floor:
+            return cut[:end].rstrip()
+    return cut
+
+
 def _quote(note: RepTurnNote, dim: Dimension, lang: Lang) -> Evidence:
     """The sentence of the turn that shows the behaviour (the turn's start if none does)."""
     for sentence in sentences(note.text, lang):
         if SHOWS[dim](analyze(sentence, note.prev_client, lang)):
-            return Evidence(note.number, sentence[:QUOTE_CHARS])
-    return Evidence(note.number, note.text.strip()[:QUOTE_CHARS])
+            return Evidence(note.number, clip(sentence))
+    return Evidence(note.number, clip(note.text))
 
 
 def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
@@ -166,6 +180,9 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
         weakest = min(parts, key=lambda k: parts[k])
         if parts[weakest] >= 4.5:
             return t(lang, "tip.good")
+        if weakest == "reflection" and not m.questions:
+            # "Reflect as often as you ask" means nothing to a rep who asked nothing.
+            return t(lang, "tip.listening.ask")
         return t(
             lang,
             f"tip.listening.{weakest}",
@@ -185,7 +202,10 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
             return t(
                 lang,
                 "tip.preparation.missing",
-                items="、".join(missing) if lang == "zh" else ", ".join(missing),
+                # Mid-sentence in English: "Still unclear: who accepts the project, …".
+                items="、".join(missing)
+                if lang == "zh"
+                else ", ".join(m[:1].lower() + m[1:] for m in missing),
             )
         return t(lang, "tip.preparation.plan" if m.plan_coverage is None else "tip.good")
     if dim == "composure":

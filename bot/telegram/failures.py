@@ -47,6 +47,16 @@ def _markup(
     return None
 
 
+async def _active_title(update: Update, rt: Runtime, lang: Lang) -> str | None:
+    """The title, in `lang`, of the session the user already has in progress."""
+    user = update.effective_user
+    if user is None:
+        return None
+    person = await rt.services.users.telegram(user.id, user.full_name, user.language_code)
+    current = await rt.practice.current(person.id)
+    return current.scenario.title_in(lang) if current is not None else None
+
+
 async def on_error(update: object, context: Context) -> None:
     """Translate or log an error raised while handling an update."""
     if context.error is not None:
@@ -70,7 +80,11 @@ async def report(update: object, context: Context, error: BaseException) -> None
     lang = _language(update, context, rt.services.settings.default_language)
     if isinstance(error, TrainerError):
         log.info("refused: %s", error)
-        text = rt.catalog.error(lang, error.code, error.params)
+        params = dict(error.params)
+        if isinstance(error, ActiveSessionExists) and isinstance(update, Update):
+            # The service names the scenario by its Chinese title; say it in the reader's.
+            params["scenario"] = await _active_title(update, rt, lang) or params.get("scenario")
+        text = rt.catalog.error(lang, error.code, params)
         markup = _markup(error, update, rt, lang)
     else:
         update_id = update.update_id if isinstance(update, Update) else None

@@ -12,7 +12,7 @@ from bot.domain.transcript import Turn
 from bot.services.review import SessionLine, SessionReview
 from bot.services.teams import TeamInfo
 from bot.telegram.team_text import Texts
-from bot.views.text import scorecard_text
+from bot.views.text import labelled, scorecard_text
 
 
 def sessions(t: Texts, team: TeamInfo, items: Sequence[SessionLine], offset: int) -> str:
@@ -66,7 +66,8 @@ def review(t: Texts, r: SessionReview, zone: str) -> str:
         "\n".join(
             [t.bold("tg.team.transcript_title")]
             + [
-                f"#{turn.number} <b>{escape(_speaker(scenario, turn, r.player))}</b>："
+                f"#{turn.number} "
+                + labelled(f"<b>{escape(_speaker(scenario, turn, r.player))}</b>", "", t.lang)
                 + escape(turn.text)
                 for turn in session.transcript
             ]

@@ -126,11 +126,10 @@ def invites(t: Texts, team: TeamInfo, items: Sequence[InviteInfo]) -> str:
 
 
 def _progress(t: Texts, p: Progress, minimum: int) -> str:
-    detail = t.plain(
-        "tg.team.task_detail",
-        attempts=p.attempts,
-        minimum=minimum,
-        best="—" if p.best is None else p.best,
+    detail = (
+        t.plain("task.ungraded", attempts=p.attempts, minimum=minimum)
+        if p.best is None
+        else t.plain("tg.team.task_detail", attempts=p.attempts, minimum=minimum, best=p.best)
     )
     # "late" qualifies a pass or a fail; an overdue task says so already.
     late = t.plain("tg.team.task_late") if p.late and p.status != TaskStatus.OVERDUE else ""

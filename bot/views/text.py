@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html as html_lib
+import re
 from dataclasses import dataclass
 
 from bot.domain.lang import Lang
@@ -11,12 +13,31 @@ from bot.domain.scorecard import Scorecard
 from bot.i18n import Catalog
 from bot.services.practice import Hint
 
+# Month names spelled out here: `%B` follows the process locale, which may be Chinese.
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+# Plain-text headings and quotes the way each language's readers mark them.
+_PLAIN_MARKS: dict[Lang, tuple[str, str, str, str]] = {
+    "zh": ("【", "】", "「", "」"),
+    "en": ("[", "]", "\u201c", "\u201d"),
+}
+# A line break folded into a space by YAML (`>`) inside Chinese prose: after CJK punctuation,
+# or between two CJK characters. A space between a digit and a character is kept (「30 日」).
+_FOLDED_SPACE = re.compile(
+    r"(?<=[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u4e00-\u9fff])[ \t]+"
+    r"(?=[\u3000-\u303f\uff01-\uff0f\uff1a-\uff20\u4e00-\u9fff])"
+    r"|(?<=[\u3001\u3002\uff0c\uff1b\uff1a\uff01\uff1f\u300d\u300f\uff09])[ \t]+"
+)
+
 
 @dataclass(frozen=True)
 class Markup:
     """Escapes user text and marks headings, for HTML or plain output."""
 
     html: bool
+    lang: Lang = "zh"
 
     def esc(self, text: object) -> str:
         """User- or scenario-provided text, made safe."""
@@ -24,11 +45,46 @@ class Markup:
 
     def bold(self, text: object) -> str:
         """A heading."""
-        return f"<b>{self.esc(text)}</b>" if self.html else f"【{text}】"
+        if self.html:
+            return f"<b>{self.esc(text)}</b>"
+        opening, closing, _, _ = _PLAIN_MARKS[self.lang]
+        return f"{opening}{text}{closing}"
 
     def italic(self, text: object) -> str:
         """A quote."""
-        return f"<i>{self.esc(text)}</i>" if self.html else f"「{text}」"
+        if self.html:
+            return f"<i>{self.esc(text)}</i>"
+        _, _, opening, closing = _PLAIN_MARKS[self.lang]
+        return f"{opening}{text}{closing}"
+
+
+def labelled(name: str, value: str, lang: Lang) -> str:
+    """「名称：内容」 with a full-width colon in Chinese, "Name: value" in English."""
+    return f"{name}：{value}" if lang == "zh" else f"{name}: {value}"
+
+
+def tidy(text: str) -> str:
+    """Scenario prose without the spaces YAML folding leaves inside Chinese sentences."""
+    return _FOLDED_SPACE.sub("", text)
+
+
+def model_name(label: str, catalog: Catalog, lang: Lang, offline: str = "label.offline") -> str:
+    """Who grades or plays the client: `offline` (named by the `offline` catalog key) and
+    `llm:<model>` in the reader's words."""
+    if label == "offline":
+        return catalog.t(lang, offline)
+    if label.startswith("llm:"):
+        return catalog.t(lang, "label.model", model=label.removeprefix("llm:"))
+    return label
+
+
+def rule_text(rule: str, catalog: Catalog, lang: Lang) -> str:
+    """Why a score was held in its bounds, e.g. `facts_uncovered=2` or `threat`."""
+    name, _, value = rule.partition("=")
+    key = f"rule.{name}"
+    if not catalog.has(key):
+        return catalog.t(lang, "rule.other")
+    return catalog.t(lang, key, n=value) if value else catalog.t(lang, key)
 
 
 def money(amount: int, currency: str, lang: Lang) -> str:
@@ -36,6 +92,13 @@ def money(amount: int, currency: str, lang: Lang) -> str:
     if lang == "zh" and currency == "CNY":
         return f"{amount / 10000:g} 万元" if amount >= 10000 else f"{amount} 元"
     return f"{currency} {amount:,}"
+
+
+def day(date: dt.date, lang: Lang) -> str:
+    """A calendar day as each reader writes it: 2026 年 6 月 30 日 / 30 June 2026."""
+    if lang == "zh":
+        return f"{date.year} 年 {date.month} 月 {date.day} 日"
+    return f"{date.day} {_MONTHS[date.month - 1]} {date.year}"
 
 
 def stars(score: float) -> str:
@@ -46,22 +109,22 @@ def stars(score: float) -> str:
 
 def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = False) -> str:
     """The case card: client, history, amounts, what the rep knows, goal, budget and rubric."""
-    m, t, b = Markup(html), catalog.t, scenario.brief
+    m, t, b = Markup(html, lang), catalog.t, scenario.brief
     lines = [
         m.bold(t(lang, "brief.title", title=scenario.title_in(lang))),
         m.esc(
             t(
                 lang,
                 "brief.meta",
-                difficulty=scenario.difficulty,
+                difficulty=stars(scenario.difficulty),
                 temperament=t(lang, f"temperament.{scenario.temperament}"),
                 phenomenon=t(lang, f"phenomenon.{scenario.phenomenon}"),
             )
         ),
-        m.esc(scenario.summary_in(lang)),
+        m.esc(tidy(scenario.summary_in(lang))),
         "",
-        f"{m.bold(t(lang, 'brief.client'))} {m.esc(b.client)}",
-        f"{m.bold(t(lang, 'brief.history'))} {m.esc(b.history)}",
+        f"{m.bold(t(lang, 'brief.client'))} {m.esc(tidy(b.client))}",
+        f"{m.bold(t(lang, 'brief.history'))} {m.esc(tidy(b.history))}",
         m.esc(
             t(
                 lang,
@@ -72,7 +135,7 @@ def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = Fa
         ),
     ]
     if b.overdue_since:
-        lines.append(m.esc(t(lang, "brief.overdue_since", date=b.overdue_since.isoformat())))
+        lines.append(m.esc(t(lang, "brief.overdue_since", date=day(b.overdue_since, lang))))
     causes = ("、" if lang == "zh" else ", ").join(
         t(lang, f"root_cause.{c}") for c in scenario.root_causes
     )
@@ -81,8 +144,8 @@ def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = Fa
         "",
         m.bold(t(lang, "brief.known")),
     ]
-    lines += [f"• {m.esc(k)}" for k in b.known]
-    lines += ["", f"{m.bold(t(lang, 'brief.goal'))} {m.esc(b.goal)}"]
+    lines += [f"• {m.esc(tidy(k))}" for k in b.known]
+    lines += ["", f"{m.bold(t(lang, 'brief.goal'))} {m.esc(tidy(b.goal))}"]
     lines.append(
         m.esc(t(lang, "brief.budget", turns=scenario.turn_budget, mark=scenario.pass_mark))
     )
@@ -100,13 +163,17 @@ def _metric_line(card: Scorecard, catalog: Catalog, lang: Lang) -> str:
     yes_no = t(lang, "card.answer_yes") if mx.get("commitment") else t(lang, "card.answer_no")
     parts = [
         f"{t(lang, 'metric.talk_share')} {mx.get('talk_share', 0):.0%}",
-        f"{t(lang, 'metric.questions')} {mx.get('questions', 0)}"
-        f"（{t(lang, 'metric.open_questions')} {mx.get('open_questions', 0)}）",
+        t(
+            lang,
+            "figure.questions",
+            questions=mx.get("questions", 0),
+            open=mx.get("open_questions", 0),
+        ),
         f"{t(lang, 'metric.reflections')} {mx.get('reflections', 0)}",
         f"{t(lang, 'metric.empathy')} {mx.get('empathy', 0)}",
         f"{t(lang, 'metric.pressure')} {mx.get('pressure', 0)}",
         f"{t(lang, 'metric.threats')} {mx.get('threats', 0)}",
-        f"{t(lang, 'metric.longest_rep_turn')} {mx.get('longest_rep_turn', 0)}",
+        t(lang, "figure.longest", units=mx.get("longest_rep_turn", 0)),
         f"{t(lang, 'metric.commitment')} {yes_no}",
     ]
     return " · ".join(parts)
@@ -117,7 +184,7 @@ def scorecard_text(
 ) -> str:
     """The whole scorecard: overall and pass/fail, each dimension with quotes and a tip,
     the five-question checklist, the metrics and the better wording."""
-    m, t = Markup(html), catalog.t
+    m, t = Markup(html, lang), catalog.t
     verdict = "card.passed" if card.passed else "card.failed"
     heading = t(lang, "card.title") + (f" · {title}" if title else "")
     blocks = [
@@ -127,18 +194,19 @@ def scorecard_text(
                 m.esc(t(lang, "card.overall", score=card.overall))
                 + "  "
                 + m.esc(t(lang, verdict, mark=card.pass_mark)),
-                m.esc(t(lang, "card.grader", grader=card.grader)),
+                m.esc(t(lang, "card.grader", grader=model_name(card.grader, catalog, lang))),
             ]
         )
     ]
     for dim, d in card.dimensions.items():
         lines = [f"{m.bold(t(lang, f'dim.{dim}'))} {d.score:g}/5 {stars(d.score)}"]
         if d.rule:
-            lines[0] += " " + m.esc(t(lang, "card.capped", rule=d.rule))
+            rule = rule_text(d.rule, catalog, lang)
+            lines[0] += " " + m.esc(t(lang, "card.capped", rule=rule))
         for e in d.evidence:
             lines.append(f"  {m.esc(t(lang, 'card.evidence'))} #{e.turn} {m.italic(e.quote)}")
         if d.tip:
-            lines.append(f"  {m.esc(t(lang, 'card.tip'))}: {m.esc(d.tip)}")
+            lines.append("  " + m.esc(labelled(t(lang, "card.tip"), d.tip, lang)))
         blocks.append("\n".join(lines))
     checklist = [m.bold(t(lang, "card.checklist"))]
     checklist += [
@@ -157,12 +225,12 @@ def rewording_text(card: Scorecard, catalog: Catalog, lang: Lang, html: bool = F
     """The better wording of the rep's weakest turn."""
     if card.rewording is None:
         return ""
-    m, t, r = Markup(html), catalog.t, card.rewording
+    m, t, r = Markup(html, lang), catalog.t, card.rewording
     return "\n".join(
         [
             m.bold(t(lang, "card.rewording", turn=r.turn)),
-            f"{m.esc(t(lang, 'card.original'))}: {m.italic(r.original)}",
-            f"{m.esc(t(lang, 'card.suggestion'))}: {m.italic(r.suggestion)}",
+            labelled(m.esc(t(lang, "card.original")), m.italic(r.original), lang),
+            labelled(m.esc(t(lang, "card.suggestion")), m.italic(r.suggestion), lang),
         ]
     )
 
@@ -173,7 +241,9 @@ def hint_text(hint: Hint, catalog: Catalog, lang: Lang) -> str:
         return hint.text
     shown = dict(hint.params)
     if "fact" in shown:
-        shown["fact"] = catalog.t(lang, f"fact.{shown['fact']}")
+        fact = catalog.t(lang, f"fact.{shown['fact']}")
+        # Inside an English sentence: 'You don't know "who accepts the project" yet.'
+        shown["fact"] = fact if lang == "zh" else fact[:1].lower() + fact[1:]
     if "needs" in shown:
         sep = "、" if lang == "zh" else ", "
         shown["needs"] = sep.join(

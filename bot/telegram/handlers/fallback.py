@@ -8,6 +8,7 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
+from bot.domain.session import Phase
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
 
 NOT_TEXT = (
@@ -30,8 +31,16 @@ async def _answer(update: Update, context: Context, key: str) -> None:
 
 
 async def not_text(update: Update, context: Context) -> None:
-    """A sticker, photo, voice note or file: only text is played."""
-    await _answer(update, context, "error.input_not_text")
+    """A sticker, photo, voice note or file: only text is played (and outside a conversation
+    there is no client to answer, so say what text is for)."""
+    person = await rep(update, context)
+    current = await runtime(context).practice.current(person.id)
+    key = "fallback.not_text"
+    if current is not None and current.session.phase == Phase.PLAY:
+        key = "error.input_not_text"
+    elif current is not None and current.session.phase in (Phase.BRIEF, Phase.PREPARE):
+        key = "fallback.not_text_plan"
+    await _answer(update, context, key)
 
 
 async def edited(update: Update, context: Context) -> None:

@@ -10,6 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot import charts
 from bot.domain.lang import Lang
+from bot.domain.periods import local_text
 from bot.storage.repositories import SessionSummary
 from bot.telegram import keyboards
 from bot.telegram.report import dimension_labels, send_scorecard
@@ -46,7 +47,8 @@ async def history(update: Update, context: Context) -> None:
             lang,
             "tg.history_line",
             n=n,
-            date=item.created_at.date().isoformat(),
+            # In the product's time zone: a session at 07:00 in Beijing is not "yesterday".
+            date=local_text(item.created_at, rt.services.settings.team_time_zone),
             title=_title(context, lang, item),
             status=_status(context, lang, item),
         )

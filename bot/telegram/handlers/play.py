@@ -108,11 +108,22 @@ async def message(update: Update, context: Context) -> None:
         await grade(update, context, person, current.session_id)
 
 
+async def _not_started(update: Update, context: Context, person: Person, current: Started) -> bool:
+    """Whether the conversation has yet to begin (then the rep is told how to begin it)."""
+    if current.session.phase not in (Phase.BRIEF, Phase.PREPARE):
+        return False
+    text = runtime(context).t(person.language, "fallback.not_started")
+    await say(update, context, html.escape(text))
+    return True
+
+
 async def hint(update: Update, context: Context) -> None:
     """/hint: the coach's next move."""
     person = await rep(update, context)
     rt = runtime(context)
     current = await active(context, person)
+    if await _not_started(update, context, person, current):
+        return
     found = await rt.practice.hint(person.id, current.session.id)
     text = rt.t(person.language, "tg.hint", text=hint_text(found, rt.catalog, person.language))
     await say(update, context, html.escape(text))
@@ -122,6 +133,8 @@ async def end(update: Update, context: Context) -> None:
     """/end: end the meeting now and grade it."""
     person = await rep(update, context)
     current = await active(context, person)
+    if await _not_started(update, context, person, current):
+        return  # nothing said yet: "grading…" and then a refusal would only confuse
     await grade(update, context, person, current.session.id)
 
 
@@ -137,7 +150,9 @@ async def cancel(update: Update, context: Context) -> None:
 async def _show_play(update: Update, context: Context, person: Person, current: Started) -> None:
     rt, lang, session = runtime(context), person.language, current.session
     title = current.scenario.title_in(lang)
-    lines = [rt.t(lang, "tg.resumed", title=title, turns=len(session.transcript))]
+    # Rounds as the turn budget counts them: the rep's messages.
+    turns = len(session.transcript.rep_turns())
+    lines = [rt.t(lang, "tg.resumed", title=title, turns=turns)]
     last_client = next(
         (t for t in reversed(session.transcript.turns) if t.speaker == "client"), None
     )
