@@ -184,15 +184,18 @@ async def test_unexpected_error_is_logged_with_traceback_and_rep_sees_a_generic_
     assert bot.api.token not in logged
 
 
-@pytest.mark.parametrize("chat_type", ["private", "supergroup"])
+@pytest.mark.parametrize("delivery", ["draft", "edit"])
 async def test_html_refused_by_telegram_falls_back_to_plain_text(
-    settings: Settings, chat_type: str
+    settings: Settings, delivery: str
 ) -> None:
-    chat = PRIVATE if chat_type == "private" else -100600
+    chat = PRIVATE
     async with BotHarness(settings) as bot:
         await begin_play(bot, chat)
+        if delivery == "edit":  # drafts refused: the reply is sent, then edited in place
+            bot.api.fail_next("sendMessageDraft", 400, "Bad Request: method is not available")
+            await bot.text("您好，我是华信科技的小陈。", chat)
         bot.api.fail_next(
-            "sendMessage" if chat_type == "private" else "editMessageText",
+            "sendMessage" if delivery == "draft" else "editMessageText",
             400,
             "Bad Request: can't parse entities: Unsupported start tag",
         )

@@ -110,18 +110,19 @@ async def test_reply_streams_as_drafts_then_is_sent_for_good_in_a_private_chat(
     assert draft and draft in final.text  # the draft was the start of the same reply
 
 
-async def test_reply_in_a_group_chat_is_sent_then_edited_in_place(bot: BotHarness) -> None:
-    group = -100500
-    await begin_play(bot, group)
+async def test_without_drafts_a_reply_is_sent_then_edited_in_place(bot: BotHarness) -> None:
+    await begin_play(bot)
+    bot.api.fail_next("sendMessageDraft", 400, "Bad Request: method is not available")
+    await bot.text(OPENING)
     before = len(bot.api.calls)
-    await bot.text(OPENING, group)
+    await bot.text("您的意思是验收还没走完？")
     methods = [c.method for c in bot.api.calls[before:]]
     assert "sendMessageDraft" not in methods
-    first = bot.api.calls_to("sendMessage", group)[-1]
-    edit = bot.api.calls_to("editMessageText", group)[-1]
+    first = bot.api.calls_to("sendMessage", PRIVATE)[-1]
+    edit = bot.api.calls_to("editMessageText", PRIVATE)[-1]
     assert "parse_mode" not in first.params  # plain text while streaming
     assert edit.params["parse_mode"] == "HTML"  # formatted once complete
-    assert edit.params["message_id"] == bot.api.sent(group)[-1]["message_id"]
+    assert edit.params["message_id"] == bot.api.sent(PRIVATE)[-1]["message_id"]
 
 
 async def test_refused_drafts_fall_back_to_editing_a_message(bot: BotHarness) -> None:

@@ -233,3 +233,24 @@ async def test_an_english_trainer_works_in_english(tb: TeamBot) -> None:
     assert tb.last(TRAINER).startswith('Team "East-1" created (time zone Asia/Shanghai).')
     await tb.bot.send(tb.api.press(TRAINER, label="Members", sender=trainer))
     assert tb.last(TRAINER) == '<b>Members of "East-1" (1)</b>\n1. 张老师 · Trainer'
+
+
+@pytest.mark.parametrize("command", ["/practice", "/history", "/me", "/hint", "/end", "/cancel"])
+async def test_a_reps_practice_and_scores_stay_out_of_the_group(tb: TeamBot, command: str) -> None:
+    await tb.team()
+    await tb.say(REP, command, chat=GROUP)
+    assert tb.last(GROUP) == "这个命令请在和我的私聊里使用。"
+
+
+async def test_text_in_a_group_is_never_played_as_a_turn(tb: TeamBot) -> None:
+    await tb.team()
+    await tb.say(REP, "/practice")
+    await tb.tap(REP, "区卫健委")
+    await tb.tap(REP, "跳过")
+    before = len(tb.texts(GROUP))
+    await tb.say(REP, "您好，我是华信科技的小陈。", chat=GROUP)
+    assert len(tb.texts(GROUP)) == before
+    rep = await tb.user_id(REP)
+    current = await tb.bot.services.practice.current(rep)
+    assert current is not None
+    assert [t.speaker for t in current.session.transcript] == ["client"]

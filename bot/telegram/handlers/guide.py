@@ -11,13 +11,20 @@ from bot.telegram.menus import TRAINER_COMMANDS
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
 from bot.telegram.staff import texts
 
-# Answered only in private: transcripts, scores, exports and tasks are not for a group's eyes.
+# Answered only in private: practice, transcripts, scores, exports and tasks are not for a
+# group's eyes (a group hears only what a trainer links it for: new assignments, weekly boards).
 PRIVATE_ONLY = (
     *(c for c in TRAINER_COMMANDS if c != "linkgroup"),
     "tasks",
     "board",
     "grant",
     "help",
+    "practice",
+    "history",
+    "me",
+    "hint",
+    "end",
+    "cancel",
 )
 
 

@@ -6,7 +6,7 @@ import asyncio
 import html
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import charts
 from bot.domain.lang import Lang
@@ -110,8 +110,9 @@ async def me(update: Update, context: Context) -> None:
 
 def register(application: App) -> None:
     """Add this flow's handlers."""
-    application.add_handler(CommandHandler("history", history, filters=NEW_MESSAGES))
-    application.add_handler(CommandHandler("me", me, filters=NEW_MESSAGES))
+    private = NEW_MESSAGES & filters.ChatType.PRIVATE  # scores are personal (see guide.py)
+    application.add_handler(CommandHandler("history", history, filters=private))
+    application.add_handler(CommandHandler("me", me, filters=private))
     application.add_handler(
         CallbackQueryHandler(open_session, pattern=keyboards.pattern(keyboards.OPEN))
     )

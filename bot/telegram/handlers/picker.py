@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.scenario import Scenario
 from bot.services.practice import Started
@@ -109,7 +109,8 @@ async def skip(update: Update, context: Context) -> None:
 
 def register(application: App) -> None:
     """Add this flow's handlers."""
-    application.add_handler(CommandHandler("practice", practice, filters=NEW_MESSAGES))
+    private = NEW_MESSAGES & filters.ChatType.PRIVATE  # practice is personal (see guide.py)
+    application.add_handler(CommandHandler("practice", practice, filters=private))
     for verb, callback in (
         (keyboards.PAGE, turn_page),
         (keyboards.PICK, pick),

@@ -208,13 +208,14 @@ async def better_wording(update: Update, context: Context) -> None:
 
 def register(application: App) -> None:
     """Add this flow's handlers."""
-    application.add_handler(CommandHandler("hint", hint, filters=NEW_MESSAGES))
-    application.add_handler(CommandHandler("end", end, filters=NEW_MESSAGES))
-    application.add_handler(CommandHandler("cancel", cancel, filters=NEW_MESSAGES))
+    private = NEW_MESSAGES & filters.ChatType.PRIVATE  # practice is personal (see guide.py)
+    application.add_handler(CommandHandler("hint", hint, filters=private))
+    application.add_handler(CommandHandler("end", end, filters=private))
+    application.add_handler(CommandHandler("cancel", cancel, filters=private))
     application.add_handler(
         CallbackQueryHandler(go_back, pattern=keyboards.pattern(keyboards.CONTINUE))
     )
     application.add_handler(
         CallbackQueryHandler(better_wording, pattern=keyboards.pattern(keyboards.REWORD))
     )
-    application.add_handler(MessageHandler(NEW_MESSAGES & filters.TEXT & ~filters.COMMAND, message))
+    application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, message))
