@@ -137,3 +137,23 @@ async def test_an_english_tip_lists_the_missing_answers_mid_sentence(catalog: Ca
     card = await grade(OfflineJudge(catalog), transcript, lang="en")
     tip = card.dimensions["preparation"].tip
     assert tip.startswith("Still unclear: what is the deal, who accepts the project,")
+
+
+async def test_two_lines_are_too_few_to_score_listening_above_fair(catalog: Catalog) -> None:
+    transcript = parse_transcript(
+        "client: Good afternoon. What brings you here?\n"
+        "rep: Good afternoon, Dr. Liang. What is holding up the final acceptance?\n"
+        "client: The ammonia comparison failed at three stations."
+    )
+    card = await grade(OfflineJudge(catalog), transcript, lang="en")
+    assert card.dimensions["listening"].score <= 3.0
+    assert card.dimensions["listening"].rule in (None, "few_turns=1")
+
+
+async def test_a_rep_who_threatens_is_not_a_good_listener(catalog: Catalog) -> None:
+    transcript = parse_transcript(
+        "客户：您好，有什么事？\n销售：尾款什么时候付？\n客户：这个要研究一下。\n"
+        "销售：再不付款我们就去纪委举报你们。\n客户：那就没法谈了。\n销售：你们必须马上付！\n客户：请回吧。"
+    )
+    card = await grade(OfflineJudge(catalog), transcript, lang="zh")
+    assert card.dimensions["listening"].score <= 2.5

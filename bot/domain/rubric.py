@@ -18,6 +18,7 @@ DIMENSIONS: tuple[Dimension, ...] = get_args(Dimension)
 SCORE_MIN, SCORE_MAX = 1.0, 5.0
 # Preparation cap by number of the five facts answered specifically.
 PREPARATION_CAP = {0: 2.0, 1: 2.5, 2: 3.0, 3: 3.5, 4: 4.5, 5: 5.0}
+FEW_TURNS = 3  # fewer rep turns than this cannot show good listening
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,13 @@ def bounds(m: Metrics) -> dict[Dimension, Bound]:
         result["composure"] = Bound(high=3.0, rule="pressure")
     if m.questions == 0 and m.reflections == 0:
         result["listening"] = Bound(high=2.0, rule="no_questions_or_reflections")
+    elif m.threats:
+        result["listening"] = Bound(high=2.5, rule="threat")
     elif m.talk_share > 0.8:
         result["listening"] = Bound(high=2.5, rule="talk_share")
+    elif m.rep_turns < FEW_TURNS:
+        # Two lines are too little to show listening: the score cannot claim more than "fair".
+        result["listening"] = Bound(high=3.0, rule=f"few_turns={m.rep_turns}")
     if m.commitment:
         result["next_step"] = Bound(low=3.0, rule="commitment")
     elif not any(n.cues.proposes_next_step for n in m.notes):
