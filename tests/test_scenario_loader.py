@@ -78,3 +78,11 @@ def test_a_document_that_is_not_a_mapping_is_refused() -> None:
 def test_a_misspelt_line_kind_in_a_stage_is_an_error() -> None:
     text = REFERENCE.replace("      stall:", "      stal:", 1)
     assert "stages[0].lines.stal" in error_of(text)
+
+
+def test_a_fact_marker_in_an_objection_line_is_refused() -> None:
+    text = REFERENCE.replace("这事你们还没给个说法呢。", "这事你们还没给个说法呢，赵敏也很不满。")
+    assert (
+        "facts.acceptance_person.markers: '赵敏' also appears in objections.outage.says"
+        in error_of(text)
+    )

@@ -247,6 +247,14 @@ class Scenario(Strict):
                 raise ValueError(f"facts.{key}.earn.stage: no stage named {fact.earn.stage!r}")
             if key in fact.earn.after:
                 raise ValueError(f"facts.{key}.earn.after: a fact cannot depend on itself")
+        for key, fact in self.facts.items():
+            for where, line in self._spoken_lines():
+                hit = next((m for m in fact.markers if m in line), None)
+                if hit is not None:
+                    raise ValueError(
+                        f"facts.{key}.markers: {hit!r} also appears in {where}, so the fact "
+                        "would count as told without being earned"
+                    )
         for index, stage in enumerate(self.stages[:-1]):
             if stage.advance is None:
                 raise ValueError(f"stages.{stage.id}: every stage but the last needs 'advance'")
@@ -257,6 +265,20 @@ class Scenario(Strict):
                         "later stage, so this stage could never be passed"
                     )
         return self
+
+    def _spoken_lines(self) -> list[tuple[str, str]]:
+        """Lines the client may say before any fact is earned, with where they are."""
+        lines: list[tuple[str, str]] = []
+        for stage in self.stages:
+            lines.append((f"stages.{stage.id}.opening", stage.opening))
+            if stage.advance:
+                lines.append((f"stages.{stage.id}.advance.line", stage.advance.line))
+            for kind, texts in stage.lines.items():
+                lines += [(f"stages.{stage.id}.lines.{kind}", t) for t in texts]
+        for objection in self.objections:
+            lines.append((f"objections.{objection.id}.says", objection.says))
+            lines.append((f"objections.{objection.id}.settled", objection.settled))
+        return lines
 
     def stage_index(self, stage_id: str) -> int:
         """Position of a stage by id."""
