@@ -157,3 +157,14 @@ async def test_a_rep_who_threatens_is_not_a_good_listener(catalog: Catalog) -> N
     )
     card = await grade(OfflineJudge(catalog), transcript, lang="zh")
     assert card.dimensions["listening"].score <= 2.5
+
+
+async def test_better_wording_asks_for_the_first_answer_still_missing(catalog: Catalog) -> None:
+    transcript = parse_transcript(
+        "客户：您好。\n销售：这个项目的验收标准是什么？\n客户：全部上线满 30 天。\n"
+        "销售：验收由谁负责？\n客户：赵科长。"
+    )
+    card = await grade(OfflineJudge(catalog), transcript, lang="zh")
+    assert card.rewording is not None
+    missing = next(k for k, v in card.checklist.items() if v != "specific")
+    assert card.rewording.suggestion == catalog.t("zh", f"rewrite.ask.{missing}")

@@ -239,6 +239,17 @@ def weakest_turn(m: Metrics) -> tuple[RepTurnNote, str] | None:
     return None
 
 
+def _rewrite_key(reason: str, m: Metrics) -> str:
+    """Which better wording to offer: calm down a pressing turn; otherwise ask for the first of
+    the five answers still missing, or, with all five known, play the client's words back."""
+    if reason == "pressure":
+        return "rewrite.pressure"
+    missing = next((k for k, v in m.checklist.items() if v != "specific"), None)
+    if missing is not None:
+        return f"rewrite.ask.{missing}"
+    return "rewrite.reflect" if reason in ("closed", "monologue") else f"rewrite.{reason}"
+
+
 class OfflineJudge:
     """A `Judge` that needs no model: metrics in, anchored scores out."""
 
@@ -260,6 +271,6 @@ class OfflineJudge:
         rewording = None
         if weak is not None:
             note, reason = weak
-            suggestion = self._catalog.t(m.language, f"rewrite.{reason}")
+            suggestion = self._catalog.t(m.language, _rewrite_key(reason, m))
             rewording = Rewording(note.number, note.text, suggestion)
         return Judgement(label=self.label, dimensions=dims, rewording=rewording)
