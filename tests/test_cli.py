@@ -233,3 +233,30 @@ def test_run_without_a_token_explains_and_falls_back_to_terminal_play(tmp_path: 
     assert result.returncode == 0, result.stderr
     assert "@BotFather" in result.stdout
     assert "评分卡" in result.stdout
+
+
+def test_an_unexpected_failure_is_one_line_and_a_crash_file(tmp_path: Path) -> None:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "OPENAI_", "LLM_"))
+    }
+    env.update(DATABASE_URL="sqlite+nosuchdriver:///x.db", TMPDIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "play", "-s", SCENARIO],
+        input="",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "出了点问题，已经记录下来了。请稍后再试。 详细信息已写入" in result.stderr
+    crash = next(tmp_path.glob("trainer-crash-*.log"))
+    assert "Traceback" in crash.read_text("utf-8")
+
+
+def test_an_unknown_interface_language_is_refused(tmp_path: Path) -> None:
+    result = trainer("scenarios", "list", "--lang", "fr", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "'fr'" in result.stderr

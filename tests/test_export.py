@@ -41,7 +41,7 @@ HEADERS_ZH = [
     "验收标准是什么",
     "付款方式和日期",
     "付款责任人是谁",
-    "说话占比",
+    "说话占比（%）",
     "分数被修改",
     "任务编号",
     "任务状态",
@@ -91,6 +91,7 @@ async def test_csv_has_a_bom_chinese_headers_and_the_months_sessions(world: Worl
     assert line["倾听力"] == "4.0"
     assert line["任务状态"] == "已通过"
     assert line["交易项目是什么"] in ("✓ 具体", "◐ 模糊", "✗ 遗漏")
+    assert line["说话占比（%）"].isdigit()  # a whole percentage, not a fraction like 0.494
 
 
 async def test_all_time_csv_neutralises_a_formula_in_a_display_name(world: World) -> None:

@@ -6,7 +6,10 @@ import asyncio
 import getpass
 import json
 import logging
+import os
 import sys
+import tempfile
+import traceback
 import unicodedata
 from collections.abc import Coroutine
 from pathlib import Path
@@ -18,11 +21,11 @@ from pydantic import ValidationError
 from bot.cli.files import read_text_file
 from bot.cli.team import team_app
 from bot.composition import container, grading_only
-from bot.domain.lang import Lang, detect_language, parse_lang
+from bot.domain.lang import LANGS, Lang, detect_language, parse_lang
 from bot.domain.transcript import parse_transcript
 from bot.errors import ScenarioInvalid, TrainerError
 from bot.i18n import Catalog
-from bot.logs import configure_logging
+from bot.logs import RedactSecrets, configure_logging, secrets_of
 from bot.scenarios.library import ScenarioLibrary, scenario_files
 from bot.scenarios.loader import load_scenario
 from bot.settings import Settings, get_settings
@@ -73,6 +76,9 @@ def _settings() -> Settings:
 
 
 def _lang(value: str | None, settings: Settings) -> Lang:
+    if value is not None and value.lower().replace("_", "-").split("-")[0] not in LANGS:
+        typer.echo(f"--lang: {value!r} 不支持 / not supported (zh, en)", err=True)
+        raise typer.Exit(2)
     return parse_lang(value, settings.default_language)
 
 
@@ -88,11 +94,27 @@ def _run(coro: Coroutine[Any, Any, int], lang: Lang) -> None:
         raise typer.Exit(130) from None
     except BrokenPipeError:
         raise  # handled in main(): the reader of our output went away
-    except Exception:
-        log.exception("unexpected error")
-        typer.echo(Catalog.load().t(lang, "error.generic"), err=True)
+    except Exception as exc:  # noqa: BLE001 (the one place an unexpected error becomes a line + a crash file)
+        path = _crash_report(exc)
+        log.error("unexpected %s; traceback in %s", type(exc).__name__, path)
+        catalog = Catalog.load()
+        typer.echo(
+            f"{catalog.t(lang, 'error.generic')} {catalog.t(lang, 'cli.crash_log', path=path)}",
+            err=True,
+        )
         raise typer.Exit(1) from None
     raise typer.Exit(code)
+
+
+def _crash_report(exc: BaseException) -> Path:
+    """The traceback, secrets masked, in a private temporary file: the operator can read it,
+    the terminal shows one line."""
+    text = "".join(traceback.format_exception(exc))
+    text = RedactSecrets(secrets_of(get_settings())).redact(text)
+    fd, name = tempfile.mkstemp(prefix="trainer-crash-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    return Path(name)
 
 
 @app.callback()
@@ -123,6 +145,8 @@ def play(
 
     settings = _settings()
     ui = _lang(lang, settings)
+    # The terminal is the rep's conversation: provider retries and such are not for them.
+    configure_logging(settings, sys.stderr, level="ERROR")
 
     async def main() -> int:
         async with container(settings) as c:

@@ -146,8 +146,9 @@ class ExportService:
                 t(lang, f"status.{checklist[f]}") if f in checklist else None for f in FACT_KEYS
             ]
             metrics = card.get("metrics", {})
+            share = metrics.get("talk_share")
             line += [
-                metrics.get("talk_share"),
+                round(float(share) * 100) if share is not None else None,  # 49, not 0.494
                 t(lang, "team.export.yes" if card.get("overrides") else "team.export.no")
                 if card
                 else None,
