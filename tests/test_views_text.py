@@ -5,6 +5,7 @@ spaces YAML folding leaves inside Chinese sentences."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.domain.metrics import compute_metrics
 from bot.domain.rubric import bounds
@@ -164,3 +165,16 @@ def test_the_overdue_date_is_written_as_each_reader_writes_dates(
 ) -> None:
     assert "逾期起始：2026 年 6 月 30 日" in brief_text(scenario, catalog, "zh")
     assert "Overdue since: 30 June 2026" in brief_text(scenario, catalog, "en")
+
+
+def test_evidence_that_counts_against_the_rep_is_marked(catalog: Catalog) -> None:
+    base = card()
+    dims = dict(base.dimensions)
+    dims["composure"] = DimensionScore(
+        2.0,
+        (Evidence(4, "再不付款我们就去纪委举报你们！"), Evidence(6, "理解您这边流程多，辛苦了。")),
+        "",
+    )
+    text = scorecard_text(replace(base, dimensions=dims, metrics={"language": "zh"}), catalog, "zh")
+    assert "⚠ 依据 #4 「再不付款我们就去纪委举报你们！」" in text
+    assert "✓ 依据 #6 「理解您这边流程多，辛苦了。」" in text

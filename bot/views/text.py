@@ -7,7 +7,8 @@ import html as html_lib
 import re
 from dataclasses import dataclass
 
-from bot.domain.lang import Lang
+from bot.domain.cues import analyze
+from bot.domain.lang import Lang, detect_language, parse_lang
 from bot.domain.scenario import Scenario
 from bot.domain.scorecard import Scorecard
 from bot.i18n import Catalog
@@ -179,6 +180,14 @@ def _metric_line(card: Scorecard, catalog: Catalog, lang: Lang) -> str:
     return " · ".join(parts)
 
 
+def counts_against(quote: str, language: object) -> bool:
+    """Whether a quoted line is evidence of what went wrong (pressure, a threat, telling the
+    client what to do, vague talk), so the card can mark it ⚠ rather than ✓."""
+    lang = parse_lang(str(language)) if language else detect_language(quote)
+    cues = analyze(quote, "", lang)
+    return cues.pressure or cues.threat or cues.advice or cues.vague
+
+
 def scorecard_text(
     card: Scorecard, catalog: Catalog, lang: Lang, title: str = "", html: bool = False
 ) -> str:
@@ -204,7 +213,10 @@ def scorecard_text(
             rule = rule_text(d.rule, catalog, lang)
             lines[0] += " " + m.esc(t(lang, "card.capped", rule=rule))
         for e in d.evidence:
-            lines.append(f"  {m.esc(t(lang, 'card.evidence'))} #{e.turn} {m.italic(e.quote)}")
+            mark = "⚠" if counts_against(e.quote, card.metrics.get("language")) else "✓"
+            lines.append(
+                f"  {mark} {m.esc(t(lang, 'card.evidence'))} #{e.turn} {m.italic(e.quote)}"
+            )
         if d.tip:
             lines.append("  " + m.esc(labelled(t(lang, "card.tip"), d.tip, lang)))
         blocks.append("\n".join(lines))
