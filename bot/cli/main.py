@@ -158,7 +158,8 @@ def play(
 
 @app.command()
 def run(lang: LangOption = None) -> None:
-    """Start the product: the Telegram bot when TELEGRAM_BOT_TOKEN is set, else terminal play."""
+    """Start the product: the Telegram bot when TELEGRAM_BOT_TOKEN is set (long polling, or a
+    webhook when TELEGRAM_WEBHOOK_URL is set), else terminal play."""
     settings = _settings()
     ui = _lang(lang, settings)
     if settings.telegram_bot_token is None:
