@@ -2,33 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import getpass
 import json
 import logging
-import os
 import sys
-import tempfile
-import traceback
 import unicodedata
-from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 
+from bot.cli.evaluate import eval_app
 from bot.cli.files import read_text_file
+from bot.cli.runner import LangOption, interface_lang, load_settings, run_command
 from bot.cli.team import team_app
 from bot.composition import container, grading_only
-from bot.domain.lang import LANGS, Lang, detect_language, parse_lang
+from bot.domain.lang import detect_language, parse_lang
 from bot.domain.transcript import parse_transcript
-from bot.errors import ScenarioInvalid, TrainerError
+from bot.errors import ScenarioInvalid
 from bot.i18n import Catalog
-from bot.logs import RedactSecrets, configure_logging, secrets_of
+from bot.logs import configure_logging
 from bot.scenarios.library import ScenarioLibrary, scenario_files
 from bot.scenarios.loader import load_scenario
-from bot.settings import Settings, get_settings
 from bot.views.text import brief_text, labelled, model_name, scorecard_text
 
 log = logging.getLogger("bot.cli")
@@ -40,17 +35,11 @@ app = typer.Typer(
     rich_markup_mode="markdown",  # a docstring's wrapped lines flow as one paragraph
 )
 scenarios_app = typer.Typer(help="List, show and validate scenario files.", no_args_is_help=True)
-eval_app = typer.Typer(help="Check the grader against expert-labelled data.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(eval_app, name="eval")
 app.add_typer(db_app, name="db")
 app.add_typer(team_app, name="team")
-
-LangOption = Annotated[
-    str | None,
-    typer.Option("--lang", help="Interface language: zh or en (default: DEFAULT_LANGUAGE)."),
-]
 
 
 def columns(text: str) -> int:
@@ -63,64 +52,10 @@ def pad(text: str, width: int) -> str:
     return text + " " * max(0, width - columns(text))
 
 
-def _settings() -> Settings:
-    try:
-        return get_settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        typer.echo(
-            f"配置错误 / invalid setting: {'.'.join(map(str, first['loc']))}: {first['msg']}",
-            err=True,
-        )
-        raise typer.Exit(2) from None
-
-
-def _lang(value: str | None, settings: Settings) -> Lang:
-    if value is not None and value.lower().replace("_", "-").split("-")[0] not in LANGS:
-        typer.echo(f"--lang: {value!r} 不支持 / not supported (zh, en)", err=True)
-        raise typer.Exit(2)
-    return parse_lang(value, settings.default_language)
-
-
-def _run(coro: Coroutine[Any, Any, int], lang: Lang) -> None:
-    """Run a command; translate errors once: domain errors to a line, anything else logged."""
-    try:
-        code = asyncio.run(coro)
-    except TrainerError as exc:
-        typer.echo(Catalog.load().error(lang, exc.code, exc.params), err=True)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        typer.echo("\n" + Catalog.load().t(lang, "console.interrupted"), err=True)
-        raise typer.Exit(130) from None
-    except BrokenPipeError:
-        raise  # handled in main(): the reader of our output went away
-    except Exception as exc:  # noqa: BLE001 (the one place an unexpected error becomes a line + a crash file)
-        path = _crash_report(exc)
-        log.error("unexpected %s; traceback in %s", type(exc).__name__, path)
-        catalog = Catalog.load()
-        typer.echo(
-            f"{catalog.t(lang, 'error.generic')} {catalog.t(lang, 'cli.crash_log', path=path)}",
-            err=True,
-        )
-        raise typer.Exit(1) from None
-    raise typer.Exit(code)
-
-
-def _crash_report(exc: BaseException) -> Path:
-    """The traceback, secrets masked, in a private temporary file: the operator can read it,
-    the terminal shows one line."""
-    text = "".join(traceback.format_exception(exc))
-    text = RedactSecrets(secrets_of(get_settings())).redact(text)
-    fd, name = tempfile.mkstemp(prefix="trainer-crash-", suffix=".log")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    return Path(name)
-
-
 @app.callback()
 def _setup() -> None:
     """Configure logging before any command (secrets are always redacted)."""
-    settings = _settings()
+    settings = load_settings()
     configure_logging(settings, sys.stderr, level="WARNING")
 
 
@@ -143,8 +78,8 @@ def play(
     """
     from bot.console.play import play as play_session
 
-    settings = _settings()
-    ui = _lang(lang, settings)
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
     # The terminal is the rep's conversation: provider retries and such are not for them.
     configure_logging(settings, sys.stderr, level="ERROR")
 
@@ -153,15 +88,15 @@ def play(
             person = await c.users.local(getpass.getuser() or "terminal")
             return await play_session(c, person, ui, scenario, new, plan)
 
-    _run(main(), ui)
+    run_command(main(), ui)
 
 
 @app.command()
 def run(lang: LangOption = None) -> None:
     """Start the product: the Telegram bot when TELEGRAM_BOT_TOKEN is set (long polling, or a
     webhook when TELEGRAM_WEBHOOK_URL is set), else terminal play."""
-    settings = _settings()
-    ui = _lang(lang, settings)
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
     if settings.telegram_bot_token is None:
         typer.echo(Catalog.load().t(ui, "cli.run_no_token"))
         typer.echo()
@@ -203,8 +138,8 @@ def grade(
     lang: LangOption = None,
 ) -> None:
     """Grade a written transcript (a real call written down, or a saved session)."""
-    settings = _settings()
-    ui = _lang(lang, settings)
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
 
     async def main() -> int:
         text = read_text_file(transcript)
@@ -240,7 +175,7 @@ def grade(
             )
         return 0
 
-    _run(main(), ui)
+    run_command(main(), ui)
 
 
 @scenarios_app.command("list")
@@ -249,8 +184,8 @@ def scenarios_list(
     lang: LangOption = None,
 ) -> None:
     """List the shipped scenarios."""
-    settings = _settings()
-    ui = _lang(lang, settings)
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
 
     async def main() -> int:
         library = ScenarioLibrary.from_directory(settings.scenarios_dir)
@@ -280,14 +215,14 @@ def scenarios_list(
             typer.echo(f"{line}{s.title_in(ui)}  [{stages}]")
         return 0
 
-    _run(main(), ui)
+    run_command(main(), ui)
 
 
 @scenarios_app.command("show")
 def scenarios_show(scenario_id: str, lang: LangOption = None) -> None:
     """Show a scenario's case card, as the rep will see it."""
-    settings = _settings()
-    ui = _lang(lang, settings)
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
 
     async def main() -> int:
         scenario = ScenarioLibrary.from_directory(settings.scenarios_dir).get(scenario_id)
@@ -300,7 +235,7 @@ def scenarios_show(scenario_id: str, lang: LangOption = None) -> None:
         typer.echo("\n" + labelled(catalog.t(ui, "label.stages"), stages, ui))
         return 0
 
-    _run(main(), ui)
+    run_command(main(), ui)
 
 
 @scenarios_app.command("validate")
@@ -309,8 +244,8 @@ def scenarios_validate(
     lang: LangOption = None,
 ) -> None:
     """Validate scenario files; errors name file, line and field; non-zero exit if any fail."""
-    settings = _settings()
-    ui = _lang(lang, settings)
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
     catalog = Catalog.load()
     bad = 0
     for path in scenario_files(paths):
@@ -327,98 +262,12 @@ def scenarios_validate(
         raise typer.Exit(1)
 
 
-@eval_app.command("annomi")
-def eval_annomi(
-    path: Annotated[
-        Path | None,
-        typer.Argument(help="annomi.jsonl (default ../shared/eval/annomi/annomi.jsonl)."),
-    ] = None,
-    rounds: Annotated[
-        int, typer.Option(min=1, help="Bootstrap rounds for the 95% interval.")
-    ] = 1000,
-    lang: LangOption = None,
-) -> None:
-    """ROC AUC of the listening score for AnnoMI high vs low quality, beside two baselines."""
-    from bot.evaluation.annomi import load, report
-    from bot.evaluation.roc import AucResult
-
-    settings = _settings()
-    source = path or Path("../shared/eval/annomi/annomi.jsonl")
-
-    def auc_line(r: AucResult, unit: str = "") -> str:
-        n = f"  n={r.n}{unit}" if unit else ""
-        return f"  {r.name:<42} AUC {r.auc:.3f}  (95% CI {r.low:.3f}–{r.high:.3f}){n}"
-
-    async def main() -> int:
-        if not source.exists():
-            raise TrainerError("error.file_not_found", path=source)
-        items = load(source)
-        high = sum(i.high for i in items)
-        typer.echo(
-            f"AnnoMI: {len(items)} transcripts ({high} high, {len(items) - high} low), {source}"
-        )
-        models = grading_only(settings)
-        try:
-            result = await report(items, models.judge, rounds)
-        finally:
-            await models.aclose()
-        for r in result.headline:
-            typer.echo(auc_line(r).lstrip())
-        typer.echo("Length-matched pairs (longer ≤ 1.5 × shorter, in turns):")
-        for r in result.matched:
-            typer.echo(auc_line(r, " pairs"))
-        typer.echo("Held out (odd upstream ids; the English rules were written on even ids):")
-        for r in result.held_out:
-            typer.echo(auc_line(r, " transcripts"))
-        typer.echo("Listening sub-scores alone (where defined):")
-        for r in result.parts:
-            typer.echo(auc_line(r, " transcripts"))
-        typer.echo("Detectors per rep utterance vs expert codes:")
-        for a in result.detectors:
-            typer.echo(
-                f"  {a.name:<32} precision {a.precision:.2f}  recall {a.recall:.2f}"
-                f"  (tp {a.true_pos}, fp {a.false_pos}, fn {a.false_neg})"
-            )
-        return 0
-
-    _run(main(), _lang(lang, settings))
-
-
-@eval_app.command("casino")
-def eval_casino(
-    path: Annotated[
-        Path | None,
-        typer.Argument(help="casino.jsonl (default ../shared/eval/casino/casino.jsonl)."),
-    ] = None,
-    lang: LangOption = None,
-) -> None:
-    """Precision and recall of the English persuasion cues against CaSiNo strategy labels."""
-    from bot.evaluation.casino import evaluate, load
-
-    settings = _settings()
-    source = path or Path("../shared/eval/casino/casino.jsonl")
-
-    async def main() -> int:
-        if not source.exists():
-            raise TrainerError("error.file_not_found", path=source)
-        items = load(source)
-        typer.echo(f"CaSiNo: {len(items)} strategy-labelled utterances, {source}")
-        for a in evaluate(items):
-            typer.echo(
-                f"  {a.name:<32} precision {a.precision:.2f}  recall {a.recall:.2f}"
-                f"  (tp {a.true_pos}, fp {a.false_pos}, fn {a.false_neg})"
-            )
-        return 0
-
-    _run(main(), _lang(lang, settings))
-
-
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply database migrations up to the newest."""
     from bot.storage.database import run_migrations
 
-    run_migrations(_settings().database_url)
+    run_migrations(load_settings().database_url)
     typer.echo("ok")
 
 

@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from bot.cli.runner import LangOption, interface_lang, load_settings, run_command
 from bot.composition import Container, container
 from bot.domain.periods import Period
 from bot.errors import TrainerError
@@ -19,7 +20,6 @@ team_app = typer.Typer(
     help="Teams: grant trainers and export results (acts as the first ADMIN_TELEGRAM_IDS id).",
     no_args_is_help=True,
 )
-LangOption = Annotated[str | None, typer.Option("--lang", help="Interface language: zh or en.")]
 
 
 async def _operator(c: Container) -> int:
@@ -37,10 +37,9 @@ def grant_trainer(
     lang: LangOption = None,
 ) -> None:
     """Let a Telegram user create teams (they become a trainer)."""
-    from bot.cli.main import _lang, _run, _settings
 
-    settings = _settings()
-    ui = _lang(lang, settings)
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
 
     async def main() -> int:
         async with container(settings) as c:
@@ -50,7 +49,7 @@ def grant_trainer(
             typer.echo(c.catalog.t(ui, "team.cli.granted", telegram_id=telegram_id))
         return 0
 
-    _run(main(), ui)
+    run_command(main(), ui)
 
 
 @team_app.command("export")
@@ -66,10 +65,9 @@ def export(
     lang: LangOption = None,
 ) -> None:
     """Export a team's sessions, scores and assignment status for a period."""
-    from bot.cli.main import _lang, _run, _settings
 
-    settings = _settings()
-    ui = _lang(lang, settings)
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
 
     async def main() -> int:
         async with container(settings) as c:
@@ -80,4 +78,4 @@ def export(
             typer.echo(c.catalog.t(ui, "team.cli.exported", path=target, rows=exported.rows))
         return 0
 
-    _run(main(), ui)
+    run_command(main(), ui)
