@@ -21,19 +21,13 @@ from pathlib import Path
 from bot.composition import container
 from bot.settings import ROOT, Settings
 
-LINES = [
-    "您好，我是华信科技的小陈，关于二期项目尾款的事，想麻烦您跟王科长约个时间，谢谢。",
-    "王科长您好，辛苦了。想先请教一下，这个二期项目现在是什么情况？",
-    "上个月宕机的事给您添麻烦了，真是不好意思，我们这周就拿出整改方案。验收现在还差什么？",
-    "那验收一般由谁负责呢？",
-    "明白了，还差五家培训记录。付款流程一般怎么走？",
-    "您这边压力也大，年底还有考核。最后付款需要哪位领导签字？",
-    "那我们下周三前把五家培训记录补齐，请赵科长周四组织验收，您看可以吗？",
-]
+# The skilled rep's lines the walkthrough test plays (one message per line).
+WALKTHROUGH = ROOT / "tests" / "walkthroughs" / "district-health-tail-payment.good.txt"
 
 
 async def run(sessions: int, database_url: str | None) -> None:
     """Play `sessions` whole sessions concurrently and print figures."""
+    lines = [line for line in WALKTHROUGH.read_text("utf-8").splitlines() if line.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         url = database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
         settings = Settings(_env_file=None, database_url=url, scenarios_dir=ROOT / "scenarios")  # type: ignore[call-arg]
@@ -47,7 +41,7 @@ async def run(sessions: int, database_url: str | None) -> None:
                     person.id, "district-health-tail-payment", replace=True
                 )
                 await app.practice.begin(person.id, started.session.id)
-                for line in LINES:
+                for line in lines:
                     t0 = time.perf_counter()
                     await app.practice.reply(person.id, started.session.id, line)
                     turn_times.append(time.perf_counter() - t0)
