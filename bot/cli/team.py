@@ -37,7 +37,6 @@ def grant_trainer(
     lang: LangOption = None,
 ) -> None:
     """Let a Telegram user create teams (they become a trainer)."""
-
     settings = load_settings()
     ui = interface_lang(lang, settings)
 
@@ -65,7 +64,6 @@ def export(
     lang: LangOption = None,
 ) -> None:
     """Export a team's sessions, scores and assignment status for a period."""
-
     settings = load_settings()
     ui = interface_lang(lang, settings)
 
