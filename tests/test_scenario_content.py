@@ -101,3 +101,24 @@ def test_every_temperament_has_at_least_four_stall_lines(lang: Lang) -> None:
     assert isinstance(stall, dict)
     thin = {t: len(stall.get(t) or []) for t in ("default", *TEMPERAMENTS)}
     assert {t: n for t, n in thin.items() if n < 4} == {}
+
+
+def test_the_library_covers_the_whole_method() -> None:
+    from bot.scenarios.coverage import coverage
+
+    scenarios = [load_scenario(p) for p in FILES]
+    cov = coverage(scenarios)
+    assert cov.gaps() == []
+    assert cov.total >= 14
+    assert cov.languages["en"] >= 3
+    assert cov.prevention >= 2
+
+
+def test_every_shipped_scenario_names_its_main_hardship(shipped: Scenario) -> None:
+    assert shipped.main_hardship is not None
+    assert shipped.main_hardship in shipped.hardships
+
+
+def test_prevention_cases_are_before_any_money_is_owed(shipped: Scenario) -> None:
+    if shipped.focus == "prevention":
+        assert (shipped.brief.overdue_amount, shipped.brief.overdue_since) == (0, None)
