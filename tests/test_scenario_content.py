@@ -122,3 +122,16 @@ def test_every_shipped_scenario_names_its_main_hardship(shipped: Scenario) -> No
 def test_prevention_cases_are_before_any_money_is_owed(shipped: Scenario) -> None:
     if shipped.focus == "prevention":
         assert (shipped.brief.overdue_amount, shipped.brief.overdue_since) == (0, None)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_prevention_case_card_says_prevention_and_nothing_overdue(lang: Lang) -> None:
+    from bot.i18n import Catalog
+    from bot.views.text import brief_text
+
+    catalog = Catalog.load()
+    case = load_scenario(ROOT / "scenarios" / "city-hospital-anesthesia-contract.yaml")
+    card = brief_text(case, catalog, lang)
+    assert catalog.t(lang, "focus.prevention") in card
+    assert catalog.t(lang, "phenomenon.dragging") not in card
+    assert "overdue_since" not in card and ("逾期未付" not in card if lang == "zh" else True)

@@ -17,6 +17,7 @@ from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
 from bot.storage.repositories import SessionSummary
+from bot.views.text import pattern_label
 
 PAGE_SIZE = 5
 BUTTON_TITLE = 28  # characters of a title shown on a button
@@ -106,7 +107,7 @@ def picker(catalog: Catalog, lang: Lang, scenarios: Sequence[Scenario], page: in
                 title=s.title_in(lang),
                 stars="★" * s.difficulty + "☆" * (5 - s.difficulty),
                 temperament=t(lang, f"temperament.{s.temperament}"),
-                phenomenon=t(lang, f"phenomenon.{s.phenomenon}"),
+                phenomenon=pattern_label(s, catalog, lang),
             )
         )
     return "\n\n".join(lines)
