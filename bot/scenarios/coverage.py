@@ -5,12 +5,15 @@ Pure functions over `Scenario`s, shared by the CLI picker and the library's cove
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import get_args
 
+from bot.domain.lang import LANGS
 from bot.domain.scenario import Hardship, Phenomenon, RootCause, Scenario, Temperament
+from bot.i18n import Catalog
 
 TEMPERAMENTS: tuple[Temperament, ...] = get_args(Temperament)
 PHENOMENA: tuple[Phenomenon, ...] = get_args(Phenomenon)
@@ -97,3 +100,40 @@ def coverage(scenarios: Iterable[Scenario]) -> Coverage:
         languages=Counter(s.language for s in items),
         prevention=sum(s.focus == "prevention" for s in items),
     )
+
+
+_PREVENTION_WORDS = ("预防", "防控", "风险防控", "签约前", "prevention", "prevent")
+_STARS = re.compile(r"^(?:([1-5])\s*(?:星|stars?|★)?|(★{1,5}))$")
+
+
+def filter_from_words(words: Iterable[str], catalog: Catalog) -> tuple[Filter, list[str]]:
+    """A filter from free words (完美型, 久拖不决, 3星, ★★, 预防 — either language), and the
+    words that matched nothing."""
+    temperaments: set[str] = set()
+    phenomena: set[str] = set()
+    difficulties: set[int] = set()
+    prevention: bool | None = None
+    unknown: list[str] = []
+    t_labels = {c: [catalog.t(lang, f"temperament.{c}") for lang in LANGS] for c in TEMPERAMENTS}
+    p_labels = {c: [catalog.t(lang, f"phenomenon.{c}") for lang in LANGS] for c in PHENOMENA}
+    for word in (w.strip() for w in words):
+        if not word:
+            continue
+        stars = _STARS.match(word.lower())
+        if (code := resolve(word, TEMPERAMENTS, t_labels)) is not None:
+            temperaments.add(code)
+        elif (code := resolve(word, PHENOMENA, p_labels)) is not None:
+            phenomena.add(code)
+        elif stars:
+            difficulties.add(int(stars.group(1)) if stars.group(1) else len(stars.group(2)))
+        elif word.lower() in _PREVENTION_WORDS:
+            prevention = True
+        else:
+            unknown.append(word)
+    chosen = Filter(
+        temperaments=frozenset(temperaments),
+        phenomena=frozenset(phenomena),
+        difficulties=frozenset(difficulties),
+        prevention=prevention,
+    )
+    return chosen, unknown

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.scenario import Scenario
+from bot.scenarios.coverage import Filter, filter_from_words
 from bot.services.practice import Started
 from bot.services.users import Person
 from bot.telegram import keyboards
@@ -15,6 +16,8 @@ from bot.telegram.handlers.play import show_opening
 from bot.telegram.render import edit_html
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
 from bot.views.text import brief_text
+
+FILTER = "picker_filter"
 
 
 def _argument(update: Update) -> str:
@@ -25,12 +28,23 @@ def _scenario(context: Context, token: str) -> Scenario | None:
     return keyboards.find_scenario(runtime(context).services.scenarios, token)
 
 
+def _listed(context: Context) -> list[Scenario]:
+    """The shipped scenarios, narrowed by the filter the rep gave with /practice (if any)."""
+    chosen = (context.user_data or {}).get(FILTER)
+    everything = runtime(context).services.scenarios.all()
+    return chosen.apply(everything) if isinstance(chosen, Filter) else everything
+
+
 async def send_picker(update: Update, context: Context, person: Person, page: int = 0) -> None:
     """The first (or given) page of scenarios."""
     rt = runtime(context)
-    scenarios = rt.services.scenarios.all()
+    scenarios = _listed(context)
     if not scenarios:
-        await say(update, context, rt.t(person.language, "tg.picker_empty"))
+        narrowed = isinstance((context.user_data or {}).get(FILTER), Filter) and bool(
+            rt.services.scenarios.all()
+        )
+        key = "tg.picker_no_match" if narrowed else "tg.picker_empty"
+        await say(update, context, rt.t(person.language, key))
         return
     page = max(0, min(page, keyboards.pages(len(scenarios)) - 1))
     text = keyboards.picker(rt.catalog, person.language, scenarios, page)
@@ -47,15 +61,23 @@ async def send_brief(update: Update, context: Context, person: Person, started: 
 
 
 async def practice(update: Update, context: Context) -> None:
-    """/practice: the scenario picker."""
-    await send_picker(update, context, await rep(update, context))
+    """/practice [完美型 久拖不决 3星 预防…]: the scenario picker, optionally filtered."""
+    person = await rep(update, context)
+    chosen, unknown = filter_from_words(context.args or [], runtime(context).catalog)
+    if unknown:
+        text = runtime(context).t(person.language, "tg.picker_unknown_filter", word=unknown[0])
+        await say(update, context, html.escape(text))
+        return
+    if context.user_data is not None:
+        context.user_data[FILTER] = chosen
+    await send_picker(update, context, person)
 
 
 async def turn_page(update: Update, context: Context) -> None:
     """◀ / ▶ in the picker: show another page in the same message."""
     person = await rep(update, context)
     rt = runtime(context)
-    scenarios = rt.services.scenarios.all()
+    scenarios = _listed(context)
     page = max(0, min(int(_argument(update) or 0), keyboards.pages(len(scenarios)) - 1))
     text = keyboards.picker(rt.catalog, person.language, scenarios, page)
     keys = keyboards.picker_keys(rt.catalog, person.language, scenarios, page)
