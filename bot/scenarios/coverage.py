@@ -114,8 +114,12 @@ def filter_from_words(words: Iterable[str], catalog: Catalog) -> tuple[Filter, l
     difficulties: set[int] = set()
     prevention: bool | None = None
     unknown: list[str] = []
-    t_labels = {c: [catalog.t(lang, f"temperament.{c}") for lang in LANGS] for c in TEMPERAMENTS}
-    p_labels = {c: [catalog.t(lang, f"phenomenon.{c}") for lang in LANGS] for c in PHENOMENA}
+    t_labels: dict[str, list[str]] = {
+        c: [catalog.t(lang, f"temperament.{c}") for lang in LANGS] for c in TEMPERAMENTS
+    }
+    p_labels: dict[str, list[str]] = {
+        c: [catalog.t(lang, f"phenomenon.{c}") for lang in LANGS] for c in PHENOMENA
+    }
     for word in (w.strip() for w in words):
         if not word:
             continue
