@@ -62,6 +62,7 @@ def register(scenarios_app: typer.Typer) -> None:
     scenarios_app.command("list")(scenarios_list)
     scenarios_app.command("schema")(scenarios_schema)
     scenarios_app.command("draft")(scenarios_draft)
+    scenarios_app.command("new")(scenarios_new)
 
 
 def scenarios_list(
@@ -210,3 +211,39 @@ def _report(draft: Draft, output: Path, catalog: Catalog, ui: Lang) -> int:
     for key, fact in s.facts.items():
         typer.echo(f"  • {catalog.t(ui, f'fact.{key}')}: {fact.value}")
     return 0
+
+
+def scenarios_new(
+    output: Annotated[Path, typer.Option("--output", "-o", help="Where to write the YAML.")] = Path(
+        "my-scenario.yaml"
+    ),
+    scenario_lang: Annotated[
+        str, typer.Option("--scenario-lang", "--lang", help="Language of the case: zh or en.")
+    ] = "zh",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the output file.")] = False,
+) -> None:
+    """Build a scenario from a short questionnaire (no model needed), checked by the loader."""
+    from bot.errors import ScenarioInvalid
+    from bot.scenarios.loader import parse_scenario
+    from bot.scenarios.questionnaire import QUESTIONS, build
+
+    ui = parse_lang(scenario_lang, "zh")
+    catalog = Catalog.load()
+    if output.exists() and not force:
+        typer.echo(catalog.t(ui, "cli.draft_exists", path=output), err=True)
+        raise typer.Exit(2)
+    answers = {
+        q.key: typer.prompt(
+            q.zh if ui == "zh" else q.en, default=q.default, show_default=bool(q.default)
+        )
+        for q in QUESTIONS
+    }
+    try:
+        text = build(answers, ui)
+        parse_scenario(text, str(output))
+    except (ScenarioInvalid, ValueError) as exc:
+        detail = exc.params.get("detail") if isinstance(exc, ScenarioInvalid) else str(exc)
+        typer.echo(catalog.t(ui, "cli.new_invalid", detail=detail), err=True)
+        raise typer.Exit(1) from None
+    output.write_text(text, "utf-8")
+    typer.echo(catalog.t(ui, "cli.new_saved", path=output))
