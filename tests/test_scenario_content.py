@@ -130,8 +130,19 @@ def test_a_prevention_case_card_says_prevention_and_nothing_overdue(lang: Lang) 
     from bot.views.text import brief_text
 
     catalog = Catalog.load()
-    case = load_scenario(ROOT / "scenarios" / "city-hospital-anesthesia-contract.yaml")
+    case = load_scenario(ROOT / "scenarios" / "tcm-hospital-anesthesia-contract.yaml")
     card = brief_text(case, catalog, lang)
     assert catalog.t(lang, "focus.prevention") in card
     assert catalog.t(lang, "phenomenon.dragging") not in card
     assert "overdue_since" not in card and ("逾期未付" not in card if lang == "zh" else True)
+
+
+def test_no_marker_is_in_the_brief_titles_or_personas(shipped: Scenario) -> None:
+    """The client model is given these up front, so a marker there would leak the fact."""
+    told = [shipped.title, shipped.summary, shipped.brief.model_dump_json()]
+    told += [s.title for s in shipped.stages] + [
+        s.persona.model_dump_json() for s in shipped.stages
+    ]
+    text = "\n".join(told)
+    leaks = [m for f in shipped.facts.values() for m in f.markers if len(m) > 2 and m in text]
+    assert leaks == []

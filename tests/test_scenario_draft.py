@@ -128,12 +128,11 @@ def test_cli_schema_is_json(tmp_path: Path) -> None:
             {
                 "county-edu-smart-classroom",
                 "district-tax-hall-kiosks",
-                "city-hospital-anesthesia-contract",
             },
         ),
         (
             ["--prevention"],
-            {"city-hospital-anesthesia-contract", "soe-group-datacenter-contract-en"},
+            {"tcm-hospital-anesthesia-contract", "soe-group-datacenter-contract-en"},
         ),
     ],
 )
