@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.domain.clock import Clock, SystemClock
 from bot.domain.ports import ClientModel, Judge
 from bot.i18n import Catalog
 from bot.llm.client import LLMClient
@@ -144,18 +145,25 @@ def grading_only(settings: Settings) -> Grading:
 
 
 @asynccontextmanager
-async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[Container]:
-    """Build the product, migrate the database, and close everything on exit."""
+async def container(
+    settings: Settings, migrate: bool = True, clock: Clock | None = None
+) -> AsyncIterator[Container]:
+    """Build the product, migrate the database, and close everything on exit.
+
+    `clock` is the one source of "now" for the database, the services and the adapters (the
+    system clock unless a test passes its own).
+    """
+    clock = clock or SystemClock()
     catalog = Catalog.load()
     scenarios = ScenarioLibrary.from_directory(settings.scenarios_dir)
-    db = Database(settings.database_url)
+    db = Database(settings.database_url, clock=clock)
     models: Models | None = None
     try:
         if migrate:
             await db.migrate()
         models = build_models(settings, catalog)
         ledger = UsageLedger(
-            db, settings.llm_user_monthly_token_cap, settings.llm_monthly_token_cap
+            db, settings.llm_user_monthly_token_cap, settings.llm_monthly_token_cap, clock
         )
         grading = GradingService(models.judge, models.fallback, models.coach)
         practice = PracticeService(
@@ -183,7 +191,7 @@ async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[C
             grading=grading,
             models=models,
             usage=ledger,
-            training=build_training(settings, db, catalog, scenarios, practice),
+            training=build_training(settings, db, catalog, scenarios, practice, clock),
         )
     finally:
         if models is not None:
