@@ -15,6 +15,8 @@ from bot.domain.lang import Lang
 from bot.llm.structured import StructuredMode
 
 ROOT = Path(__file__).resolve().parent.parent
+EVAL_DIR = ROOT.parent / "shared" / "eval"
+"""The expert-labelled eval sets: `../shared/eval/` beside the repository, wherever one runs."""
 _ENDPOINT_SUFFIXES = ("/chat/completions", "/completions")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts
 
