@@ -22,7 +22,8 @@ from bot.services.practice import PracticeService
 from bot.services.training import Training, build_training
 from bot.services.usage import UsageLedger
 from bot.services.users import UserService
-from bot.settings import Settings
+from bot.settings import Settings, default_database_url
+from bot.storage.address import check_url, connect_error
 from bot.storage.database import Database
 
 
@@ -144,6 +145,27 @@ def grading_only(settings: Settings) -> Grading:
     return Grading(catalog, models.judge, grading, models)
 
 
+async def migrated(db: Database) -> None:
+    """Bring the schema up to date; a database that cannot be reached names DATABASE_URL."""
+    try:
+        await db.migrate()
+    except Exception as exc:
+        known = connect_error(exc, db.url)
+        if known is None:
+            raise
+        raise known from None
+
+
+async def upgrade_database(settings: Settings) -> None:
+    """`trainer db upgrade`: check DATABASE_URL, then run the migrations alone."""
+    check_url(settings.database_url, default_database_url())
+    db = Database(settings.database_url)
+    try:
+        await migrated(db)
+    finally:
+        await db.dispose()
+
+
 @asynccontextmanager
 async def container(
     settings: Settings, migrate: bool = True, clock: Clock | None = None
@@ -156,11 +178,12 @@ async def container(
     clock = clock or SystemClock()
     catalog = Catalog.load()
     scenarios = ScenarioLibrary.from_directory(settings.scenarios_dir)
+    check_url(settings.database_url, default_database_url())
     db = Database(settings.database_url, clock=clock)
     models: Models | None = None
     try:
         if migrate:
-            await db.migrate()
+            await migrated(db)
         models = build_models(settings, catalog)
         ledger = UsageLedger(
             db, settings.llm_user_monthly_token_cap, settings.llm_monthly_token_cap, clock

@@ -263,12 +263,19 @@ def scenarios_validate(
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(lang: LangOption = None) -> None:
     """Apply database migrations up to the newest."""
-    from bot.storage.database import run_migrations
+    from bot.composition import upgrade_database
 
-    run_migrations(load_settings().database_url)
-    typer.echo("ok")
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
+
+    async def main() -> int:
+        await upgrade_database(settings)
+        typer.echo("ok")
+        return 0
+
+    run_command(main(), ui)
 
 
 def main() -> None:

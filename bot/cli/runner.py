@@ -57,7 +57,7 @@ def run_command(coro: Coroutine[Any, Any, int], lang: Lang) -> None:
         code = asyncio.run(coro)
     except TrainerError as exc:
         typer.echo(Catalog.load().error(lang, exc.code, exc.params), err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         typer.echo("\n" + Catalog.load().t(lang, "console.interrupted"), err=True)
         raise typer.Exit(130) from None

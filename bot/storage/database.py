@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -57,10 +56,9 @@ class Database:
         self.url = url
         self.clock = clock
         """Every timestamp this database writes comes from here (settable, for tests)."""
-        parsed = make_url(url)
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # No directory is created here: a SQLite path into a missing folder is a mistake that
+        # bot.storage.address reports (the composition root creates only the default folder).
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         connect_args: dict[str, Any] = {}
         if schema and not self.is_sqlite:
             # A private PostgreSQL schema (tests run side by side in one database).
