@@ -54,6 +54,14 @@ def default_database_url() -> str:
 
 _ENDPOINT_SUFFIXES = ("/chat/completions", "/completions")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts
+# What @BotFather hands out: the bot's numeric id, a colon, ~35 letters, digits, _ and -.
+_BOT_TOKEN = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{20,100}")
+BOT_TOKEN_SHAPE = (
+    "格式应为 <数字>:<约 35 个字母、数字、_ 或 ->，不含空格，例如 123456789:AAH…；"
+    "在 Telegram 向 @BotFather 发送 /newbot 获取 / "
+    "expected <digits>:<about 35 letters, digits, _ or -> with no spaces, like 123456789:AAH…; "
+    "get one from @BotFather in Telegram with /newbot"
+)
 
 
 def normalize_base_url(url: str) -> str:
@@ -119,6 +127,13 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_default_store(cls, value: object) -> object:
         return default_database_url() if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token", mode="after")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _BOT_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError(BOT_TOKEN_SHAPE)  # the token itself is never echoed
+        return value
 
     @field_validator("llm_monthly_token_cap", "llm_user_monthly_token_cap", mode="before")
     @classmethod

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.evaluate import eval_app
-from bot.cli.files import read_text_file
+from bot.cli.files import read_transcript
 from bot.cli.runner import LangOption, interface_lang, load_settings, run_command
 from bot.cli.team import team_app
 from bot.composition import container, grading_only
@@ -32,7 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",  # a docstring's wrapped lines flow as one paragraph
+    rich_markup_mode=None,  # plain click help: flags shown as flags, wrapped lines flow
 )
 scenarios_app = typer.Typer(help="List, show and validate scenario files.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -142,7 +142,7 @@ def grade(
     ui = interface_lang(lang, settings)
 
     async def main() -> int:
-        text = read_text_file(transcript)
+        text, encoding = read_transcript(transcript)
         parsed = parse_transcript(text)
         sc = None
         if scenario:
@@ -161,8 +161,11 @@ def grade(
         )
         models = grading_only(settings)
         catalog = Catalog.load()
-        grader = model_name(models.grading_label, catalog, ui)
-        typer.echo(catalog.t(ui, "llm.grading_with", grader=grader), err=True)
+        # Every line in the card's language, so an English card gets no Chinese header.
+        if encoding != "utf-8":
+            typer.echo(catalog.t(tips, "cli.read_as_gb18030", path=transcript), err=True)
+        grader = model_name(models.grading_label, catalog, tips)
+        typer.echo(catalog.t(tips, "llm.grading_with", grader=grader), err=True)
         try:
             card = await models.grading.grade(parsed, sc, None, tips)
         finally:
