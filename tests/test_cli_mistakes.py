@@ -169,3 +169,17 @@ def test_an_english_transcript_gets_no_chinese_header(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stderr.startswith("Grader: offline rules")
     assert not any("\u4e00" <= ch <= "\u9fff" for ch in done.stdout + done.stderr)
+
+
+def test_a_fresh_install_can_create_list_and_export_a_team(tmp_path: Path) -> None:
+    env = {"XDG_DATA_HOME": str(tmp_path / "xdg"), "ADMIN_TELEGRAM_IDS": "42"}
+    created = trainer(tmp_path, "team", "create", "华东一组", **env)
+    assert created.returncode == 0, created.stderr
+    assert "编号 1" in created.stdout
+    assert trainer(tmp_path, "team", "list", **env).stdout.startswith("1  华东一组  Asia/Shanghai")
+    out = tmp_path / "month.csv"
+    exported = trainer(
+        tmp_path, "team", "export", "--team", "1", "--format", "csv", "--out", str(out), **env
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")
