@@ -4,12 +4,17 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run play test lint format eval clean
+# Installs come from uv.lock (regenerate with `$(BIN)/uv lock` after changing pyproject.toml), so a
+# new upstream release cannot change what CI runs. uv itself is bootstrapped with pip.
+UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
+LOWEST := .venv-lowest
 
-$(STAMP): pyproject.toml
+.PHONY: setup run play test lint format eval check-lowest lock clean
+
+$(STAMP): pyproject.toml uv.lock
 	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q 'uv>=0.9'
+	$(UV) sync --frozen --extra dev --quiet
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -35,5 +40,15 @@ format: setup
 eval: setup  ## Listening score vs AnnoMI expert labels
 	$(BIN)/trainer eval annomi
 
+lock: setup  ## Re-resolve uv.lock after a change to pyproject.toml
+	$(UV) lock
+
+check-lowest: setup  ## Tests on the lowest versions pyproject.toml allows (direct dependencies)
+	rm -rf $(LOWEST)
+	$(PY) -m venv $(LOWEST)
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip install -q --python $(LOWEST)/bin/python \
+		--resolution lowest-direct -e '.[dev]'
+	$(LOWEST)/bin/pytest -q -p no:cacheprovider
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(LOWEST) .pytest_cache .mypy_cache .ruff_cache

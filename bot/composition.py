@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.domain.clock import Clock, SystemClock
 from bot.domain.ports import ClientModel, Judge
 from bot.i18n import Catalog
 from bot.llm.client import LLMClient
@@ -21,7 +22,8 @@ from bot.services.practice import PracticeService
 from bot.services.training import Training, build_training
 from bot.services.usage import UsageLedger
 from bot.services.users import UserService
-from bot.settings import Settings
+from bot.settings import Settings, default_database_url
+from bot.storage.address import check_url, connect_error
 from bot.storage.database import Database
 
 
@@ -143,19 +145,48 @@ def grading_only(settings: Settings) -> Grading:
     return Grading(catalog, models.judge, grading, models)
 
 
+async def migrated(db: Database) -> None:
+    """Bring the schema up to date; a database that cannot be reached names DATABASE_URL."""
+    try:
+        await db.migrate()
+    except Exception as exc:
+        known = connect_error(exc, db.url)
+        if known is None:
+            raise
+        raise known from None
+
+
+async def upgrade_database(settings: Settings) -> None:
+    """`trainer db upgrade`: check DATABASE_URL, then run the migrations alone."""
+    check_url(settings.database_url, default_database_url())
+    db = Database(settings.database_url)
+    try:
+        await migrated(db)
+    finally:
+        await db.dispose()
+
+
 @asynccontextmanager
-async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[Container]:
-    """Build the product, migrate the database, and close everything on exit."""
+async def container(
+    settings: Settings, migrate: bool = True, clock: Clock | None = None
+) -> AsyncIterator[Container]:
+    """Build the product, migrate the database, and close everything on exit.
+
+    `clock` is the one source of "now" for the database, the services and the adapters (the
+    system clock unless a test passes its own).
+    """
+    clock = clock or SystemClock()
     catalog = Catalog.load()
     scenarios = ScenarioLibrary.from_directory(settings.scenarios_dir)
-    db = Database(settings.database_url)
+    check_url(settings.database_url, default_database_url())
+    db = Database(settings.database_url, clock=clock)
     models: Models | None = None
     try:
         if migrate:
-            await db.migrate()
+            await migrated(db)
         models = build_models(settings, catalog)
         ledger = UsageLedger(
-            db, settings.llm_user_monthly_token_cap, settings.llm_monthly_token_cap
+            db, settings.llm_user_monthly_token_cap, settings.llm_monthly_token_cap, clock
         )
         grading = GradingService(models.judge, models.fallback, models.coach)
         practice = PracticeService(
@@ -183,7 +214,7 @@ async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[C
             grading=grading,
             models=models,
             usage=ledger,
-            training=build_training(settings, db, catalog, scenarios, practice),
+            training=build_training(settings, db, catalog, scenarios, practice, clock),
         )
     finally:
         if models is not None:

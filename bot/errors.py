@@ -13,6 +13,8 @@ class TrainerError(Exception):
     """A failure the user can understand and act on."""
 
     code = "error.generic"
+    exit_code = 1
+    """What the CLI exits with (2: a setting or argument is wrong)."""
 
     def __init__(self, code: str | None = None, /, **params: Any) -> None:
         self.code = code or type(self).code

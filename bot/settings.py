@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -14,9 +16,52 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from bot.domain.lang import Lang
 from bot.llm.structured import StructuredMode
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+EVAL_DIR = ROOT.parent / "shared" / "eval"
+"""The expert-labelled eval sets: `../shared/eval/` beside the repository, wherever one runs."""
+APP_NAME = "huikuan-trainer"
+
+
+def shipped(folder: str) -> Path:
+    """A folder of shipped files: the repository's own in a checkout, else the wheel's copy."""
+    checkout = ROOT / folder
+    if (ROOT / "pyproject.toml").is_file() and checkout.is_dir():
+        return checkout
+    return PACKAGE / "shipped" / folder
+
+
+def data_dir() -> Path:
+    """Where the default SQLite file lives: the platform's per-user data directory.
+
+    Linux and the BSDs: `$XDG_DATA_HOME/huikuan-trainer` (default `~/.local/share/...`);
+    macOS: `~/Library/Application Support/huikuan-trainer`; Windows: `%LOCALAPPDATA%\\...`.
+    """
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        base = Path(xdg) if xdg and Path(xdg).is_absolute() else Path.home() / ".local" / "share"
+    return base / APP_NAME
+
+
+def default_database_url() -> str:
+    """SQLite in the user data directory (`DATABASE_URL` overrides)."""
+    return f"sqlite+aiosqlite:///{(data_dir() / 'trainer.db').as_posix()}"
+
+
 _ENDPOINT_SUFFIXES = ("/chat/completions", "/completions")
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts
+# What @BotFather hands out: the bot's numeric id, a colon, ~35 letters, digits, _ and -.
+_BOT_TOKEN = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{20,100}")
+BOT_TOKEN_SHAPE = (
+    "格式应为 <数字>:<约 35 个字母、数字、_ 或 ->，不含空格，例如 123456789:AAH…；"
+    "在 Telegram 向 @BotFather 发送 /newbot 获取 / "
+    "expected <digits>:<about 35 letters, digits, _ or -> with no spaces, like 123456789:AAH…; "
+    "get one from @BotFather in Telegram with /newbot"
+)
 
 
 def normalize_base_url(url: str) -> str:
@@ -37,10 +82,10 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    database_url: str = "sqlite+aiosqlite:///./data/trainer.db"
+    database_url: str = Field(default_factory=default_database_url)
     default_language: Lang = "zh"
-    scenarios_dir: Path = ROOT / "scenarios"
-    prompts_dir: Path = ROOT / "prompts"
+    scenarios_dir: Path = Field(default_factory=lambda: shipped("scenarios"))
+    prompts_dir: Path = Field(default_factory=lambda: shipped("prompts"))
     max_message_chars: int = Field(default=1000, ge=50, le=4000)
     log_level: str = "INFO"
 
@@ -78,6 +123,18 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("database_url", mode="before")
+    @classmethod
+    def _blank_is_default_store(cls, value: object) -> object:
+        return default_database_url() if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token", mode="after")
+    @classmethod
+    def _token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not _BOT_TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError(BOT_TOKEN_SHAPE)  # the token itself is never echoed
+        return value
 
     @field_validator("llm_monthly_token_cap", "llm_user_monthly_token_cap", mode="before")
     @classmethod

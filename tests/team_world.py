@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import update
 
+from bot.domain.clock import ManualClock
 from bot.domain.rubric import overall
 from bot.domain.scenario import Dimension, Scenario
 from bot.domain.scorecard import DimensionScore
@@ -33,18 +34,11 @@ OPENING = "您好，我是华信科技的小陈。想请教一下，这个项目
 VALID_YAML_ID = "team-bureau-visit"
 
 
-class Clock:
-    """A clock the test moves by hand."""
+class Clock(ManualClock):
+    """A clock the test moves by hand, starting at START."""
 
     def __init__(self, now: dt.datetime = START) -> None:
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        """Move time forward."""
-        self.now += dt.timedelta(**delta)
+        super().__init__(now)
 
 
 @dataclass
@@ -117,6 +111,7 @@ class World:
 def build_world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
     """Services wired as the composition root wires them, on a test clock."""
     clock = Clock()
+    db.clock = clock  # the one clock: storage timestamps and the services agree
     settings = Settings(_env_file=None, admin_telegram_ids=[OPERATOR_TG])  # type: ignore[call-arg]
     practice = PracticeService(
         db, library, OfflineClient(load_phrases()), GradingService(OfflineJudge(catalog))

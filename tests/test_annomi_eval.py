@@ -17,11 +17,9 @@ from bot.evaluation.annomi import LISTENING, evaluate, listening_scores, load
 from bot.evaluation.roc import matched_auc, roc_auc
 from bot.i18n import Catalog
 from bot.offline.judge import OfflineJudge
-from bot.settings import ROOT
+from bot.settings import EVAL_DIR
 
-ANNOMI = Path(
-    os.environ.get("ANNOMI_PATH", str(ROOT.parent / "shared" / "eval" / "annomi" / "annomi.jsonl"))
-)
+ANNOMI = Path(os.environ.get("ANNOMI_PATH", str(EVAL_DIR / "annomi" / "annomi.jsonl")))
 
 
 def _row(ident: int, quality: str, turns: list[tuple[str, str]]) -> dict[str, object]:

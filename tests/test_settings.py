@@ -36,7 +36,10 @@ def test_blank_values_from_env_example_mean_unset() -> None:
 
 
 def test_secrets_do_not_show_in_the_settings_repr() -> None:
-    settings = make(telegram_bot_token="123456:SECRET", openai_api_key="sk-secret-value")
+    settings = make(
+        telegram_bot_token="123456:SECRET-well-formed-token-abcdefgh",
+        openai_api_key="sk-secret-value",
+    )
     assert "SECRET" not in repr(settings)
     assert "sk-secret-value" not in repr(settings)
 

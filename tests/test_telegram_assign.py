@@ -128,10 +128,11 @@ async def test_a_due_date_that_passed_before_confirming_is_asked_for_again(tb: T
     await tb.say(TRAINER, "/assign")
     await tb.tap(TRAINER, label="区卫健委")
     await tb.tap(TRAINER, label="全体销售")
-    await tb.say(TRAINER, "2小时")
+    await tb.say(TRAINER, "1小时")
     await tb.say(TRAINER, "60")
     await tb.tap(TRAINER, label="1")
-    tb.clock.advance(hours=3)  # the trainer went to a meeting before pressing "assign"
+    # The trainer went to a meeting before pressing "assign" (shorter than a draft lives).
+    tb.clock.advance(minutes=90)
     await tb.tap(TRAINER, label="布置")
     assert tb.texts(TRAINER)[-2:] == [
         CATALOG.t("zh", "team.error.due_past"),
@@ -163,6 +164,15 @@ async def test_cancel_drops_the_set_up_and_text_is_practice_again(tb: TeamBot) -
     await tb.tap(TRAINER, label="全体销售")
     await tb.say(TRAINER, "/cancel")
     assert tb.last(TRAINER) == "好的，已取消。"
+    await tb.say(TRAINER, "3天")
+    assert tb.last(TRAINER) == CATALOG.t("zh", "tg.no_session")
+
+
+async def test_a_set_up_left_over_two_hours_is_forgotten(tb: TeamBot) -> None:
+    await tb.say(TRAINER, "/assign")
+    await tb.tap(TRAINER, label="区卫健委")
+    await tb.tap(TRAINER, label="全体销售")
+    tb.clock.advance(hours=2, minutes=1)
     await tb.say(TRAINER, "3天")
     assert tb.last(TRAINER) == CATALOG.t("zh", "tg.no_session")
 

@@ -243,7 +243,10 @@ def test_run_with_a_rejected_token_says_so_and_exits(
     server: FakeBotApiServer, tmp_path: Path
 ) -> None:
     done = run_trainer(
-        {"TELEGRAM_BOT_TOKEN": "999:not-the-token", "TELEGRAM_API_BASE_URL": server.base_url},
+        {
+            "TELEGRAM_BOT_TOKEN": "999999999:AAnot-the-token-but-well-formed",
+            "TELEGRAM_API_BASE_URL": server.base_url,
+        },
         tmp_path,
     )
     assert done.returncode == 2

@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from bot.storage.database import Database
-from bot.storage.models import utcnow
+from bot.storage.models import now_of
 from bot.storage.registry import Base
 from bot.storage.telegram import Receipt, UpdateInbox
 
@@ -45,7 +45,7 @@ async def test_prune_forgets_only_old_handled_updates(db: Database) -> None:
         await inbox.receive(2, 1001, {"update_id": 2})
         await inbox.mark_done(1)
     async with db.session() as s:
-        removed = await UpdateInbox(s, BOT).prune(utcnow() + dt.timedelta(seconds=1))
+        removed = await UpdateInbox(s, BOT).prune(now_of(s) + dt.timedelta(seconds=1))
     assert removed == 1
     async with db.session() as s:
         assert await UpdateInbox(s, BOT).unfinished() == [{"update_id": 2}]

@@ -10,6 +10,7 @@ import typer
 from bot.cli.runner import LangOption, interface_lang, load_settings, run_command
 from bot.composition import grading_only
 from bot.errors import TrainerError
+from bot.settings import EVAL_DIR
 
 eval_app = typer.Typer(help="Check the grader against expert-labelled data.", no_args_is_help=True)
 
@@ -18,7 +19,9 @@ eval_app = typer.Typer(help="Check the grader against expert-labelled data.", no
 def eval_annomi(
     path: Annotated[
         Path | None,
-        typer.Argument(help="annomi.jsonl (default ../shared/eval/annomi/annomi.jsonl)."),
+        typer.Argument(
+            help="annomi.jsonl (default: ../shared/eval/annomi/annomi.jsonl beside the repository)."
+        ),
     ] = None,
     rounds: Annotated[
         int, typer.Option(min=1, help="Bootstrap rounds for the 95% interval.")
@@ -30,7 +33,7 @@ def eval_annomi(
     from bot.evaluation.roc import AucResult
 
     settings = load_settings()
-    source = path or Path("../shared/eval/annomi/annomi.jsonl")
+    source = path or EVAL_DIR / "annomi" / "annomi.jsonl"
 
     def auc_line(r: AucResult, unit: str = "") -> str:
         n = f"  n={r.n}{unit}" if unit else ""
@@ -75,7 +78,9 @@ def eval_annomi(
 def eval_casino(
     path: Annotated[
         Path | None,
-        typer.Argument(help="casino.jsonl (default ../shared/eval/casino/casino.jsonl)."),
+        typer.Argument(
+            help="casino.jsonl (default: ../shared/eval/casino/casino.jsonl beside the repository)."
+        ),
     ] = None,
     lang: LangOption = None,
 ) -> None:
@@ -83,7 +88,7 @@ def eval_casino(
     from bot.evaluation.casino import evaluate, load
 
     settings = load_settings()
-    source = path or Path("../shared/eval/casino/casino.jsonl")
+    source = path or EVAL_DIR / "casino" / "casino.jsonl"
 
     async def main() -> int:
         if not source.exists():

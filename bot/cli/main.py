@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.evaluate import eval_app
-from bot.cli.files import read_text_file
+from bot.cli.files import read_transcript
 from bot.cli.runner import LangOption, interface_lang, load_settings, run_command
 from bot.cli.scenarios import register as register_scenario_commands
 from bot.cli.team import team_app
@@ -33,7 +33,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    rich_markup_mode="markdown",  # a docstring's wrapped lines flow as one paragraph
+    rich_markup_mode=None,  # plain click help: flags shown as flags, wrapped lines flow
 )
 scenarios_app = typer.Typer(help="List, show and validate scenario files.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
@@ -144,7 +144,7 @@ def grade(
     ui = interface_lang(lang, settings)
 
     async def main() -> int:
-        text = read_text_file(transcript)
+        text, encoding = read_transcript(transcript)
         parsed = parse_transcript(text)
         sc = None
         if scenario:
@@ -163,8 +163,11 @@ def grade(
         )
         models = grading_only(settings)
         catalog = Catalog.load()
-        grader = model_name(models.grading_label, catalog, ui)
-        typer.echo(catalog.t(ui, "llm.grading_with", grader=grader), err=True)
+        # Every line in the card's language, so an English card gets no Chinese header.
+        if encoding != "utf-8":
+            typer.echo(catalog.t(tips, "cli.read_as_gb18030", path=transcript), err=True)
+        grader = model_name(models.grading_label, catalog, tips)
+        typer.echo(catalog.t(tips, "llm.grading_with", grader=grader), err=True)
         try:
             card = await models.grading.grade(parsed, sc, None, tips)
         finally:
@@ -225,12 +228,19 @@ def scenarios_validate(
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(lang: LangOption = None) -> None:
     """Apply database migrations up to the newest."""
-    from bot.storage.database import run_migrations
+    from bot.composition import upgrade_database
 
-    run_migrations(load_settings().database_url)
-    typer.echo("ok")
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
+
+    async def main() -> int:
+        await upgrade_database(settings)
+        typer.echo("ok")
+        return 0
+
+    run_command(main(), ui)
 
 
 def main() -> None:

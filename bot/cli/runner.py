@@ -35,11 +35,12 @@ def load_settings() -> Settings:
     try:
         return get_settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        typer.echo(
-            f"配置错误 / invalid setting: {'.'.join(map(str, first['loc']))}: {first['msg']}",
-            err=True,
-        )
+        first = exc.errors(include_input=False)[0]
+        # Users set environment variables (or .env lines), so the variable is named, not the field.
+        name = str(first["loc"][0]).upper() if first["loc"] else ""
+        reason = first["msg"].removeprefix("Value error, ")
+        where = f"{name}: " if name else ""
+        typer.echo(f"配置错误 / invalid setting: {where}{reason}", err=True)
         raise typer.Exit(2) from None
 
 
@@ -57,7 +58,7 @@ def run_command(coro: Coroutine[Any, Any, int], lang: Lang) -> None:
         code = asyncio.run(coro)
     except TrainerError as exc:
         typer.echo(Catalog.load().error(lang, exc.code, exc.params), err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt:
         typer.echo("\n" + Catalog.load().t(lang, "console.interrupted"), err=True)
         raise typer.Exit(130) from None

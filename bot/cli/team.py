@@ -17,7 +17,8 @@ from bot.domain.periods import Period
 from bot.errors import TrainerError
 
 team_app = typer.Typer(
-    help="Teams: grant trainers and export results (acts as the first ADMIN_TELEGRAM_IDS id).",
+    help="Teams: create and list them, grant trainers, export results "
+    "(acts as the first ADMIN_TELEGRAM_IDS id).",
     no_args_is_help=True,
 )
 
@@ -28,6 +29,56 @@ async def _operator(c: Container) -> int:
         raise TrainerError("team.cli.no_operator")
     first = c.settings.admin_telegram_ids[0]
     return (await c.users.by_telegram_id(first, "operator")).id
+
+
+@team_app.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="The team's name.")],
+    time_zone: Annotated[
+        str | None, typer.Option("--zone", help="IANA time zone (default: TEAM_TIME_ZONE).")
+    ] = None,
+    lang: LangOption = None,
+) -> None:
+    """Create a team run by the operator (its id is what `team export --team` takes)."""
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
+
+    async def main() -> int:
+        async with container(settings) as c:
+            team = await c.training.teams.create_team(await _operator(c), name, time_zone)
+            typer.echo(
+                c.catalog.t(ui, "team.cli.created", name=team.name, id=team.id, zone=team.time_zone)
+            )
+        return 0
+
+    run_command(main(), ui)
+
+
+@team_app.command("list")
+def list_teams(lang: LangOption = None) -> None:
+    """The teams the operator runs, with their ids."""
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
+
+    async def main() -> int:
+        async with container(settings) as c:
+            teams = await c.training.teams.managed(await _operator(c))
+            for t in teams:
+                typer.echo(
+                    c.catalog.t(
+                        ui,
+                        "team.cli.row",
+                        id=t.id,
+                        name=t.name,
+                        zone=t.time_zone,
+                        members=t.members,
+                    )
+                )
+            if not teams:
+                typer.echo(c.catalog.t(ui, "team.cli.none"))
+        return 0
+
+    run_command(main(), ui)
 
 
 @team_app.command("grant-trainer")

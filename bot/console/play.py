@@ -7,6 +7,8 @@ blank line or end of input ends and grades).
 from __future__ import annotations
 
 import asyncio
+import os
+import stat
 import sys
 from dataclasses import dataclass
 from typing import TextIO
@@ -25,6 +27,27 @@ def _undecodable(line: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in line)
 
 
+def _watchable(stream: TextIO) -> bool:
+    """Whether the event loop can wait for this stream (a terminal or a pipe; POSIX only)."""
+    try:
+        mode = os.fstat(stream.fileno()).st_mode
+    except (AttributeError, OSError, ValueError):
+        return False
+    return os.name == "posix" and (stat.S_ISCHR(mode) or stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode))
+
+
+async def _read_when_ready(fd: int) -> bytes:
+    """What is there to read on `fd` once it is readable (b"" at end of input)."""
+    loop = asyncio.get_running_loop()
+    ready: asyncio.Future[None] = loop.create_future()
+    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+    try:
+        await ready
+    finally:
+        loop.remove_reader(fd)
+    return os.read(fd, 65536)
+
+
 @dataclass
 class Console:
     """Reads the rep's lines and prints the conversation."""
@@ -35,6 +58,8 @@ class Console:
     stdout: TextIO
     interactive: bool
     _speaking: bool = False
+    _pending: bytes = b""
+    _watch: bool | None = None  # None: not yet known whether stdin's descriptor can be watched
 
     def say(self, text: str = "") -> None:
         """Print a line."""
@@ -50,13 +75,33 @@ class Console:
         if self.interactive and prompt:
             self.stdout.write(prompt)
             self.stdout.flush()
-        line = await asyncio.to_thread(self.stdin.readline)
+        line = await self._readline()
         if line == "":
             return None
         line = line.rstrip("\r\n")
         if not self.interactive and prompt:
             self.say(prompt + line)  # piped input: echo it so the output reads as a dialogue
         return line
+
+    async def _readline(self) -> str:
+        """One line of stdin, read on the event loop when its descriptor can be watched.
+
+        A read in a worker thread cannot be interrupted: Ctrl-C would wait for Enter. Watching
+        the descriptor keeps the loop free, so one Ctrl-C cancels at once (state is already
+        saved after every turn). Regular files and in-memory streams are read directly.
+        """
+        if self._watch is None:
+            self._watch = _watchable(self.stdin)
+        if not self._watch:
+            return await asyncio.to_thread(self.stdin.readline)
+        fd = self.stdin.fileno()
+        while b"\n" not in self._pending:
+            chunk = await _read_when_ready(fd)
+            if not chunk:
+                break
+            self._pending += chunk
+        line, sep, self._pending = self._pending.partition(b"\n")
+        return (line + sep).decode(self.stdin.encoding or "utf-8", errors="surrogateescape")
 
     def error(self, exc: TrainerError) -> None:
         """A domain error as a polite, localised line."""

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.clock import Clock as Clock  # the training services take it from here
 from bot.errors import InvalidRequest
 
-Clock = Callable[[], dt.datetime]
 DEFAULT_TIME_ZONE = "Asia/Shanghai"
 DEFAULT_DUE_TIME = dt.time(23, 59)
 MAX_DUE_DAYS = 366

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.assignment import Progress, TaskStatus, progress
+from bot.domain.clock import system_clock
 from bot.domain.lang import Lang, parse_lang
 from bot.domain.periods import Clock, check_due, parse_due
 from bot.domain.reminders import Due, Reminder, plan
@@ -26,7 +27,7 @@ from bot.services.completion import (
 from bot.services.notices import Notice, notice_to
 from bot.services.practice import PlayContext, PracticeService, Started
 from bot.storage.database import Database
-from bot.storage.models import User, utcnow
+from bot.storage.models import User
 from bot.storage.team_repository import TeamRepository
 from bot.storage.teams import AssignmentRow, Team
 from bot.storage.training_repository import TrainingRepository
@@ -68,7 +69,7 @@ class AssignmentService:
         access: Access,
         catalog: ScenarioCatalog,
         practice: PracticeService,
-        clock: Clock = utcnow,
+        clock: Clock = system_clock,
     ) -> None:
         self.db = db
         self.access = access

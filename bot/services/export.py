@@ -14,6 +14,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.assignment import Progress, Terms, progress
+from bot.domain.clock import system_clock
 from bot.domain.facts import FACT_KEYS
 from bot.domain.lang import Lang
 from bot.domain.periods import Clock, Period, local_text, window
@@ -25,7 +26,6 @@ from bot.scenarios.catalog import ScenarioCatalog, pick_title, titles
 from bot.services.access import Access
 from bot.services.completion import summaries
 from bot.storage.database import Database
-from bot.storage.models import utcnow
 from bot.storage.team_repository import TeamRepository
 from bot.storage.teams import Team
 from bot.storage.training_repository import TeamSessionRow, TrainingRepository
@@ -57,7 +57,7 @@ class ExportService:
         access: Access,
         catalog: Catalog,
         scenarios: ScenarioCatalog,
-        clock: Clock = utcnow,
+        clock: Clock = system_clock,
     ) -> None:
         self.db = db
         self.access = access

@@ -14,13 +14,13 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import leaderboard
+from bot.domain.clock import system_clock
 from bot.domain.periods import Clock, Period, window
 from bot.domain.roles import Action, Role
 from bot.domain.rubric import DIMENSIONS
 from bot.errors import InvalidRequest
 from bot.services.access import Access
 from bot.storage.database import Database
-from bot.storage.models import utcnow
 from bot.storage.team_repository import TeamRepository
 from bot.storage.teams import Team
 from bot.storage.training_repository import TeamSessionRow, TrainingRepository
@@ -104,7 +104,7 @@ async def compute_board(
 class LeaderboardService:
     """Boards for the members of a team."""
 
-    def __init__(self, db: Database, access: Access, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, access: Access, clock: Clock = system_clock) -> None:
         self.db = db
         self.access = access
         self.clock = clock

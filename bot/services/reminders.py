@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.assignment import TaskStatus, Terms, progress
 from bot.domain.board_week import due_week
+from bot.domain.clock import system_clock
 from bot.domain.lang import Lang, parse_lang
 from bot.domain.periods import Clock, Period
 from bot.domain.reminders import LEAD, Due, Reminder, ReminderKind, plan
@@ -27,7 +28,6 @@ from bot.services.leaderboard import Board, compute_board
 from bot.services.notices import Notice, notice_to
 from bot.storage.board_posts import claim_board
 from bot.storage.database import Database
-from bot.storage.models import utcnow
 from bot.storage.team_repository import TeamRepository
 from bot.storage.teams import Team
 from bot.storage.training_repository import TrainingRepository
@@ -54,7 +54,7 @@ class ReminderService:
         db: Database,
         access: Access,
         catalog: ScenarioCatalog,
-        clock: Clock = utcnow,
+        clock: Clock = system_clock,
         lead: dt.timedelta = LEAD,
     ) -> None:
         self.db = db

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.clock import system_clock
 from bot.domain.lang import parse_lang
 from bot.domain.periods import Clock
 from bot.domain.review import Override, apply_overrides, check_override
@@ -21,7 +22,7 @@ from bot.services.access import Access
 from bot.services.notices import Notice, Ref, notice_to
 from bot.services.practice import Started
 from bot.storage.database import Database
-from bot.storage.models import PracticeSessionRow, utcnow
+from bot.storage.models import PracticeSessionRow
 from bot.storage.repositories import SessionRepository
 from bot.storage.team_repository import TeamRepository
 from bot.storage.teams import Comment, ScoreOverride
@@ -109,7 +110,7 @@ class Overridden:
 class ReviewService:
     """What a trainer does with the team's sessions."""
 
-    def __init__(self, db: Database, access: Access, clock: Clock = utcnow) -> None:
+    def __init__(self, db: Database, access: Access, clock: Clock = system_clock) -> None:
         self.db = db
         self.access = access
         self.clock = clock

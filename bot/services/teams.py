@@ -8,13 +8,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.domain.clock import system_clock
 from bot.domain.periods import DEFAULT_TIME_ZONE, Clock, zone
 from bot.domain.roles import Action, Role
 from bot.errors import AccessDenied, InvalidRequest, InviteInvalid
 from bot.services.access import Access
 from bot.services.notices import Notice, notice_to
 from bot.storage.database import Database
-from bot.storage.models import utcnow
 from bot.storage.team_repository import TeamRepository
 from bot.storage.teams import Invite, Team
 
@@ -117,7 +117,7 @@ class TeamService:
         self,
         db: Database,
         access: Access,
-        clock: Clock = utcnow,
+        clock: Clock = system_clock,
         default_time_zone: str = DEFAULT_TIME_ZONE,
     ) -> None:
         self.db = db

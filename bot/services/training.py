@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.clock import system_clock
 from bot.domain.periods import Clock
 from bot.i18n import Catalog
 from bot.scenarios.catalog import ScenarioCatalog
@@ -19,7 +20,6 @@ from bot.services.scenario_upload import TeamScenarioService
 from bot.services.teams import TeamService
 from bot.settings import Settings
 from bot.storage.database import Database
-from bot.storage.models import utcnow
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def build_training(
     catalog: Catalog,
     library: ScenarioLibrary,
     practice: PracticeService,
-    clock: Clock = utcnow,
+    clock: Clock = system_clock,
 ) -> Training:
     """Every training service on one database, clock and set of operators."""
     access = Access(settings.admin_telegram_ids)

@@ -12,8 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.domain.clock import system_clock
 from bot.storage.database import Database
-from bot.storage.models import utcnow
 from bot.storage.usage import ModelCallRow, UsageRepository, UsageTotals
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class UsageLedger:
         db: Database,
         user_cap: int | None = None,
         global_cap: int | None = None,
-        clock: Callable[[], dt.datetime] = utcnow,
+        clock: Callable[[], dt.datetime] = system_clock,
     ) -> None:
         self.db = db
         self.user_cap = user_cap

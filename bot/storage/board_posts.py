@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base, utcnow
+from bot.storage.models import Base, stamped
 
 
 class BoardPost(Base):
@@ -24,7 +24,7 @@ class BoardPost(Base):
     week: Mapped[dt.date] = mapped_column()
     """The Monday the week starts on, in the team's time zone."""
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    posted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    posted_at: Mapped[dt.datetime] = mapped_column(default=stamped)
 
 
 async def claim_board(s: AsyncSession, team_id: int, week: dt.date, chat_id: int) -> bool:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 from alembic import command
@@ -20,8 +20,11 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from bot.domain.clock import Clock, system_clock
+
 # Every table module, so foreign keys across modules resolve whoever uses the database.
 from bot.storage import registry as _registry  # noqa: F401
+from bot.storage.models import CLOCK
 
 
 def alembic_config(url: str) -> Config:
@@ -43,22 +46,39 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 class Database:
     """Owns the engine; hands out sessions; runs migrations."""
 
-    def __init__(self, url: str, echo: bool = False, schema: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        echo: bool = False,
+        schema: str | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
         self.url = url
-        parsed = make_url(url)
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.clock = clock
+        """Every timestamp this database writes comes from here (settable, for tests)."""
+        # No directory is created here: a SQLite path into a missing folder is a mistake that
+        # bot.storage.address reports (the composition root creates only the default folder).
+        self.is_sqlite = make_url(url).get_backend_name() == "sqlite"
         connect_args: dict[str, Any] = {}
         if schema and not self.is_sqlite:
             # A private PostgreSQL schema (tests run side by side in one database).
             connect_args["server_settings"] = {"search_path": schema}
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, pool_pre_ping=True, connect_args=connect_args
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            connect_args=connect_args,
+            execution_options={CLOCK: self.now},
         )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
-        self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={CLOCK: self.now}
+        )
+
+    def now(self) -> dt.datetime:
+        """Now by this database's clock."""
+        return self.clock()
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:

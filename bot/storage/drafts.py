@@ -12,7 +12,7 @@ from sqlalchemy import BigInteger, String, delete
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base, utcnow
+from bot.storage.models import Base, now_of, stamped
 
 
 class ChatDraft(Base):
@@ -24,7 +24,7 @@ class ChatDraft(Base):
     kind: Mapped[str] = mapped_column(String(16))
     nonce: Mapped[str] = mapped_column(String(16))
     data: Mapped[dict[str, Any]]
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=stamped)
 
 
 class DraftRepository:
@@ -43,7 +43,7 @@ class DraftRepository:
         if row is None:
             self.s.add(ChatDraft(telegram_id=telegram_id, kind=kind, nonce=nonce, data=data))
         else:
-            row.kind, row.nonce, row.data, row.updated_at = kind, nonce, dict(data), utcnow()
+            row.kind, row.nonce, row.data, row.updated_at = kind, nonce, dict(data), now_of(self.s)
         await self.s.flush()
 
     async def clear(self, telegram_id: int) -> None:

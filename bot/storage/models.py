@@ -19,7 +19,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from bot.domain.clock import Clock, system_clock
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -30,9 +33,25 @@ NAMING = {
 }
 
 
-def utcnow() -> dt.datetime:
-    """Now, in UTC, timezone-aware."""
-    return dt.datetime.now(dt.UTC)
+CLOCK = "clock"
+"""Where the Database puts its clock: an engine execution option and a session info key."""
+
+
+def stamped(context: Any) -> dt.datetime:
+    """Now by the database's clock: the default of every timestamp column.
+
+    SQLAlchemy passes the execution context; the engine's options carry the clock that the
+    composition root gave the `Database` (the system clock only for an engine built elsewhere).
+    """
+    options = getattr(context, "execution_options", None) or {}
+    clock: Clock = options.get(CLOCK, system_clock)
+    return clock()
+
+
+def now_of(session: AsyncSession | Session) -> dt.datetime:
+    """Now by the clock of the database this unit of work belongs to."""
+    clock: Clock = session.info.get(CLOCK, system_clock)
+    return clock()
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):
@@ -76,7 +95,7 @@ class User(Base):
     local_name: Mapped[str | None] = mapped_column(String(128), unique=True)
     display_name: Mapped[str] = mapped_column(String(256), default="")
     language: Mapped[str] = mapped_column(String(8), default="zh")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
 
 
 class PracticeSessionRow(Base):
@@ -95,8 +114,8 @@ class PracticeSessionRow(Base):
     client_state: Mapped[dict[str, Any]] = mapped_column(JSON)
     client_label: Mapped[str] = mapped_column(String(128), default="offline")
     end_reason: Mapped[str | None] = mapped_column(String(32))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=stamped, onupdate=stamped)
     ended_at: Mapped[dt.datetime | None] = mapped_column()
     revision: Mapped[int] = mapped_column(Integer, default=1)
     # The team context (bot.storage.teams): which team may see it, and the task it answers.
@@ -132,7 +151,7 @@ class TurnRow(Base):
     text: Mapped[str] = mapped_column(Text)
     stage: Mapped[str | None] = mapped_column(String(64))
     source_key: Mapped[str | None] = mapped_column(String(128))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
 
     session: Mapped[PracticeSessionRow] = relationship(back_populates="turns")
 
@@ -150,4 +169,4 @@ class ScorecardRow(Base):
     passed: Mapped[bool] = mapped_column(Boolean)
     grader: Mapped[str] = mapped_column(String(128))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)

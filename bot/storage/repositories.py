@@ -16,7 +16,7 @@ from bot.domain.scenario import Scenario
 from bot.domain.scorecard import Scorecard
 from bot.domain.session import ACTIVE_PHASES, ClientState, EndReason, Phase, PracticeSession
 from bot.domain.transcript import Transcript, Turn
-from bot.storage.models import PracticeSessionRow, ScorecardRow, TurnRow, User, utcnow
+from bot.storage.models import PracticeSessionRow, ScorecardRow, TurnRow, User, now_of
 
 
 class DuplicateTurn(Exception):
@@ -183,7 +183,7 @@ class SessionRepository:
         row.client_state = practice.client.to_dict()
         row.end_reason = practice.end_reason.value if practice.end_reason else None
         if practice.phase in (Phase.ENDED, Phase.ABANDONED) and row.ended_at is None:
-            row.ended_at = utcnow()
+            row.ended_at = now_of(self.s)
         await self.s.flush()
 
     async def turn_for_source(self, session_id: str, source_key: str) -> int | None:

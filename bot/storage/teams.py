@@ -13,7 +13,7 @@ from sqlalchemy import BigInteger, Float, ForeignKey, Integer, String, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.domain.periods import DEFAULT_TIME_ZONE
-from bot.storage.models import Base, utcnow
+from bot.storage.models import Base, stamped
 
 
 class Team(Base):
@@ -27,7 +27,7 @@ class Team(Base):
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     """The Telegram group linked for weekly boards and new assignments."""
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
 
 
 class TrainerGrant(Base):
@@ -39,7 +39,7 @@ class TrainerGrant(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
 
 
 class Invite(Base):
@@ -52,7 +52,7 @@ class Invite(Base):
     code: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16), default="rep")
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
     expires_at: Mapped[dt.datetime | None] = mapped_column()
     revoked_at: Mapped[dt.datetime | None] = mapped_column()
     uses: Mapped[int] = mapped_column(Integer, default=0)
@@ -71,7 +71,7 @@ class Membership(Base):
     invite_id: Mapped[int | None] = mapped_column(
         ForeignKey("team_invites.id", ondelete="SET NULL")
     )
-    joined_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    joined_at: Mapped[dt.datetime] = mapped_column(default=stamped)
 
 
 class TeamScenario(Base):
@@ -89,7 +89,7 @@ class TeamScenario(Base):
     yaml_text: Mapped[str] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column()
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
 
 
 class AssignmentRow(Base):
@@ -112,7 +112,7 @@ class AssignmentRow(Base):
     pass_mark: Mapped[int] = mapped_column(Integer)
     min_attempts: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     """The adapter's id for the request (e.g. a Telegram flow's nonce): a replay finds it."""
 
@@ -130,7 +130,7 @@ class ReminderSent(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     outcome: Mapped[str] = mapped_column(String(16))
-    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[dt.datetime] = mapped_column(default=stamped)
 
 
 class Comment(Base):
@@ -144,7 +144,7 @@ class Comment(Base):
     )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
@@ -162,5 +162,5 @@ class ScoreOverride(Base):
     previous: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
     request_key: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base, utcnow
+from bot.storage.models import Base, now_of, stamped
 
 
 class TelegramUpdateRow(Base):
@@ -29,7 +29,7 @@ class TelegramUpdateRow(Base):
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     chat_id: Mapped[int | None] = mapped_column(BigInteger)
     payload: Mapped[dict[str, Any]]
-    received_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    received_at: Mapped[dt.datetime] = mapped_column(default=stamped)
     done_at: Mapped[dt.datetime | None] = mapped_column(index=True)
 
 
@@ -76,7 +76,7 @@ class UpdateInbox:
             .where(
                 TelegramUpdateRow.bot_id == self.bot_id, TelegramUpdateRow.update_id == update_id
             )
-            .values(done_at=utcnow())
+            .values(done_at=now_of(self.s))
         )
 
     async def unfinished(self) -> list[dict[str, Any]]:

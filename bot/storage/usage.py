@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, Index, Integer, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
-from bot.storage.models import Base, utcnow
+from bot.storage.models import Base, stamped
 
 
 class ModelCallRow(Base):
@@ -20,7 +20,7 @@ class ModelCallRow(Base):
     __table_args__ = (Index("ix_model_calls_user_at", "user_id", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=stamped, index=True)
     # No foreign keys: spend history outlives deleted users, sessions and teams.
     user_id: Mapped[int | None] = mapped_column(Integer)
     team_id: Mapped[int | None] = mapped_column(Integer, index=True)

@@ -12,7 +12,6 @@ from typing import Any
 
 from bot.storage.database import Database
 from bot.storage.drafts import DraftRepository
-from bot.storage.models import utcnow
 from bot.telegram.runtime import Context, runtime
 
 DRAFT_TTL = dt.timedelta(hours=2)
@@ -61,7 +60,7 @@ class Drafts:
             row = await DraftRepository(s).get(telegram_id)
             if row is None:
                 return None
-            if utcnow() - row.updated_at > self.ttl:
+            if self.db.now() - row.updated_at > self.ttl:
                 await DraftRepository(s).clear(telegram_id)
                 return None
             if kind not in (None, row.kind) or nonce not in (None, row.nonce):

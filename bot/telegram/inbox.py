@@ -8,7 +8,6 @@ import datetime as dt
 from telegram import Bot, Update
 
 from bot.storage.database import Database
-from bot.storage.models import utcnow
 from bot.storage.telegram import Receipt, UpdateInbox
 from bot.telegram.ordering import chat_key
 
@@ -63,4 +62,4 @@ class Inbox:
     async def prune(self, keep: dt.timedelta) -> int:
         """Forget handled updates older than `keep`."""
         async with self.db.session() as s:
-            return await UpdateInbox(s, self.bot_id).prune(utcnow() - keep)
+            return await UpdateInbox(s, self.bot_id).prune(self.db.now() - keep)

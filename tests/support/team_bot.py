@@ -9,7 +9,6 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from bot.composition import Container, container
-from bot.services.training import build_training
 from bot.settings import Settings
 from bot.telegram.app import ServicesFactory
 from tests.support.bot_api import JSON, BotApi
@@ -34,14 +33,11 @@ _INVITE = re.compile(r"https://t\.me/huikuan_test_bot\?start=([A-Za-z0-9_-]+)")
 
 
 def clocked(settings: Settings, clock: Clock) -> ServicesFactory:
-    """The product's services with the training side on the test's clock."""
+    """The product's services, all on the test's clock (database timestamps included)."""
 
     @asynccontextmanager
     async def open_services() -> AsyncIterator[Container]:
-        async with container(settings) as built:
-            built.training = build_training(
-                settings, built.db, built.catalog, built.scenarios, built.practice, clock
-            )
+        async with container(settings, clock=clock) as built:
             yield built
 
     return open_services
