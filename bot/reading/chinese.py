@@ -1,0 +1,138 @@
+"""Questions and reflections in a Chinese turn, read sentence by sentence.
+
+A question is read from its form: a question mark, a final particle (吗/呢/不/没), a question
+word that is not used indefinitely (「出点什么问题」 is not a question), or an imperative ask
+(「说说…」「给个准话」). A reflection is judged against what the client actually said: the
+share of the rep's content that comes from the client's last turn, whether it adds a feeling
+or stake (complex), copies it nearly verbatim or is an empty formula (parrot), or hardens the
+client's hedges, changes their numbers, minimises or accuses (distorted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.reading.lexicon import Lexicon
+from bot.reading.text import clauses, grams, has, numbers, sentences, shared, strip_phrases
+from bot.reading.types import QuestionForm, ReflectionKind
+
+_QUOTE_MARKS = "“”\"「」『』"
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The questions of a turn."""
+
+    form: QuestionForm = "none"
+    questions: int = 0
+    open_questions: int = 0
+    sentences: tuple[str, ...] = ()
+    check_only: bool = True
+
+
+def _is_question(sentence: str, lex: Lexicon) -> bool:
+    q = lex.question
+    core = strip_phrases(sentence, q.not_question)
+    body = core.rstrip("。!,~～ 🙂😂🙏👍[]捂脸哈")
+    if not body:
+        return False
+    if has(core, q.rhetorical, "zh"):
+        return False
+    if sentence.rstrip().endswith("?") or "?" in sentence:
+        return True
+    if body.endswith(q.final_particles) or has(core, q.imperative, "zh"):
+        return True
+    if has(core, q.conditional, "zh"):
+        return False
+    return has(core, q.anywhere, "zh")
+
+
+def _is_open(sentence: str, lex: Lexicon) -> bool:
+    q = lex.question
+    if has(sentence, q.open, "zh"):
+        # 「怎么样」 closing a proposal asks for a yes.
+        return not (
+            has(sentence, ("怎么样", "您看如何"), "zh")
+            and not has(strip_phrases(sentence, ("怎么样", "您看如何")), q.open, "zh")
+        )
+    return False
+
+
+def read_questions(text: str, lex: Lexicon) -> Asked:
+    """Count the questions of a turn and decide none/closed/open."""
+    asked = [s for s in sentences(text, "zh") if _is_question(s, lex)]
+    opened = [s for s in asked if _is_open(s, lex)]
+    form: QuestionForm = "open" if opened else ("closed" if asked else "none")
+    check_only = all(
+        s.rstrip("?。! ").endswith(lex.question.closed_check) and not _is_open(s, lex)
+        for s in asked
+    )
+    return Asked(form, len(asked), len(opened), tuple(asked), check_only)
+
+
+def _hardens(rep: str, client: str, lex: Lexicon) -> bool:
+    """The rep states firmly what the client only hedged (可能 → 答应, 一半 → 主要)."""
+    r = lex.reflection
+    firm_new = [w for w in r.firm if w in rep and w not in client]
+    return bool(firm_new) and has(client, r.hedges, "zh")
+
+
+def _misheard(rep: str, client: str) -> bool:
+    """A number the rep attributes to the client that the client never said."""
+    mine, theirs = numbers(rep), numbers(client)
+    return bool(theirs) and bool(mine - theirs) and not (mine & theirs)
+
+
+def reflection(text: str, client: str, asked: Asked, lex: Lexicon) -> ReflectionKind:
+    """What kind of reflection the turn holds, judged against the client's last words."""
+    r = lex.reflection
+    if not client.strip():
+        return "none"
+    best: ReflectionKind = "none"
+    for sentence in sentences(text, "zh"):
+        kind = _sentence_reflection(sentence, client, asked, lex)
+        if kind == "distorted":
+            return "distorted"
+        order = ("none", "parrot", "simple", "complex")
+        if order.index(kind) > order.index(best):
+            best = kind
+    if best == "none" and has(text, r.empty_formulas, "zh"):
+        # 「您的意思我明白」: points at the client's words but carries none of them.
+        rest = strip_phrases(text, (*r.empty_formulas, *r.backchannels))
+        if len(grams(rest, "zh") - grams(client, "zh")) < 4 or asked.questions:
+            return "parrot"
+    return best
+
+
+def _sentence_reflection(
+    sentence: str, client: str, asked: Asked, lex: Lexicon
+) -> ReflectionKind:
+    r = lex.reflection
+    marked = has(sentence, r.markers, "zh")
+    body = strip_phrases(sentence, (*r.markers, *r.empty_formulas))
+    body = body.strip(_QUOTE_MARKS + ",。!?:;… ")
+    if not body or set(body) <= set("嗯好的行对是哦明白理解收到"):
+        return "none"
+    count, mine, theirs = shared(body, client, "zh")
+    is_question = sentence in asked.sentences
+    tagged = sentence.rstrip("?。! ").endswith(lex.question.closed_check)
+    if is_question and not tagged and not marked:
+        return "none"  # a question quoting the client to clarify is not a reflection
+    echoes = count >= r.min_shared and mine >= r.echo_share
+    if not (echoes or (marked and count >= 1)):
+        if marked and (has(body, r.firm, "zh") or has(body, r.accusation, "zh")):
+            return "distorted"
+        return "none"
+    if (
+        _hardens(body, client, lex)
+        or _misheard(body, client)
+        or has(body, r.accusation, "zh")
+        or (has(body, r.minimisers, "zh") and not has(client, r.minimisers, "zh"))
+    ):
+        return "distorted"
+    if mine >= r.parrot_share and theirs >= 0.5 and not has(body, r.feeling, "zh"):
+        return "parrot"
+    if has(body, r.feeling, "zh") and not has(client, tuple(w for w in r.feeling if w in body), "zh"):
+        return "complex"
+    new = [c for c in clauses(body) if shared(c, client, "zh")[1] < 0.3 and len(grams(c, "zh")) >= 3]
+    return "complex" if new and not is_question and mine < 0.6 else "simple"
