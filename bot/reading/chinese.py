@@ -40,7 +40,7 @@ def _is_question(sentence: str, lex: Lexicon) -> bool:
         return False
     if sentence.rstrip().endswith("?") or "?" in sentence:
         return True
-    if body.endswith(q.final_particles) or has(core, q.imperative, "zh"):
+    if body.endswith((*q.final_particles, *q.closed_check)) or has(core, q.imperative, "zh"):
         return True
     if has(core, q.conditional, "zh"):
         return False
@@ -51,10 +51,8 @@ def _is_open(sentence: str, lex: Lexicon) -> bool:
     q = lex.question
     if has(sentence, q.open, "zh"):
         # 「怎么样」 closing a proposal asks for a yes.
-        return not (
-            has(sentence, ("怎么样", "您看如何"), "zh")
-            and not has(strip_phrases(sentence, ("怎么样", "您看如何")), q.open, "zh")
-        )
+        tags = ("您看怎么样", "你看怎么样", "这样怎么样", "您看如何", "你看如何")
+        return not (has(sentence, tags, "zh") and not has(strip_phrases(sentence, tags), q.open, "zh"))
     return False
 
 

@@ -16,23 +16,29 @@ from bot.reading.types import Dialogue, Proposal, QuestionForm, Reading, Reflect
 
 
 def _proposal(text: str, tone_name: str, lex: Lexicon, lang: Lang) -> Proposal:
-    """Date, person and action of the next step the turn puts on the table (per sentence)."""
+    """Date, person and action of the next step the turn puts on the table.
+
+    Parts are read per sentence; a date in the sentence right after a step counts for it
+    (「我把材料送过来。周三上午行吗？」), a date elsewhere in the turn does not.
+    """
     p = lex.proposal
+    parts = sentences(text, lang)
     best = Proposal()
-    for sentence in sentences(text, lang):
+    for i, sentence in enumerate(parts):
         core = strip_phrases(sentence.lower(), p.not_dates)
-        date = matches(core, p.date_patterns)
+        following = strip_phrases(parts[i + 1].lower(), p.not_dates) if i + 1 < len(parts) else ""
         acted = strip_phrases(core, (*p.not_actions, *lex.tone.sanctions))
         action = has(acted, p.actions, lang)
-        person_text = strip_phrases(core, p.not_persons) if lang == "zh" else core
+        date = matches(core, p.date_patterns) or (
+            action and matches(following, p.date_patterns) and not has(following, p.actions, lang)
+        )
+        person_text = strip_phrases(core, (*p.not_persons, *lex.reflection.markers))
         person = has(person_text, p.persons, lang) or matches(person_text, p.person_patterns)
         if not action and not (date and person):
             continue  # a date in passing (「上个月就说下周了」) is no next step
         score = date + person + action
         if score > best.date + best.person + best.action:
-            best = Proposal(date, person, action)
-    if lang == "zh" and best.action and not best.date:
-        best = Proposal(matches(strip_phrases(text, p.not_dates), p.date_patterns), best.person, True)
+            best = Proposal(date, person, action, has(acted, p.payment_actions, lang))
     return best
 
 
@@ -42,21 +48,43 @@ def _asks_about(
     """The facts whose content a question seeks (a topic word outside a question is not asked)."""
     keys: set[FactKey] = set()
     for sentence in asked_sentences:
-        low = sentence.lower()
-        strong = {
-            k
-            for k in FACT_KEYS
-            if has(low, lex.topics[k].strong, lang)
-            or matches(low, lex.topics[k].patterns)
-            or any(w.lower() in low for w in own.get(k, ()))
-        }
-        if "acceptance_person" in strong and "payment_owner" in strong:
-            strong.discard("payment_owner" if "验收" in low or "accept" in low else "acceptance_person")
-        if not strong:
-            weak = {k for k in FACT_KEYS if has(low, lex.topics[k].weak, lang)}
-            strong = weak if len(weak) == 1 else set()
-        keys |= strong
+        found_keys: set[FactKey] = set()
+        for focus in _focus(sentence, lex, lang):
+            found_keys |= _topics_in(focus, lex, lang, own)
+        keys |= found_keys or _topics_in(sentence, lex, lang, own)
     return frozenset(keys)
+
+
+def _focus(sentence: str, lex: Lexicon, lang: Lang) -> list[str]:
+    """The clauses that carry the ask (「通过验收以后，付款一般怎么走？」 → the second only)."""
+    if lang != "zh":
+        return [sentence]
+    q = lex.question
+    parts = clauses(sentence)
+    asking = [c for c in parts if has(c, (*q.anywhere, *q.open, *q.imperative, "请教"), lang)]
+    return asking or parts[-1:]
+
+
+def _topics_in(
+    sentence: str, lex: Lexicon, lang: Lang, own: dict[FactKey, tuple[str, ...]]
+) -> set[FactKey]:
+    low = sentence.lower()
+    strong = {
+        k
+        for k in FACT_KEYS
+        if has(low, lex.topics[k].strong, lang)
+        or matches(low, lex.topics[k].patterns)
+        or any(w.lower() in low for w in own.get(k, ()))
+    }
+    if "acceptance_person" in strong and "payment_owner" in strong:
+        accepting = any(
+                w in low for w in ("验", "评审", "复核", "accept", "sign off", "sign-off")
+            )
+        strong.discard("payment_owner" if accepting else "acceptance_person")
+    if not strong:
+        weak = {k for k in FACT_KEYS if has(low, lex.topics[k].weak, lang)}
+        strong = weak if len(weak) == 1 else set()
+    return strong
 
 
 def _touched(text: str, lex: Lexicon, lang: Lang) -> frozenset[FactKey]:

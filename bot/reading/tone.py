@@ -76,7 +76,15 @@ def is_sarcastic(text: str, client: str, lex: Lexicon, lang: Lang) -> bool:
 def is_pressure(text: str, lex: Lexicon, lang: Lang) -> bool:
     """Demands, one-sided deadlines, refusing the client's no, assumptive closes."""
     t = lex.tone
-    return has(text, t.pressure, lang) or has(text, t.assumptive, lang)
+    if has(text, t.assumptive, lang):
+        return True
+    for clause in clauses(text) if lang == "zh" else sentences(text, lang):
+        for word in found(clause, t.pressure, lang):
+            before = clause.lower()[: max(0, clause.lower().find(word))]
+            own = lang == "zh" and ("我们" in before or before.endswith("我")) and "您" not in before
+            if not own and not _negated(clause, word, lex, lang):
+                return True
+    return False
 
 
 def tone(text: str, client: str, lex: Lexicon, lang: Lang) -> Tone:

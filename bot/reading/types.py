@@ -55,6 +55,7 @@ class Proposal:
     date: bool = False
     person: bool = False
     action: bool = False
+    payment: bool = False  # the step is on the payment path (not just being let in)
 
     @property
     def complete(self) -> bool:
