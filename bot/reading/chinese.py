@@ -47,6 +47,12 @@ def _is_question(sentence: str, lex: Lexicon) -> bool:
     return has(core, q.anywhere, "zh")
 
 
+def asks_for_information(sentence: str, lex: Lexicon) -> bool:
+    """A wh-question (who, what, how): it asks for a fact, it does not propose a step."""
+    wh = ("什么", "啥", "谁", "哪", "怎么", "咋", "多少", "几", "何时", "多久", "为什么")
+    return _is_question(sentence, lex) and has(strip_phrases(sentence, lex.question.not_question), wh, "zh")
+
+
 def _is_open(sentence: str, lex: Lexicon) -> bool:
     q = lex.question
     if has(sentence, q.open, "zh"):
@@ -87,19 +93,21 @@ def reflection(text: str, client: str, asked: Asked, lex: Lexicon) -> Reflection
     if not client.strip():
         return "none"
     best: ReflectionKind = "none"
+    order = ("none", "parrot", "simple", "complex")
     for sentence in sentences(text, "zh"):
         kind = _sentence_reflection(sentence, client, asked, lex)
         if kind == "distorted":
             return "distorted"
-        order = ("none", "parrot", "simple", "complex")
         if order.index(kind) > order.index(best):
             best = kind
-    if best == "none" and has(text, r.empty_formulas, "zh"):
-        # 「您的意思我明白」: points at the client's words but carries none of them.
-        rest = strip_phrases(text, (*r.empty_formulas, *r.backchannels))
-        if len(grams(rest, "zh") - grams(client, "zh")) < 4 or asked.questions:
-            return "parrot"
+    if best in ("none", "parrot") and has(text, r.empty_formulas, "zh"):
+        return "parrot"  # 「您的意思我明白」: points at the client's words, carries none of them
     return best
+
+
+def _addressed(sentence: str) -> bool:
+    """Whether a sentence is about the client's side (您, 大家, 换谁, the office)."""
+    return any(w in sentence for w in ("您", "你", "大家", "换谁", "局里", "科里", "谁都"))
 
 
 def _sentence_reflection(
@@ -109,17 +117,23 @@ def _sentence_reflection(
     marked = has(sentence, r.markers, "zh")
     body = strip_phrases(sentence, (*r.markers, *r.empty_formulas))
     body = body.strip(_QUOTE_MARKS + ",。!?:;… ")
-    if not body or set(body) <= set("嗯好的行对是哦明白理解收到"):
-        return "none"
+    if not body or set(body) <= set("嗯好的行对是哦明白理解收到我您你"):
+        return "parrot" if marked else "none"  # 「您的意思是……我理解您……」 says nothing
     count, mine, theirs = shared(body, client, "zh")
     is_question = sentence in asked.sentences
     tagged = sentence.rstrip("?。! ").endswith(lex.question.closed_check)
     if is_question and not tagged and not marked:
         return "none"  # a question quoting the client to clarify is not a reflection
+    firm = has(body, r.firm, "zh") or has(body, r.accusation, "zh")
+    if marked and firm and count >= 1 and (has(client, r.hedges, "zh") or mine < 0.5):
+        return "distorted"
+    if marked and is_question and mine < 0.34:
+        return "distorted"  # 「您是说局长不想付这笔钱了？」: words put in the client's mouth
+    feeling = [w for w in r.feeling if w in body and w not in client]
     echoes = count >= r.min_shared and mine >= r.echo_share
     if not (echoes or (marked and count >= 1)):
-        if marked and (has(body, r.firm, "zh") or has(body, r.accusation, "zh")):
-            return "distorted"
+        if feeling and _addressed(sentence) and not is_question:
+            return "complex"  # the unspoken feeling or stake, in the rep's own words
         return "none"
     if (
         _hardens(body, client, lex)
@@ -128,9 +142,8 @@ def _sentence_reflection(
         or (has(body, r.minimisers, "zh") and not has(client, r.minimisers, "zh"))
     ):
         return "distorted"
-    if mine >= r.parrot_share and theirs >= 0.5 and not has(body, r.feeling, "zh"):
-        return "parrot"
-    if has(body, r.feeling, "zh") and not has(client, tuple(w for w in r.feeling if w in body), "zh"):
+    if feeling and not is_question:
         return "complex"
-    new = [c for c in clauses(body) if shared(c, client, "zh")[1] < 0.3 and len(grams(c, "zh")) >= 3]
-    return "complex" if new and not is_question and mine < 0.6 else "simple"
+    if mine >= r.parrot_share and theirs >= 0.4:
+        return "parrot"
+    return "simple"

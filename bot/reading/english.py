@@ -158,6 +158,12 @@ def _asks(low: str, core: str, words: list[str], lex: Lexicon) -> tuple[bool, bo
     return question, opened, inverted
 
 
+def asks_wh(sentence: str) -> bool:
+    """A question opening with a wh-word: it asks for a fact rather than proposing a step."""
+    words = latin_words(clean(sentence))
+    return bool(words) and sentence.rstrip().endswith("?") and _head(words[0]) in _WH
+
+
 @functools.cache
 def _multiword(phrases: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(p for p in phrases if " " in p)

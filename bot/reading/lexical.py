@@ -25,6 +25,10 @@ def _proposal(text: str, tone_name: str, lex: Lexicon, lang: Lang) -> Proposal:
     parts = sentences(text, lang)
     best = Proposal()
     for i, sentence in enumerate(parts):
+        if lang == "zh" and chinese.asks_for_information(sentence, lex):
+            continue  # 「验收标准是啥？」 asks; it puts no step on the table
+        if lang == "en" and english.asks_wh(sentence):
+            continue
         core = strip_phrases(sentence.lower(), p.not_dates)
         following = strip_phrases(parts[i + 1].lower(), p.not_dates) if i + 1 < len(parts) else ""
         acted = strip_phrases(core, (*p.not_actions, *lex.tone.sanctions))
@@ -101,7 +105,9 @@ def read_reply(reply: str, lang: Lang) -> ReplyKind:
     if not text.strip():
         return "other"
     head, _, tail = text.partition(",") if lang == "zh" else (text, "", "")
-    refuse, defer = has(text, lex.refuse, lang), has(text, lex.defer, lang)
+    defer = has(text, lex.defer, lang)
+    # 「说不准」 "can't promise" defer: a refusal word inside a deferral phrase is not a no.
+    refuse = has(strip_phrases(text, lex.defer), lex.refuse, lang)
     accept = has(text, lex.accept, lang)
     if lang == "zh" and accept and has(tail, lex.but, lang) and not refuse:
         return "defer"  # 「定时间可以，但前提…」
@@ -113,8 +119,8 @@ def read_reply(reply: str, lang: Lang) -> ReplyKind:
 
 
 def _requests(text: str, form: QuestionForm, tone_name: str, step: Proposal) -> bool:
-    """Whether the turn asks the client for a step or a commitment."""
-    return step.action or (tone_name == "pressure" and form != "none")
+    """Whether the turn asks the client for a step or a commitment (or demands one)."""
+    return step.any or tone_name != "calm"
 
 
 def _english(text: str, client: str, lex: Lexicon) -> tuple[QuestionForm, int, int, ReflectionKind, bool, tuple[str, ...]]:
@@ -163,7 +169,7 @@ def read(dialogue: Dialogue) -> Reading:
     if tone_name in ("threat",) and not step.action:
         step = Proposal()
     reply: ReplyKind = "other"
-    if dialogue.next_client is not None and _requests(text, form, tone_name, step):
+    if dialogue.next_client is not None and (_requests(text, form, tone_name, step) or advice):
         reply = read_reply(dialogue.next_client, lang)
     n_units = units(text)
     low = text.lower()
