@@ -116,7 +116,7 @@ def _sentence_reflection(
     r = lex.reflection
     marked = has(sentence, r.markers, "zh")
     body = strip_phrases(sentence, (*r.markers, *r.empty_formulas))
-    body = body.strip(_QUOTE_MARKS + ",。!?:;… ")
+    body = body.strip(_QUOTE_MARKS + ",。!?:;….、 ")
     if not body or set(body) <= set("嗯好的行对是哦明白理解收到我您你"):
         return "parrot" if marked else "none"  # 「您的意思是……我理解您……」 says nothing
     count, mine, theirs = shared(body, client, "zh")
@@ -129,8 +129,10 @@ def _sentence_reflection(
         return "distorted"
     if marked and is_question and mine < 0.34:
         return "distorted"  # 「您是说局长不想付这笔钱了？」: words put in the client's mouth
+    if count >= 1 and has(body, r.minimisers, "zh") and not has(client, r.minimisers, "zh"):
+        return "distorted"  # 「一个小时而已嘛」: the client's trouble made small
     feeling = [w for w in r.feeling if w in body and w not in client]
-    echoes = count >= r.min_shared and mine >= r.echo_share
+    echoes = count >= r.min_shared and (mine >= r.echo_share or count >= r.min_shared + 1)
     if not (echoes or (marked and count >= 1)):
         if feeling and _addressed(sentence) and not is_question:
             return "complex"  # the unspoken feeling or stake, in the rep's own words
