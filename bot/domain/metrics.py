@@ -131,8 +131,9 @@ def checklist(
 
     With a scenario: specific when the client actually told the fact (a marker of its value
     appears in a client turn), vague when the rep asked about it without getting it. Without
-    one: specific when the client stated it concretely (asked or not), or confirmed the rep's
-    concrete statement of it; vague when asked about without a concrete answer. A rep's claim
+    one: specific when the client stated it concretely (asked or not), answered the rep's
+    question about it concretely, or confirmed the rep's concrete statement of the project;
+    vague when asked about without a concrete answer. A rep's claim
     that things "were settled" asks nothing and earns nothing.
     """
     result: dict[FactKey, Status] = {}
@@ -142,6 +143,10 @@ def checklist(
         reply = _reply_to(transcript, note.number)
         if reply and told_facts.confirms(reply, lang) and told_facts.concrete(note.text, lang):
             told |= told_facts.told(note.text, lang) & note.cues.touched
+        if reply and told_facts.states_project(note.text, reply, lang):
+            told.add("project")
+        if reply and told_facts.concrete(reply, lang):
+            told |= note.cues.asks_about  # asked, and answered with something specific
     for key in FACT_KEYS:
         asked = any(key in n.cues.asks_about for n in notes)
         if scenario is not None:

@@ -18,7 +18,9 @@ _CONCRETE = {
     ),
     "en": re.compile(
         r"\d|monday|tuesday|wednesday|thursday|friday|director|chief|manager|finance|officer|"
-        r"report|checklist|treasury|installment|committee|signed|sign-off|budget|[A-Z]{2,}-\d",
+        r"report|checklist|treasury|installment|committee|signed|sign-off|budget|[A-Z]{2,}-\d|"
+        r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+        r"forty|sixty|ninety)\b|certificate|weeks?\b|months?\b|dr\.|mr\.|ms\.|mrs\.",
         re.IGNORECASE,
     ),
 }
@@ -41,13 +43,29 @@ def told(text: str, lang: Lang) -> frozenset[FactKey]:
         topic = lex.topics[key]
         if has(folded, topic.strong, lang) or matches(folded, topic.patterns):
             keys.add(key)
-    owner = re.search(r"(?:签字|签批|审批|经办|拍板|批了|签了|说了算|管)", folded)
+    owner = re.search(
+        r"(?:签字|签批|审批|经办|拍板|批了|签了|说了算|管)|\b(?:signs|approves|authori[sz]es|decides)\b",
+        folded,
+    )
     accept = "验收" in folded or "accept" in folded
     if owner and not accept:
         keys.add("payment_owner")
     if owner and accept:
         keys.add("acceptance_person")
     return frozenset(keys)
+
+
+def states_project(rep: str, reply: str, lang: Lang) -> bool:
+    """The rep named the project concretely and the client took it up (confirmed or echoed).
+
+    The project is the one fact a rep knows before the meeting; the other four must come
+    from the client.
+    """
+    from bot.reading.text import shared
+
+    lex = lexicon(lang).topics["project"]
+    named = has(normalize(rep).lower(), (*lex.strong, *lex.weak), lang) and concrete(rep, lang)
+    return named and (confirms(reply, lang) or shared(normalize(reply), normalize(rep), lang)[0] >= 2)
 
 
 def confirms(text: str, lang: Lang) -> bool:

@@ -166,8 +166,9 @@ def read(dialogue: Dialogue) -> Reading:
     if tone_name == "sarcasm" and kind in ("simple", "complex", "parrot"):
         kind = "none"  # a mocking echo is read by its tone
     step = _proposal(text, tone_name, lex, lang)
-    if tone_name in ("threat",) and not step.action:
-        step = Proposal()
+    if tone_name == "threat":
+        # An ultimatum names a deadline and a step, never a partner: it is no agreed next step.
+        step = Proposal(step.date, False, step.action, step.payment)
     reply: ReplyKind = "other"
     if dialogue.next_client is not None and (_requests(text, form, tone_name, step) or advice):
         reply = read_reply(dialogue.next_client, lang)
