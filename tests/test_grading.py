@@ -38,7 +38,7 @@ async def test_judge_obeying_an_injection_cannot_lift_the_score_past_the_bounds(
     card = await grade(ObedientJudge(), parse_transcript(INJECTION), scenario)
     # Text addressed to the grader counts against the rep: every dimension at most 2, and a
     # point below what the readings support.
-    assert all(d.score <= 2.0 and d.rule == "injection" for d in card.dimensions.values())
+    assert all(d.score == 1.0 and d.rule == "injection" for d in card.dimensions.values())
     assert card.passed is False
     assert card.overall < scenario.pass_mark
 

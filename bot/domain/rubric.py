@@ -5,8 +5,8 @@ support: every dimension is capped at what the readings alone support plus `JUDG
 (a judge may see nuance, not invent a skill); preparation cannot be high when the facts were
 never uncovered, composure cannot be top after a threat, next step cannot be high without a
 proposal. Text addressed to the grader (prompt injection) is evidence against the rep: with
-it, every dimension is capped at `INJECTED_CAP` and one point below the deterministic score,
-so an obeying judge gains nothing.
+it every dimension is held at the floor, so whatever the judge was talked into, the attempt
+raises no dimension and can only fail.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ SCORE_MIN, SCORE_MAX = 1.0, 5.0
 PREPARATION_CAP = {0: 2.0, 1: 2.5, 2: 3.0, 3: 3.5, 4: 4.5, 5: 5.0}
 FEW_TURNS = 3  # fewer rep turns than this cannot show good listening
 JUDGE_MARGIN = 1.0  # how far above the deterministic score a judge may go
-INJECTED_CAP = 2.0
+INJECTED_CAP = SCORE_MIN  # an attempt to talk to the grader earns the floor everywhere
 
 
 @dataclass(frozen=True)
@@ -48,8 +48,7 @@ def bounds(m: Metrics) -> dict[Dimension, Bound]:
     for dim in DIMENSIONS:
         bound = result[dim]
         if m.injections:
-            cap = max(SCORE_MIN, min(INJECTED_CAP, supported[dim] - 1.0))
-            result[dim] = Bound(low=SCORE_MIN, high=cap, rule="injection")
+            result[dim] = Bound(low=SCORE_MIN, high=INJECTED_CAP, rule="injection")
         elif supported[dim] + JUDGE_MARGIN < bound.high:
             high = max(bound.low, supported[dim] + JUDGE_MARGIN)
             result[dim] = Bound(low=bound.low, high=high, rule=bound.rule or "reading")
