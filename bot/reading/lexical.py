@@ -159,7 +159,7 @@ def read(dialogue: Dialogue) -> Reading:
         )
     else:
         form, n_q, n_open, kind, advice, asked_sentences = _english(text, client, lex)
-        advice = advice or tone.advice(text, client, lex, lang)
+        # English advice is read per sentence by `english` (the client's own words excluded).
         rhetorical = tone_name == "sarcasm"
     if rhetorical and form != "none":
         form, n_q, n_open, asked_sentences = "none", 0, 0, ()

@@ -15,6 +15,12 @@ from bot.reading.text import clauses, found, has, matches, sentences, shared
 from bot.reading.types import Tone
 
 
+_EN_AGENT = re.compile(
+    r"\b(?:we|i)(?:'ll| will| are going to|'re going to|'m going to| shall|'d| would)\b"
+    r"|\bour (?:lawyers?|legal|attorneys?)\b|\bor (?:else|we)\b|\botherwise\b|\bunless\b"
+)
+
+
 def _negated(clause: str, word: str, lex: Lexicon, lang: Lang) -> bool:
     at = clause.lower().find(word)
     before = clause.lower()[max(0, at - 8) : at] if at >= 0 else ""
@@ -33,6 +39,9 @@ def _asserted(clause: str, word: str, client: str, lex: Lexicon, lang: Lang) -> 
         at = clause.find(word)
         near = clause[max(0, at - 10) : at]
         return any(p in near for p in ("我们", "我就", "我直接", "我去", "我要", "公司"))
+    if lang == "en":
+        # "you end up having to go to court" describes; "we'll take you to court" threatens.
+        return _EN_AGENT.search(clause.lower()) is not None
     return agent or not echoed
 
 
