@@ -35,10 +35,10 @@ GOOD = 4.5
 # Which sentence of a turn to quote for each dimension: the one that shows the behaviour.
 SHOWS: dict[Dimension, Callable[[Reading], bool]] = {
     "listening": lambda c: c.reflection or c.distorted or c.advice or c.question,
-    "persuasion": lambda c: c.pressure or c.value or c.regulation or c.empathy,
+    "persuasion": lambda c: c.pressure or c.value or c.regulation,
     "preparation": lambda c: bool(c.asks_about),
     "composure": lambda c: c.pressure or c.empathy or c.apology,
-    "next_step": lambda c: c.next_step.action,
+    "next_step": lambda c: c.next_step.date and c.next_step.action,
 }
 
 
@@ -56,12 +56,12 @@ def clip(text: str) -> str:
     return cut
 
 
-def _quote(note: RepTurnNote, dim: Dimension, lang: Lang) -> Evidence:
-    """The sentence of the turn that shows the behaviour (the turn's start if none does)."""
+def _quote(note: RepTurnNote, dim: Dimension, lang: Lang) -> Evidence | None:
+    """The sentence of the turn that shows the behaviour; None when no single one does."""
     for sentence in sentences(note.text, lang):
         if SHOWS[dim](read_text(sentence, note.prev_client, lang)):
             return Evidence(note.number, clip(sentence))
-    return Evidence(note.number, clip(note.text))
+    return None
 
 
 def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
@@ -83,7 +83,8 @@ def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
         "next_step": [n for n in notes if n.cues.proposes_next_step]
         + [n for n in notes if n.cues.next_step.action and not n.cues.proposes_next_step],
     }
-    return tuple(_quote(n, dim, m.language) for n in pick[dim][:3])
+    quotes = (_quote(n, dim, m.language) for n in pick[dim])
+    return tuple(q for q in quotes if q is not None)[:3]
 
 
 def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:

@@ -7,7 +7,7 @@ import re
 
 from bot.domain.lang import Lang, cjk_count, latin_words
 
-_SENTENCE_ZH = re.compile(r"(?<=[。!?;…\n])(?!\.)|(?<=\.\.\.)(?![.,。!?])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_SENTENCE_ZH = re.compile(r"(?<=[。!?;…\n！？；])(?!\.)|(?<=\.\.\.)(?![.,。!?])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 _SENTENCE_EN = re.compile(
     r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
     r"(?<=[.!?;\n])\s+"
