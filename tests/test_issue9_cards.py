@@ -52,7 +52,9 @@ def trainer_grade(text: str, tmp_path: Path) -> dict[str, object]:
 
 
 def test_the_scenarios_own_decline_line_is_no_commitment(tmp_path: Path) -> None:
-    data = trainer_grade(f"客户：验收材料还差培训记录。\n销售：{PROPOSAL}\n客户：{DECLINE}", tmp_path)
+    data = trainer_grade(
+        f"客户：验收材料还差培训记录。\n销售：{PROPOSAL}\n客户：{DECLINE}", tmp_path
+    )
     metrics = data["metrics"]
     assert isinstance(metrics, dict) and metrics["commitment"] is False
     dims = data["dimensions"]
@@ -66,7 +68,8 @@ def test_a_polite_deferral_is_not_a_yes(reply: str) -> None:
 
 
 def test_a_plain_yes_to_a_dated_named_step_is_a_commitment() -> None:
-    text = f"客户：验收材料还差培训记录。\n销售：{PROPOSAL}\n客户：行，就这么定，周四上午我跟赵科长说。"
+    reply = "客户：行，就这么定，周四上午我跟赵科长说。"
+    text = f"客户：验收材料还差培训记录。\n销售：{PROPOSAL}\n{reply}"
     assert compute_metrics(parse_transcript(text)).commitment is True
 
 
@@ -185,21 +188,30 @@ async def test_a_project_the_rep_states_and_the_client_confirms_is_specific(
     catalog: Catalog,
 ) -> None:
     card = await card_of(
-        "客户：你好，什么事？\n销售：咱们说的是基层医疗信息系统二期这个项目，合同编号 WJW-2025-017 吧？\n"
+        "客户：你好，什么事？\n"
+        "销售：咱们说的是基层医疗信息系统二期这个项目，合同编号 WJW-2025-017 吧？\n"
         "客户：对，就是 WJW-2025-017 这个项目。",
         catalog,
     )
     assert card.checklist["project"] == "specific"
-    assert all(e.quote != "对，就是 WJW-2025-017 这个项目。" for e in card.dimensions["preparation"].evidence)
+    assert all(
+        e.quote != "对，就是 WJW-2025-017 这个项目。"
+        for e in card.dimensions["preparation"].evidence
+    )
 
 
 async def test_evidence_fits_its_dimension_and_the_tip_agrees_with_the_score(
     catalog: Catalog,
 ) -> None:
-    card = await card_of((Path(__file__).parent / "transcripts" / "expert_zh.txt").read_text(), catalog)
-    rep_lines = {t.number: t.text for t in parse_transcript(
-        (Path(__file__).parent / "transcripts" / "expert_zh.txt").read_text()
-    ).rep_turns()}
+    card = await card_of(
+        (Path(__file__).parent / "transcripts" / "expert_zh.txt").read_text(), catalog
+    )
+    rep_lines = {
+        t.number: t.text
+        for t in parse_transcript(
+            (Path(__file__).parent / "transcripts" / "expert_zh.txt").read_text()
+        ).rep_turns()
+    }
     for name, dim in card.dimensions.items():
         assert all(e.turn in rep_lines and e.quote in rep_lines[e.turn] for e in dim.evidence)
         if dim.score >= 4.5:
@@ -213,7 +225,10 @@ async def test_chat_style_courtesy_passes_the_same_gate(app: Container, opening:
     person = await app.users.local(f"gate-{opening}")
     started = await app.practice.start(person.id, "city-urban-mgmt-platform")
     await app.practice.begin(person.id, started.session.id)
-    line = f"周主任您好，{opening}，我是城智科技的小王，来跟您对接一下数字城管平台尾款的事，知道您这边很忙。"
+    line = (
+        f"周主任您好，{opening}，我是城智科技的小王，"
+        "来跟您对接一下数字城管平台尾款的事，知道您这边很忙。"
+    )
     result = await app.practice.reply(person.id, started.session.id, line)
     assert result.session.client.stage == 1
 

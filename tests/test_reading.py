@@ -1,4 +1,4 @@
-"""The turn reader: meaning from structure (who asserts what, echo, negation, form), table-driven."""
+"""The turn reader: meaning from structure (who asserts what, echo, negation, form)."""
 
 from __future__ import annotations
 
@@ -36,7 +36,12 @@ HOTLINE = "热线一天接了二十多个电话，居民都等不及了。"
             "veiled_threat",
         ),
         ("Pay by Friday or we'll take you to court.", "We need more time.", "en", "threat"),
-        ("I hear the complaints are piling up on your desk.", "People complain daily.", "en", "calm"),
+        (
+            "I hear the complaints are piling up on your desk.",
+            "People complain daily.",
+            "en",
+            "calm",
+        ),
     ],
 )
 def test_tone_follows_who_asserts_what(rep: str, client: str, lang: str, tone: str) -> None:
@@ -85,13 +90,23 @@ def test_a_fact_counts_as_asked_only_in_a_question_about_it(rep: str, fact: str)
         ("财政那边退了三次，每次都说附件不全。", "财政那边退了三次，每次都说附件不全。", "parrot"),
         ("您好 我找下王科长", "你好，找谁？", "none"),
         ("被纪委约谈，整个科跟着受牵连，大家心里肯定都不踏实。", "整个科都被约谈了。", "complex"),
-        ("三次都卡在财政那一关，问题出在附件上。", "钱报了三次，财政都退回来了，说附件不全。", "simple"),
-        ("那太好了，既然您同意分期，第一期这个月底前先打过来。", "分期付款我们可以考虑考虑。", "distorted"),
+        (
+            "三次都卡在财政那一关，问题出在附件上。",
+            "钱报了三次，财政都退回来了，说附件不全。",
+            "simple",
+        ),
+        (
+            "那太好了，既然您同意分期，第一期这个月底前先打过来。",
+            "分期付款我们可以考虑考虑。",
+            "distorted",
+        ),
         ("您是说局长不想付这笔钱了？", "我们局长觉得效果不明显。", "distorted"),
         ("一个小时而已嘛，您说得好像全院都瘫了一样。", "门诊停了一个小时。", "distorted"),
     ],
 )
-def test_reflection_is_judged_against_what_the_client_said(rep: str, client: str, kind: str) -> None:
+def test_reflection_is_judged_against_what_the_client_said(
+    rep: str, client: str, kind: str
+) -> None:
     assert read_text(rep, client, "zh").reflection_kind == kind
 
 

@@ -99,9 +99,16 @@ class Metrics:
 
 def counts_against(r: Reading) -> bool:
     """A turn that is evidence of what went wrong (never quoted with a ✓)."""
-    return r.pressure or r.advice or r.vague or r.injection or r.reflection_kind in (
-        "distorted",
-        "parrot",
+    return (
+        r.pressure
+        or r.advice
+        or r.vague
+        or r.injection
+        or r.reflection_kind
+        in (
+            "distorted",
+            "parrot",
+        )
     )
 
 
@@ -113,7 +120,9 @@ def annotate(
         {k: tuple(f.keywords) for k, f in scenario.facts.items()} if scenario is not None else {}
     )
     return tuple(
-        RepTurnNote(number, transcript.turns[number - 1].text, reading, transcript.client_before(number))
+        RepTurnNote(
+            number, transcript.turns[number - 1].text, reading, transcript.client_before(number)
+        )
         for number, reading in read_transcript(transcript, lang, keywords)
     )
 
@@ -188,9 +197,7 @@ def plan_coverage(plan: str | None, lang: Lang) -> int | None:
     from bot.reading.lexicon import lexicon
 
     lex = lexicon(lang)
-    return sum(
-        has(plan, (*lex.topics[k].strong, *lex.topics[k].weak), lang) for k in FACT_KEYS
-    )
+    return sum(has(plan, (*lex.topics[k].strong, *lex.topics[k].weak), lang) for k in FACT_KEYS)
 
 
 def compute_metrics(

@@ -96,7 +96,7 @@ def preparation_score(m: Metrics) -> float:
 
 
 def composure_score(m: Metrics) -> float:
-    """心态, 1–5: calm under stalling; pressure or sarcasm costs 1 a turn, a threat 2, a hint 1.5."""
+    """心态, 1–5: calm under stalling; pressure or sarcasm costs 1 a turn, a threat 2, a hint 1.5"""
     calm_bonus = 0.5 if m.rep_turns >= 3 and not m.pressure else 0.0
     score = 4.0 + (0.5 if m.empathy else 0.0) + calm_bonus
     plain = m.pressure - m.threats - m.veiled_threats

@@ -145,12 +145,16 @@ def score(predicted: list[Labels], gold: list[Labels]) -> tuple[list[Score], dic
     accuracy: dict[str, float] = {}
     for field in FIELDS:
         n = len(gold)
-        accuracy[field] = sum(p[field] == g[field] for p, g in zip(predicted, gold, strict=True)) / n
+        accuracy[field] = (
+            sum(p[field] == g[field] for p, g in zip(predicted, gold, strict=True)) / n
+        )
         accuracy[f"base:{field}"] = sum(base[field] == g[field] for g in gold) / n
     return scores, accuracy
 
 
-async def predict(items: Sequence[Item], read: Callable[[Dialogue], Awaitable[Reading]]) -> list[Labels]:
+async def predict(
+    items: Sequence[Item], read: Callable[[Dialogue], Awaitable[Reading]]
+) -> list[Labels]:
     """The reader's labels for every item."""
     return [labels_of(await read(item.dialogue)) for item in items]
 

@@ -4,7 +4,7 @@ The one seam between words and judgement: the client engine, the metrics, the ch
 bounds and the offline judge consume `Reading`s; no other module matches words.
 """
 
-from bot.reading.port import Reader, LexicalReader, read_text, read_transcript
+from bot.reading.port import LexicalReader, Reader, read_text, read_transcript
 from bot.reading.types import Dialogue, Line, Proposal, Reading
 
 __all__ = [

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.reading.lexicon import Lexicon
-from bot.reading.text import clauses, grams, has, numbers, sentences, shared, strip_phrases
+from bot.reading.text import has, numbers, sentences, shared, strip_phrases
 from bot.reading.types import QuestionForm, ReflectionKind
 
-_QUOTE_MARKS = "“”\"「」『』"
+_QUOTE_MARKS = '“”"「」『』'
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,9 @@ def _is_question(sentence: str, lex: Lexicon) -> bool:
 def asks_for_information(sentence: str, lex: Lexicon) -> bool:
     """A wh-question (who, what, how): it asks for a fact, it does not propose a step."""
     wh = ("什么", "啥", "谁", "哪", "怎么", "咋", "多少", "几", "何时", "多久", "为什么")
-    return _is_question(sentence, lex) and has(strip_phrases(sentence, lex.question.not_question), wh, "zh")
+    return _is_question(sentence, lex) and has(
+        strip_phrases(sentence, lex.question.not_question), wh, "zh"
+    )
 
 
 def _is_open(sentence: str, lex: Lexicon) -> bool:
@@ -58,7 +60,9 @@ def _is_open(sentence: str, lex: Lexicon) -> bool:
     if has(sentence, q.open, "zh"):
         # 「怎么样」 closing a proposal asks for a yes.
         tags = ("您看怎么样", "你看怎么样", "这样怎么样", "您看如何", "你看如何")
-        return not (has(sentence, tags, "zh") and not has(strip_phrases(sentence, tags), q.open, "zh"))
+        return not (
+            has(sentence, tags, "zh") and not has(strip_phrases(sentence, tags), q.open, "zh")
+        )
     return False
 
 
@@ -110,9 +114,7 @@ def _addressed(sentence: str) -> bool:
     return any(w in sentence for w in ("您", "你", "大家", "换谁", "局里", "科里", "谁都"))
 
 
-def _sentence_reflection(
-    sentence: str, client: str, asked: Asked, lex: Lexicon
-) -> ReflectionKind:
+def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon) -> ReflectionKind:
     r = lex.reflection
     marked = has(sentence, r.markers, "zh")
     body = strip_phrases(sentence, (*r.markers, *r.empty_formulas))

@@ -24,7 +24,10 @@ _CONCRETE = {
         re.IGNORECASE,
     ),
 }
-_CONFIRM = {"zh": ("对", "是", "没错", "就是", "嗯"), "en": ("yes", "right", "correct", "that's it")}
+_CONFIRM = {
+    "zh": ("对", "是", "没错", "就是", "嗯"),
+    "en": ("yes", "right", "correct", "that's it"),
+}
 
 
 def concrete(text: str, lang: Lang) -> bool:
@@ -65,7 +68,9 @@ def states_project(rep: str, reply: str, lang: Lang) -> bool:
 
     lex = lexicon(lang).topics["project"]
     named = has(normalize(rep).lower(), (*lex.strong, *lex.weak), lang) and concrete(rep, lang)
-    return named and (confirms(reply, lang) or shared(normalize(reply), normalize(rep), lang)[0] >= 2)
+    return named and (
+        confirms(reply, lang) or shared(normalize(reply), normalize(rep), lang)[0] >= 2
+    )
 
 
 def confirms(text: str, lang: Lang) -> bool:

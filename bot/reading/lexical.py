@@ -81,9 +81,7 @@ def _topics_in(
         or any(w.lower() in low for w in own.get(k, ()))
     }
     if "acceptance_person" in strong and "payment_owner" in strong:
-        accepting = any(
-                w in low for w in ("验", "评审", "复核", "accept", "sign off", "sign-off")
-            )
+        accepting = any(w in low for w in ("验", "评审", "复核", "accept", "sign off", "sign-off"))
         strong.discard("payment_owner" if accepting else "acceptance_person")
     if not strong:
         weak = {k for k in FACT_KEYS if has(low, lex.topics[k].weak, lang)}
@@ -123,13 +121,18 @@ def _requests(text: str, form: QuestionForm, tone_name: str, step: Proposal) -> 
     return step.any or tone_name != "calm"
 
 
-def _english(text: str, client: str, lex: Lexicon) -> tuple[QuestionForm, int, int, ReflectionKind, bool, tuple[str, ...]]:
+def _english(
+    text: str, client: str, lex: Lexicon
+) -> tuple[QuestionForm, int, int, ReflectionKind, bool, tuple[str, ...]]:
     acts = english.read_turn(text, client, lex)
     form: QuestionForm = "open" if acts.open_questions else ("closed" if acts.questions else "none")
     kind: ReflectionKind = (
-        "complex" if acts.complex_reflection and acts.reflection
-        else "simple" if acts.reflection
-        else "parrot" if acts.parrot
+        "complex"
+        if acts.complex_reflection and acts.reflection
+        else "simple"
+        if acts.reflection
+        else "parrot"
+        if acts.parrot
         else "none"
     )
     heard = english.Heard.of(client)

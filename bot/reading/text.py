@@ -7,7 +7,9 @@ import re
 
 from bot.domain.lang import Lang, cjk_count, latin_words
 
-_SENTENCE_ZH = re.compile(r"(?<=[。!?;…\n！？；])(?!\.)|(?<=\.\.\.)(?![.,。!?])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+_SENTENCE_ZH = re.compile(
+    r"(?<=[。!?;…\n！？；])(?!\.)|(?<=\.\.\.)(?![.,。!?])|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])"
+)
 _SENTENCE_EN = re.compile(
     r"(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bProf\.)(?<!\be\.g\.)(?<!\bi\.e\.)"
     r"(?<=[.!?;\n])\s+"
@@ -79,7 +81,7 @@ def grams(text: str, lang: Lang) -> set[str]:
 
 
 def shared(rep: str, client: str, lang: Lang) -> tuple[int, float, float]:
-    """Content the rep's words share with the client's: (count, share of rep's, share of client's)."""
+    """Content shared with the client's words: (count, share of rep's, share of client's)."""
     mine, theirs = grams(rep, lang), grams(client, lang)
     if not mine or not theirs:
         return 0, 0.0, 0.0
@@ -89,7 +91,11 @@ def shared(rep: str, client: str, lang: Lang) -> tuple[int, float, float]:
 
 def numbers(text: str) -> set[str]:
     """Numbers written in digits or Chinese numerals (to catch 两千 heard as 两万)."""
-    return set(re.findall(r"\d+(?:\.\d+)?|[一二三四五六七八九十两百千万]{1,6}(?:万|千|百|个|天|月|年|成|点)", text))
+    return set(
+        re.findall(
+            r"\d+(?:\.\d+)?|[一二三四五六七八九十两百千万]{1,6}(?:万|千|百|个|天|月|年|成|点)", text
+        )
+    )
 
 
 def words(text: str) -> list[str]:

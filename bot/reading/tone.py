@@ -14,7 +14,6 @@ from bot.reading.lexicon import Lexicon
 from bot.reading.text import clauses, found, has, matches, sentences, shared
 from bot.reading.types import Tone
 
-
 _EN_AGENT = re.compile(
     r"\b(?:we|i)(?:'ll| will| are going to|'re going to|'m going to| shall|'d| would)\b"
     r"|\bour (?:lawyers?|legal|attorneys?)\b|\bor (?:else|we)\b|\botherwise\b|\bunless\b"
@@ -90,7 +89,9 @@ def is_pressure(text: str, lex: Lexicon, lang: Lang) -> bool:
     for clause in clauses(text) if lang == "zh" else sentences(text, lang):
         for word in found(clause, t.pressure, lang):
             before = clause.lower()[: max(0, clause.lower().find(word))]
-            own = lang == "zh" and ("我们" in before or before.endswith("我")) and "您" not in before
+            own = (
+                lang == "zh" and ("我们" in before or before.endswith("我")) and "您" not in before
+            )
             if not own and not _negated(clause, word, lex, lang):
                 return True
     return False
