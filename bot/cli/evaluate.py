@@ -111,13 +111,18 @@ def eval_acts(
         Path | None,
         typer.Option("--predictions", help="Write each item with the reader's labels here."),
     ] = None,
+    model: Annotated[
+        bool,
+        typer.Option("--model", help="Read with the model reader (LLM_MODEL_READER) if set."),
+    ] = False,
     lang: LangOption = None,
 ) -> None:
     """Per-label precision, recall and F1 of the turn reader, beside a majority baseline."""
     import json
 
+    from bot.composition import build_reader
     from bot.evaluation.acts import load, predict, score, write_predictions
-    from bot.reading import LexicalReader
+    from bot.reading import LexicalReader, Reader
 
     settings = load_settings()
     source = path or Path("../shared/eval/zh_acts/zh_acts.jsonl")
@@ -126,8 +131,13 @@ def eval_acts(
         if not source.exists():
             raise TrainerError("error.file_not_found", path=source)
         items = load(source)
-        reader = LexicalReader()
-        predicted = await predict(items, reader.read)
+        reader: Reader = build_reader(settings) if model else LexicalReader()
+        try:
+            predicted = await predict(items, reader.read)
+        finally:
+            closing = getattr(reader, "aclose", None)
+            if closing is not None:
+                await closing()
         if predictions is not None:
             write_predictions(items, predicted, predictions)
         gold = [i.labels for i in items if i.labels is not None]
