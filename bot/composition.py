@@ -14,13 +14,15 @@ from bot.llm.coach import LLMCoach
 from bot.llm.gateway import Gateway, GatewayConfig
 from bot.llm.judge import LLMJudge
 from bot.llm.prompts import Prompts
+from bot.llm.reader import ModelReader
 from bot.offline.client import OfflineClient, load_phrases
 from bot.offline.judge import OfflineJudge
+from bot.reading import LexicalReader, Reader
 from bot.scenarios.library import ScenarioLibrary
 from bot.services.grading import GradingService
 from bot.services.practice import PracticeService
 from bot.services.training import Training, build_training
-from bot.services.usage import UsageLedger
+from bot.services.usage import UsageLedger, UsageSink
 from bot.services.users import UserService
 from bot.settings import Settings, default_database_url
 from bot.storage.address import check_url, connect_error
@@ -65,6 +67,14 @@ def gateway_config(settings: Settings) -> GatewayConfig:
         max_retries=settings.llm_max_retries,
         structured=settings.llm_structured_output,
     )
+
+
+def build_reader(settings: Settings, on_usage: UsageSink | None = None) -> Reader:
+    """The turn reader: the model reader when a model is set for it, the lexical one otherwise."""
+    model = settings.reader_model
+    if not model:
+        return LexicalReader()
+    return ModelReader(Gateway(gateway_config(settings)), model, on_usage)
 
 
 def build_models(settings: Settings, catalog: Catalog) -> Models:

@@ -108,6 +108,7 @@ class Settings(BaseSettings):
     llm_model_judge: str | None = None
     llm_model_coach: str | None = None
     llm_model_author: str | None = None  # drafts scenarios; the judge's model when unset
+    llm_model_reader: str | None = None  # reads rep turns; falls back to the judge's model
     llm_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
     llm_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     llm_max_retries: int = Field(default=2, ge=0, le=6)
@@ -154,6 +155,7 @@ class Settings(BaseSettings):
         "llm_model_judge",
         "llm_model_coach",
         "llm_model_author",
+        "llm_model_reader",
         mode="before",
     )
     @classmethod
@@ -175,6 +177,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"unknown time zone {value!r} (use an IANA name)") from None
         return value
+
+    @property
+    def reader_model(self) -> str | None:
+        """The model that reads rep turns: LLM_MODEL_READER, else the judge's model."""
+        return self.llm_model_reader or self.llm_model_judge
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> Settings:

@@ -103,7 +103,8 @@ def test_questions_are_counted_and_told_open_or_closed(
         (
             "您的意思是验收报告还在财务那边？",
             "验收报告还在财务那边，还没签。",
-            {"questions": 1, "open_questions": 0, "reflection": True, "pressure": False},
+            # A verbatim copy behind 您的意思是 is parroting: it does not count as listening.
+            {"questions": 1, "open_questions": 0, "reflection": False, "pressure": False},
         ),
         (
             "你必须今天付款，否则我们就起诉。",
@@ -133,7 +134,9 @@ def test_chinese_cues_keep_their_behaviour(
 def test_chinese_advice_is_the_directive_or_pressure_list_and_nothing_is_complex() -> None:
     demand = analyze("你必须今天付款，否则我们就起诉。", "", "zh")
     reflect = analyze("您的意思是验收报告还在财务那边？", "验收报告还在财务那边，还没签。", "zh")
-    assert (demand.advice, reflect.advice, reflect.complex_reflection) == (True, False, False)
+    # A demand for what the rep wants is pressure, not advice on the client's own process.
+    assert (demand.advice, demand.pressure) == (False, True)
+    assert (reflect.advice, reflect.complex_reflection) == (False, False)
 
 
 def test_a_title_or_e_g_does_not_end_a_sentence() -> None:

@@ -35,7 +35,7 @@ def test_scenario_checklist_is_specific_only_for_facts_the_client_told(scenario:
     m = compute_metrics(parse_transcript(GOOD), scenario)
     assert m.checklist == {
         "project": "specific",
-        "acceptance_person": "vague",
+        "acceptance_person": "missed",  # the rep asked what acceptance lacks, not who signs
         "acceptance_standard": "specific",
         "payment_terms": "missed",
         "payment_owner": "missed",

@@ -103,3 +103,81 @@ def eval_casino(
         return 0
 
     run_command(main(), interface_lang(lang, settings))
+
+
+@eval_app.command("acts")
+def eval_acts(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="zh_acts.jsonl (default ../shared/eval/zh_acts/zh_acts.jsonl)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    predictions: Annotated[
+        Path | None,
+        typer.Option("--predictions", help="Write each item with the reader's labels here."),
+    ] = None,
+    model: Annotated[
+        bool,
+        typer.Option("--model", help="Read with the model reader (LLM_MODEL_READER) if set."),
+    ] = False,
+    lang: LangOption = None,
+) -> None:
+    """Per-label precision, recall and F1 of the turn reader, beside a majority baseline."""
+    import json
+
+    from bot.composition import build_reader
+    from bot.evaluation.acts import load, predict, score, write_predictions
+    from bot.reading import LexicalReader, Reader
+
+    settings = load_settings()
+    source = path or Path("../shared/eval/zh_acts/zh_acts.jsonl")
+
+    async def main() -> int:
+        if not source.exists():
+            raise TrainerError("error.file_not_found", path=source)
+        items = load(source)
+        reader: Reader = build_reader(settings) if model else LexicalReader()
+        try:
+            predicted = await predict(items, reader.read)
+        finally:
+            closing = getattr(reader, "aclose", None)
+            if closing is not None:
+                await closing()
+        if predictions is not None:
+            write_predictions(items, predicted, predictions)
+        gold = [i.labels for i in items if i.labels is not None]
+        if len(gold) != len(items):
+            typer.echo(f"{len(items)} items read; {len(gold)} labelled, no scores.", err=True)
+            return 0
+        scores, accuracy = score(predicted, gold)
+        if as_json:
+            data = {
+                "items": len(items),
+                "reader": reader.label,
+                "labels": {
+                    s.name: {
+                        "support": s.support,
+                        "precision": round(s.precision, 3),
+                        "recall": round(s.recall, 3),
+                        "f1": round(s.f1, 3),
+                        "baseline_f1": round(s.baseline_f1, 3),
+                    }
+                    for s in scores
+                },
+                "accuracy": {k: round(v, 3) for k, v in accuracy.items()},
+            }
+            typer.echo(json.dumps(data, ensure_ascii=False))
+            return 0
+        typer.echo(f"zh_acts: {len(items)} turns, reader {reader.label}, {source}")
+        typer.echo(f"  {'label':<32}{'n':>4}  {'P':>5}  {'R':>5}  {'F1':>5}  {'base F1':>7}")
+        for s in scores:
+            typer.echo(
+                f"  {s.name:<32}{s.support:>4}  {s.precision:5.2f}  {s.recall:5.2f}"
+                f"  {s.f1:5.2f}  {s.baseline_f1:7.2f}"
+            )
+        typer.echo("Accuracy per field (reader / majority class):")
+        for field in (k for k in accuracy if not k.startswith("base:")):
+            typer.echo(f"  {field:<32}{accuracy[field]:5.2f} / {accuracy['base:' + field]:.2f}")
+        return 0
+
+    run_command(main(), interface_lang(lang, settings))

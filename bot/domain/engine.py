@@ -28,10 +28,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.domain.cues import Cues
 from bot.domain.facts import FactKey
 from bot.domain.scenario import Scenario
 from bot.domain.session import MOOD_MAX, MOOD_MIN, ClientState, EndReason
+from bot.reading import Reading as Cues
 
 Reaction = Literal["meta", "threat", "pressure", "vague", "warm", "neutral"]
 CommitOutcome = Literal["accepted", "declined"]

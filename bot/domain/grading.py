@@ -9,6 +9,7 @@ from bot.domain.rubric import DIMENSIONS, bounds, overall
 from bot.domain.scenario import Dimension, RubricWeights, Scenario
 from bot.domain.scorecard import DimensionScore, Evidence, Rewording, Scorecard
 from bot.domain.transcript import Transcript
+from bot.reading.injection import addressed_to_grader
 
 MAX_QUOTE = 200
 MAX_EVIDENCE = 3
@@ -18,18 +19,26 @@ DEFAULT_PASS_MARK = 60
 def verified_evidence(
     evidence: tuple[Evidence, ...], transcript: Transcript
 ) -> tuple[Evidence, ...]:
-    """Keep only quotes found in the transcript, numbered by the turn they are really in."""
+    """Keep only quotes of the rep's own lines, numbered by the turn they are really in.
+
+    A client line is never cited as the rep's, and a line addressed to the grader is never
+    evidence for anything.
+    """
     kept: list[Evidence] = []
+    rep_only = Transcript(tuple(t for t in transcript.turns if t.speaker == "rep"))
     for item in evidence:
         quote = item.quote.strip()[:MAX_QUOTE]
-        number = transcript.locate(quote)
+        number = rep_only.locate(quote)
         if number is None:
             continue
         if (
             1 <= item.turn <= len(transcript)
+            and transcript.turns[item.turn - 1].speaker == "rep"
             and transcript.turns[item.turn - 1].text.find(quote) >= 0
         ):
             number = item.turn
+        if addressed_to_grader(transcript.turns[number - 1].text):
+            continue
         if all(e.turn != number or e.quote != quote for e in kept):
             kept.append(Evidence(number, quote))
     return tuple(kept[:MAX_EVIDENCE])
@@ -52,9 +61,13 @@ async def grade(
     lang: Lang = "zh",
     pass_mark: int | None = None,
     metrics: Metrics | None = None,
+    committed: bool | None = None,
 ) -> Scorecard:
-    """Grade a conversation; code, not the judge, decides bounds and pass/fail."""
-    metrics = metrics or compute_metrics(transcript, scenario, plan)
+    """Grade a conversation; code, not the judge, decides bounds and pass/fail.
+
+    `committed` is the client engine's decision in a played session; None for a written one.
+    """
+    metrics = metrics or compute_metrics(transcript, scenario, plan, committed=committed)
     judgement = await judge.judge(JudgeRequest(transcript, metrics, scenario, plan, lang))
     limits = bounds(metrics)
     dims: dict[Dimension, DimensionScore] = {}

@@ -5,45 +5,28 @@ They are shown to the rep, bound the judge's scores, and drive the offline judge
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from bot.domain.cues import Cues, analyze
 from bot.domain.facts import FACT_KEYS, FactKey
 from bot.domain.lang import Lang, detect_language, units
-from bot.domain.lexicon import lexicon
 from bot.domain.scenario import Scenario
 from bot.domain.transcript import Transcript
+from bot.reading import Reading
+from bot.reading import facts as told_facts
+from bot.reading.port import read_transcript
+from bot.reading.text import has
 
 Status = Literal["specific", "vague", "missed"]
-
-_CONCRETE_ZH = re.compile(
-    r"\d|[一二三四五六七八九十]+\s*[月日号天]|周[一二三四五六日天]|月底|年底|处长|科长|主任|局长|"
-    r"部长|书记|财务|会计|出纳|经办|报告|指标|清单|国库|集中支付|分期|验收单|签字"
-)
-_CONCRETE_EN = re.compile(
-    r"\d|monday|tuesday|wednesday|thursday|friday|director|chief|manager|finance|officer|"
-    r"report|checklist|treasury|installment|committee|signed|sign-off",
-    re.IGNORECASE,
-)
-_AGREE = {
-    "zh": ("好", "可以", "行", "没问题", "就这么定", "同意", "就按", "安排", "定了"),
-    "en": ("okay", "ok", "fine", "sure", "agreed", "deal", "yes", "will do", "let's do"),
-}
-_REFUSE = {
-    "zh": ("不行", "不可以", "不能", "再说", "研究研究", "研究一下", "没法", "不好说", "回头"),
-    "en": ("no", "can't", "cannot", "not possible", "later", "we'll see", "not sure"),
-}
 
 
 @dataclass(frozen=True)
 class RepTurnNote:
-    """The cues of one rep turn, with its number."""
+    """The reading of one rep turn, with its number."""
 
     number: int
     text: str
-    cues: Cues
+    cues: Reading
     prev_client: str = ""
 
 
@@ -61,10 +44,16 @@ class Metrics:
     open_questions: int
     reflections: int
     complex_reflections: int
+    distorted: int
+    parrots: int
     advice: int
     empathy: int
     pressure: int
     threats: int
+    veiled_threats: int
+    sarcasm: int
+    injections: int
+    apologies: int
     directives: int
     regulation: int
     value: int
@@ -104,25 +93,44 @@ class Metrics:
         data["facts_uncovered"] = self.facts_uncovered
         data["reflection_ratio"] = round(self.reflection_ratio, 2)
         data["complex_share"] = round(self.complex_share, 2)
+        data["against_turns"] = [n.number for n in self.notes if counts_against(n.cues)]
         return data
 
 
-def annotate(transcript: Transcript, lang: Lang) -> tuple[RepTurnNote, ...]:
-    """Cues for every rep turn, each read against the client's words before it."""
-    notes = []
-    for turn in transcript.rep_turns():
-        prev = transcript.client_before(turn.number)
-        notes.append(RepTurnNote(turn.number, turn.text, analyze(turn.text, prev, lang), prev))
-    return tuple(notes)
+def counts_against(r: Reading) -> bool:
+    """A turn that is evidence of what went wrong (never quoted with a ✓)."""
+    return (
+        r.pressure
+        or r.advice
+        or r.vague
+        or r.injection
+        or r.reflection_kind
+        in (
+            "distorted",
+            "parrot",
+        )
+    )
 
 
-def _has_any(text: str, words: tuple[str, ...]) -> bool:
-    low = text.lower()
-    return any(re.search(rf"(?<![a-z]){re.escape(w)}(?![a-z])", low) for w in words)
+def annotate(
+    transcript: Transcript, lang: Lang, scenario: Scenario | None = None
+) -> tuple[RepTurnNote, ...]:
+    """A reading of every rep turn, each against the dialogue before it and the reply after."""
+    keywords = (
+        {k: tuple(f.keywords) for k, f in scenario.facts.items()} if scenario is not None else {}
+    )
+    return tuple(
+        RepTurnNote(
+            number, transcript.turns[number - 1].text, reading, transcript.client_before(number)
+        )
+        for number, reading in read_transcript(transcript, lang, keywords)
+    )
 
 
-def _concrete(text: str, lang: Lang) -> bool:
-    return bool((_CONCRETE_ZH if lang == "zh" else _CONCRETE_EN).search(text))
+def _reply_to(transcript: Transcript, number: int) -> str | None:
+    if number < len(transcript.turns) and transcript.turns[number].speaker == "client":
+        return transcript.turns[number].text
+    return None
 
 
 def checklist(
@@ -131,46 +139,53 @@ def checklist(
     """The five preparation questions as specific / vague / missed.
 
     With a scenario: specific when the client actually told the fact (a marker of its value
-    appears in a client turn), vague when the rep only touched the topic. Without one: specific
-    when the rep asked about it and the answer (or the rep's own confirmation) was concrete.
+    appears in a client turn), vague when the rep asked about it without getting it. Without
+    one: specific when the client stated it concretely (asked or not), answered the rep's
+    question about it concretely, or confirmed the rep's concrete statement of the project;
+    vague when asked about without a concrete answer. A rep's claim
+    that things "were settled" asks nothing and earns nothing.
     """
     result: dict[FactKey, Status] = {}
     client_text = "\n".join(t.text for t in transcript.client_turns())
+    told = set().union(*(told_facts.told(t.text, lang) for t in transcript.client_turns()))
+    for note in notes:
+        reply = _reply_to(transcript, note.number)
+        if reply and told_facts.confirms(reply, lang) and told_facts.concrete(note.text, lang):
+            told |= told_facts.told(note.text, lang) & note.cues.touched
+        if reply and told_facts.states_project(note.text, reply, lang):
+            told.add("project")
+        if reply and told_facts.concrete(reply, lang):
+            told |= note.cues.asks_about  # asked, and answered with something specific
     for key in FACT_KEYS:
-        touched = [n for n in notes if key in n.cues.touched]
+        asked = any(key in n.cues.asks_about for n in notes)
         if scenario is not None:
             fact = scenario.facts[key]
-            extra = [n for n in notes if any(k.lower() in n.text.lower() for k in fact.keywords)]
-            told = any(m in client_text for m in fact.markers)
-            result[key] = "specific" if told else ("vague" if touched or extra else "missed")
+            said = any(m in client_text for m in fact.markers)
+            result[key] = "specific" if said else ("vague" if asked else "missed")
             continue
-        asked = [n for n in notes if key in n.cues.topics]
-        answered = any(
-            _concrete(transcript.turns[n.number].text, lang)
-            for n in asked
-            if n.number < len(transcript.turns) and transcript.turns[n.number].speaker == "client"
-        )
-        confirmed = any(_concrete(n.text, lang) for n in asked)
-        if asked and (answered or confirmed):
-            result[key] = "specific"
-        else:
-            result[key] = "vague" if touched else "missed"
+        result[key] = "specific" if key in told else ("vague" if asked else "missed")
     return result
 
 
 def _commitment(
-    transcript: Transcript, notes: tuple[RepTurnNote, ...], lang: Lang, scenario: Scenario | None
+    transcript: Transcript, notes: tuple[RepTurnNote, ...], scenario: Scenario | None
 ) -> bool:
-    if scenario is not None and any(
-        scenario.commitment.accept in t.text for t in transcript.client_turns()
-    ):
-        return True
+    """A next step on the payment that the client's reply accepted (read, not word-matched).
+
+    A gatekeeper letting the rep in is not one: the step must be on the payment path, and in
+    a played session a turn recorded at an earlier stage than the last does not count.
+    """
+    last_stage = scenario.stages[-1].id if scenario is not None else None
     for note in notes:
-        if not note.cues.proposes_next_step or note.number >= len(transcript.turns):
+        step = note.cues.next_step
+        if not (step.action and (step.date or step.person)) or not step.payment:
             continue
-        reply = transcript.turns[note.number]
-        agreed = _has_any(reply.text, _AGREE[lang]) and not _has_any(reply.text, _REFUSE[lang])
-        if reply.speaker == "client" and agreed:
+        reply = transcript.turns[note.number] if note.number < len(transcript.turns) else None
+        if reply is None or reply.speaker != "client":
+            continue
+        if reply.stage is not None and last_stage is not None and reply.stage != last_stage:
+            continue
+        if note.cues.reply == "accept":
             return True
     return False
 
@@ -179,11 +194,10 @@ def plan_coverage(plan: str | None, lang: Lang) -> int | None:
     """How many of the five questions the written plan addresses (None when skipped)."""
     if not plan or not plan.strip():
         return None
+    from bot.reading.lexicon import lexicon
+
     lex = lexicon(lang)
-    low = plan.lower()
-    return sum(
-        any(w in low for w in (*lex.topics_strong[k], *lex.topics_weak[k])) for k in FACT_KEYS
-    )
+    return sum(has(plan, (*lex.topics[k].strong, *lex.topics[k].weak), lang) for k in FACT_KEYS)
 
 
 def compute_metrics(
@@ -191,15 +205,20 @@ def compute_metrics(
     scenario: Scenario | None = None,
     plan: str | None = None,
     lang: Lang | None = None,
+    committed: bool | None = None,
 ) -> Metrics:
-    """Every deterministic metric for a transcript (and the rep's plan, if any)."""
+    """Every deterministic metric for a transcript (and the rep's plan, if any).
+
+    `committed` is the client engine's decision in a played session (a next step accepted);
+    for a written transcript it is None and the readings of the client's replies decide.
+    """
     if lang is None:
         lang = (
             scenario.language
             if scenario
             else detect_language(" ".join(t.text for t in transcript.rep_turns()))
         )
-    notes = annotate(transcript, lang)
+    notes = annotate(transcript, lang, scenario)
     rep_units = sum(n.cues.units for n in notes)
     client_units = sum(units(t.text) for t in transcript.client_turns())
     cues = [n.cues for n in notes]
@@ -214,17 +233,23 @@ def compute_metrics(
         open_questions=sum(c.open_questions for c in cues),
         reflections=sum(c.reflection for c in cues),
         complex_reflections=sum(c.complex_reflection for c in cues),
+        distorted=sum(c.distorted for c in cues),
+        parrots=sum(c.reflection_kind == "parrot" for c in cues),
         advice=sum(c.advice for c in cues),
         empathy=sum(c.empathy for c in cues),
         pressure=sum(c.pressure for c in cues),
-        threats=sum(c.threat for c in cues),
+        threats=sum(c.tone == "threat" for c in cues),
+        veiled_threats=sum(c.tone == "veiled_threat" for c in cues),
+        sarcasm=sum(c.tone == "sarcasm" for c in cues),
+        injections=sum(c.injection for c in cues),
+        apologies=sum(c.apology for c in cues),
         directives=sum(c.directive for c in cues),
         regulation=sum(c.regulation for c in cues),
         value=sum(c.value for c in cues),
         longest_rep_turn=max((c.units for c in cues), default=0),
         mean_rep_turn=rep_units / len(notes) if notes else 0.0,
         checklist=checklist(transcript, notes, lang, scenario),
-        commitment=_commitment(transcript, notes, lang, scenario),
+        commitment=_commitment(transcript, notes, scenario) if committed is None else committed,
         plan_coverage=plan_coverage(plan, lang),
         notes=notes,
     )

@@ -75,23 +75,29 @@ class GradingService:
         *,
         offline: bool = False,
         on_usage: UsageSink | None = None,
+        committed: bool | None = None,
     ) -> Scorecard:
         """A scorecard for the transcript, in the interface language `lang`.
 
         `offline` grades with the fallback judge alone (a spend cap was reached); `on_usage`
-        hears about every model call made.
+        hears about every model call made; `committed` is the client engine's commitment
+        decision in a played session (None for a written transcript).
         """
         sink = on_usage or _noop
         judge = self.fallback if offline and self.fallback is not None else self.judge
         metered = _Metered(judge)
         try:
-            card = await grade(metered, transcript, scenario, plan, lang, pass_mark)
+            card = await grade(
+                metered, transcript, scenario, plan, lang, pass_mark, committed=committed
+            )
         except ProviderError as exc:
             await sink(ModelCall("judge", metered.label, ok=False, error=exc.code))
             if self.fallback is None or judge is self.fallback:
                 raise
             log.warning("model judge failed; grading offline instead")
-            return await grade(self.fallback, transcript, scenario, plan, lang, pass_mark)
+            return await grade(
+                self.fallback, transcript, scenario, plan, lang, pass_mark, committed=committed
+            )
         if metered.usage:
             await sink(ModelCall("judge", metered.label, metered.usage))
         if self.coach is None or offline or card.rewording is None:

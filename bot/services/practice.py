@@ -331,6 +331,7 @@ class PracticeService:
             started.scenario.pass_mark,
             offline=offline,
             on_usage=record,
+            committed=practice.client.commitment is not None,
         )
         async with self.db.session() as s:
             repo = SessionRepository(s)

@@ -220,7 +220,12 @@ def scorecard_text(
             rule = rule_text(d.rule, catalog, lang)
             lines[0] += " " + m.esc(t(lang, "card.capped", rule=rule))
         for e in d.evidence:
-            mark = "⚠" if counts_against(e.quote, card.metrics.get("language")) else "✓"
+            against = (
+                e.turn in card.metrics["against_turns"]
+                if "against_turns" in card.metrics
+                else counts_against(e.quote, card.metrics.get("language"))
+            )
+            mark = "⚠" if against else "✓"
             lines.append(
                 f"  {mark} {m.esc(t(lang, 'card.evidence'))} #{e.turn} {m.italic(e.quote)}"
             )

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from bot.domain.lang import latin_words
-from bot.domain.lexicon import EN_STOPWORDS, Lexicon
+from bot.reading.lexicon import Lexicon, lexicon
 
 # Fillers a speaker starts with; "so" among them marks a summary ("Okay, so you...").
 _LEAD = re.compile(
@@ -60,6 +60,7 @@ class Act:
     reflection: bool = False
     complex_reflection: bool = False
     advice: bool = False
+    parrot: bool = False
 
 
 def clean(sentence: str) -> str:
@@ -74,6 +75,11 @@ def split(text: str) -> list[str]:
     return [s.strip(" -—–") for s in _SPLIT.split(text) if s.strip(" -—–")]
 
 
+@functools.cache
+def _stopwords() -> frozenset[str]:
+    return frozenset(lexicon("en").stopwords)
+
+
 def _stem(word: str) -> str:
     for suffix in ("ing", "ed", "es", "s", "ly"):
         if len(word) > len(suffix) + 3 and word.endswith(suffix):
@@ -83,7 +89,7 @@ def _stem(word: str) -> str:
 
 def content(text: str) -> set[str]:
     """Stems of the content words (no function words, no short words)."""
-    return {_stem(w) for w in latin_words(text) if w not in EN_STOPWORDS and len(w) > 2}
+    return {_stem(w) for w in latin_words(text) if w not in _stopwords() and len(w) > 2}
 
 
 @functools.cache
@@ -136,20 +142,26 @@ def _about_them(words: list[str], lex: Lexicon) -> bool:
     """
     if words[0] not in _ABOUT_THEM:
         return False
-    return any(w in lex.perspective or w.endswith("ing") for w in words[1:3])
+    return any(w in lex.reflection.perspective or w.endswith("ing") for w in words[1:3])
 
 
 def _asks(low: str, core: str, words: list[str], lex: Lexicon) -> tuple[bool, bool, bool]:
     """(question, open question, inverted): word order or a question mark."""
     first = words[0]
-    inverted = _head(first) in _WH or first in _AUX or _phrase(core, lex.question_openers)
+    inverted = _head(first) in _WH or first in _AUX or _phrase(core, lex.question.openers)
     question = low.endswith("?") or (inverted and len(words) > 2 and not low.endswith("!"))
     opened = question and (
         _head(first) in _OPEN_WH
-        or _phrase(core, _multiword(lex.open_question_words))
+        or _phrase(core, _multiword(lex.question.open))
         or (first not in _AUX and any(_head(w) in _OPEN_WH for w in words))
     )
     return question, opened, inverted
+
+
+def asks_wh(sentence: str) -> bool:
+    """A question opening with a wh-word: it asks for a fact rather than proposing a step."""
+    words = latin_words(clean(sentence))
+    return bool(words) and sentence.rstrip().endswith("?") and _head(words[0]) in _WH
 
 
 @functools.cache
@@ -162,12 +174,14 @@ def _tells(low: str, first: str, question: bool, heard: Heard, lex: Lexicon) -> 
 
     Asking leave first ("would it be okay if I shared...") is the listening way to inform.
     """
-    if _phrase(low, lex.permission):
+    if _phrase(low, lex.advice.permission):
         return False
     plain = _HEDGE.sub(r"\1 ", low)
-    told = heard.new(_found(plain, lex.advice)) or heard.new(_found(low, lex.information))
-    imperative = first in lex.imperatives and not question
-    return (told and not question) or _phrase(low, lex.leading) or imperative
+    told = heard.new(_found(plain, lex.advice.phrases)) or heard.new(
+        _found(low, lex.advice.information)
+    )
+    imperative = first in lex.advice.imperatives and not question
+    return (told and not question) or _phrase(low, lex.advice.leading) or imperative
 
 
 def read_sentence(sentence: str, heard: Heard, lex: Lexicon) -> Act:
@@ -190,21 +204,27 @@ def read_sentence(sentence: str, heard: Heard, lex: Lexicon) -> Act:
     )
     statement = not (inverted and question)
     reflection = not advice and (
-        _phrase(low, lex.reflection_markers)
+        _phrase(low, lex.reflection.markers)
         or (statement and _about_them(words, lex))
         or (statement and summary and words[0] in _SUMMARY_SUBJECTS)
         or (statement and echo)
     )
     # Complex: adds feeling, meaning or both sides, or says it mostly in new words.
     complex_reflection = reflection and (
-        _phrase(low, lex.complex_markers) or (len(mine) >= 4 and len(shared) < 0.3 * len(mine))
+        _phrase(low, lex.reflection.complex_markers)
+        or (len(mine) >= 4 and len(shared) < 0.3 * len(mine))
     )
+    # A near-complete copy of the client's turn, or a formula with nothing in it, is parroting.
+    copied = len(mine) >= 4 and mine <= heard.stems and len(shared) >= 0.7 * len(heard.stems)
+    empty = _phrase(low, lex.reflection.empty_formulas) and len(mine - heard.stems) <= 1
+    parrot = statement and not complex_reflection and (copied or empty)
     return Act(
         questions=int(question),
         open_questions=int(opened),
         reflection=reflection,
         complex_reflection=complex_reflection,
         advice=advice,
+        parrot=parrot,
     )
 
 
@@ -215,7 +235,8 @@ def read_turn(text: str, prev_client: str, lex: Lexicon) -> Act:
     return Act(
         questions=sum(a.questions for a in acts),
         open_questions=sum(a.open_questions for a in acts),
-        reflection=any(a.reflection for a in acts),
+        reflection=any(a.reflection and not a.parrot for a in acts),
         complex_reflection=any(a.complex_reflection for a in acts),
         advice=any(a.advice for a in acts),
+        parrot=any(a.parrot for a in acts) and not any(a.reflection and not a.parrot for a in acts),
     )

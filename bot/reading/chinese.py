@@ -1,0 +1,153 @@
+"""Questions and reflections in a Chinese turn, read sentence by sentence.
+
+A question is read from its form: a question mark, a final particle (吗/呢/不/没), a question
+word that is not used indefinitely (「出点什么问题」 is not a question), or an imperative ask
+(「说说…」「给个准话」). A reflection is judged against what the client actually said: the
+share of the rep's content that comes from the client's last turn, whether it adds a feeling
+or stake (complex), copies it nearly verbatim or is an empty formula (parrot), or hardens the
+client's hedges, changes their numbers, minimises or accuses (distorted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.reading.lexicon import Lexicon
+from bot.reading.text import has, numbers, sentences, shared, strip_phrases
+from bot.reading.types import QuestionForm, ReflectionKind
+
+_QUOTE_MARKS = '“”"「」『』'
+
+
+@dataclass(frozen=True)
+class Asked:
+    """The questions of a turn."""
+
+    form: QuestionForm = "none"
+    questions: int = 0
+    open_questions: int = 0
+    sentences: tuple[str, ...] = ()
+    check_only: bool = True
+
+
+def _is_question(sentence: str, lex: Lexicon) -> bool:
+    q = lex.question
+    core = strip_phrases(sentence, q.not_question)
+    body = core.rstrip("。!,~～ 🙂😂🙏👍[]捂脸哈")
+    if not body:
+        return False
+    if has(core, q.rhetorical, "zh"):
+        return False
+    if sentence.rstrip().endswith("?") or "?" in sentence:
+        return True
+    if body.endswith((*q.final_particles, *q.closed_check)) or has(core, q.imperative, "zh"):
+        return True
+    if has(core, q.conditional, "zh"):
+        return False
+    return has(core, q.anywhere, "zh")
+
+
+def asks_for_information(sentence: str, lex: Lexicon) -> bool:
+    """A wh-question (who, what, how): it asks for a fact, it does not propose a step."""
+    wh = ("什么", "啥", "谁", "哪", "怎么", "咋", "多少", "几", "何时", "多久", "为什么")
+    return _is_question(sentence, lex) and has(
+        strip_phrases(sentence, lex.question.not_question), wh, "zh"
+    )
+
+
+def _is_open(sentence: str, lex: Lexicon) -> bool:
+    q = lex.question
+    if has(sentence, q.open, "zh"):
+        # 「怎么样」 closing a proposal asks for a yes.
+        tags = ("您看怎么样", "你看怎么样", "这样怎么样", "您看如何", "你看如何")
+        return not (
+            has(sentence, tags, "zh") and not has(strip_phrases(sentence, tags), q.open, "zh")
+        )
+    return False
+
+
+def read_questions(text: str, lex: Lexicon) -> Asked:
+    """Count the questions of a turn and decide none/closed/open."""
+    asked = [s for s in sentences(text, "zh") if _is_question(s, lex)]
+    opened = [s for s in asked if _is_open(s, lex)]
+    form: QuestionForm = "open" if opened else ("closed" if asked else "none")
+    check_only = all(
+        s.rstrip("?。! ").endswith(lex.question.closed_check) and not _is_open(s, lex)
+        for s in asked
+    )
+    return Asked(form, len(asked), len(opened), tuple(asked), check_only)
+
+
+def _hardens(rep: str, client: str, lex: Lexicon) -> bool:
+    """The rep states firmly what the client only hedged (可能 → 答应, 一半 → 主要)."""
+    r = lex.reflection
+    firm_new = [w for w in r.firm if w in rep and w not in client]
+    return bool(firm_new) and has(client, r.hedges, "zh")
+
+
+def _misheard(rep: str, client: str) -> bool:
+    """A number the rep attributes to the client that the client never said."""
+    mine, theirs = numbers(rep), numbers(client)
+    return bool(theirs) and bool(mine - theirs) and not (mine & theirs)
+
+
+def reflection(text: str, client: str, asked: Asked, lex: Lexicon) -> ReflectionKind:
+    """What kind of reflection the turn holds, judged against the client's last words."""
+    r = lex.reflection
+    if not client.strip():
+        return "none"
+    best: ReflectionKind = "none"
+    order = ("none", "parrot", "simple", "complex")
+    for sentence in sentences(text, "zh"):
+        kind = _sentence_reflection(sentence, client, asked, lex)
+        if kind == "distorted":
+            return "distorted"
+        if order.index(kind) > order.index(best):
+            best = kind
+    if best in ("none", "parrot") and has(text, r.empty_formulas, "zh"):
+        return "parrot"  # 「您的意思我明白」: points at the client's words, carries none of them
+    return best
+
+
+def _addressed(sentence: str) -> bool:
+    """Whether a sentence is about the client's side (您, 大家, 换谁, the office)."""
+    return any(w in sentence for w in ("您", "你", "大家", "换谁", "局里", "科里", "谁都"))
+
+
+def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon) -> ReflectionKind:
+    r = lex.reflection
+    marked = has(sentence, r.markers, "zh")
+    body = strip_phrases(sentence, (*r.markers, *r.empty_formulas))
+    body = body.strip(_QUOTE_MARKS + ",。!?:;….、 ")
+    if not body or set(body) <= set("嗯好的行对是哦明白理解收到我您你"):
+        return "parrot" if marked else "none"  # 「您的意思是……我理解您……」 says nothing
+    count, mine, theirs = shared(body, client, "zh")
+    is_question = sentence in asked.sentences
+    tagged = sentence.rstrip("?。! ").endswith(lex.question.closed_check)
+    if is_question and not tagged and not marked:
+        return "none"  # a question quoting the client to clarify is not a reflection
+    firm = has(body, r.firm, "zh") or has(body, r.accusation, "zh")
+    if marked and firm and count >= 1 and (has(client, r.hedges, "zh") or mine < 0.5):
+        return "distorted"
+    if marked and is_question and mine < 0.34:
+        return "distorted"  # 「您是说局长不想付这笔钱了？」: words put in the client's mouth
+    if count >= 1 and has(body, r.minimisers, "zh") and not has(client, r.minimisers, "zh"):
+        return "distorted"  # 「一个小时而已嘛」: the client's trouble made small
+    feeling = [w for w in r.feeling if w in body and w not in client]
+    echoes = count >= r.min_shared and (mine >= r.echo_share or count >= r.min_shared + 1)
+    if not (echoes or (marked and count >= 1)):
+        if feeling and _addressed(sentence) and not is_question:
+            return "complex"  # the unspoken feeling or stake, in the rep's own words
+        return "none"
+    if (
+        _hardens(body, client, lex)
+        or _misheard(body, client)
+        or has(body, r.accusation, "zh")
+        or (has(body, r.minimisers, "zh") and not has(client, r.minimisers, "zh"))
+    ):
+        return "distorted"
+    if feeling and not is_question:
+        return "complex"
+    if mine >= r.parrot_share and theirs >= 0.4:
+        return "parrot"
+    return "simple"

@@ -1,0 +1,170 @@
+"""The words and thresholds each lexical reader uses, loaded from `data/<lang>.yaml`.
+
+A sales trainer edits the YAML; these strict models refuse a misspelt key or a wrong type, so
+a typo fails loudly when the bot starts instead of silently switching a rule off.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.domain.facts import FactKey
+from bot.domain.lang import Lang
+from bot.reading.normalize import normalize
+
+Words = tuple[str, ...]
+DATA = Path(__file__).parent / "data"
+
+
+class Strict(BaseModel):
+    """No unknown keys, no silent coercion surprises."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class QuestionWords(Strict):
+    """How a sentence asks: marks, particles, question words, and what only looks like one."""
+
+    final_particles: Words = ()
+    anywhere: Words = ()
+    open: Words = ()
+    closed_check: Words = ()
+    imperative: Words = ()
+    not_question: Words = ()
+    conditional: Words = ()
+    rhetorical: Words = ()
+    openers: Words = ()
+
+
+class ReflectionWords(Strict):
+    """Playing the client's words back, and the ways it goes wrong."""
+
+    markers: Words = ()
+    empty_formulas: Words = ()
+    backchannels: Words = ()
+    hedges: Words = ()
+    firm: Words = ()
+    minimisers: Words = ()
+    accusation: Words = ()
+    feeling: Words = ()
+    perspective: Words = ()
+    complex_markers: Words = ()
+    echo_share: float = Field(0.35, ge=0, le=1)
+    parrot_share: float = Field(0.8, ge=0, le=1)
+    min_shared: int = Field(2, ge=1)
+
+
+class ToneWords(Strict):
+    """Threats, veiled threats, sarcasm and pressure; and what cancels them."""
+
+    sanctions: Words = ()
+    echo_sanctions: Words = ()
+    rep_side: Words = ()
+    conditions: Words = ()
+    veiled: Words = ()
+    sarcasm: Words = ()
+    sarcasm_patterns: Words = ()
+    pressure: Words = ()
+    assumptive: Words = ()
+    negators: Words = ()
+    mock_emoji: Words = ()
+
+
+class AdviceWords(Strict):
+    """Telling the client how to run their own process (the righting reflex)."""
+
+    phrases: Words = ()
+    lecture: Words = ()
+    asked_for: Words = ()
+    permission: Words = ()
+    demand_objects: Words = ()
+    information: Words = ()
+    imperatives: Words = ()
+    leading: Words = ()
+
+
+class ApologyWords(Strict):
+    """Apology and admission of a fault on the rep's side, and ritual sorries."""
+
+    words: Words = ()
+    admissions: Words = ()
+    ritual_after: Words = ()
+
+
+class ProposalWords(Strict):
+    """When, who and what of a next step; regexes where a list cannot say it."""
+
+    date_patterns: Words = ()
+    not_dates: Words = ()
+    persons: Words = ()
+    person_patterns: Words = ()
+    not_persons: Words = ()
+    actions: Words = ()
+    not_actions: Words = ()
+    payment_actions: Words = ()
+    offers: Words = ()
+
+
+class ReplyWords(Strict):
+    """How the client answers a proposal or request."""
+
+    accept: Words = ()
+    defer: Words = ()
+    refuse: Words = ()
+    but: Words = ()
+
+
+class Topic(Strict):
+    """Words that name one of the five facts (strong alone, weak only in a question)."""
+
+    strong: Words = ()
+    weak: Words = ()
+    patterns: Words = ()
+
+
+class Lexicon(Strict):
+    """Every word list one language's reader needs."""
+
+    question: QuestionWords
+    reflection: ReflectionWords
+    tone: ToneWords
+    advice: AdviceWords
+    apology: ApologyWords
+    proposal: ProposalWords
+    reply: ReplyWords
+    topics: dict[FactKey, Topic]
+    empathy: Words = ()
+    empty_empathy: Words = ()
+    rules: Words = ()
+    not_rules: Words = ()
+    courtesy: Words = ()
+    introduce: Words = ()
+    purpose: Words = ()
+    payment_ask: Words = ()
+    value: Words = ()
+    meta: Words = ()
+    filler: Words = ()
+    stopwords: Words = ()
+    injection: Words = ()
+
+
+@functools.cache
+def lexicon(lang: Lang) -> Lexicon:
+    """The validated word lists for a language."""
+    raw = yaml.safe_load((DATA / f"{lang}.yaml").read_text(encoding="utf-8"))
+    return Lexicon.model_validate(_normalized(raw))
+
+
+def _normalized(value: object) -> object:
+    """Phrases folded the way turns are (a trainer may type full-width or Traditional)."""
+    if isinstance(value, str):
+        return normalize(value)
+    if isinstance(value, list):
+        return [_normalized(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalized(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,24 @@
+"""Text as readers see it: NFKC, invisible characters removed, Traditional → Simplified."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+from opencc import OpenCC  # type: ignore[import-untyped]
+
+# Zero-width, joiners and bidi controls: they hide words from any reader that looks for them.
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
+
+
+@functools.cache
+def _converter() -> OpenCC:
+    return OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """The text every reader works on: full-width folded, invisibles dropped, Simplified."""
+    folded = unicodedata.normalize("NFKC", text)
+    folded = _INVISIBLE.sub("", folded).replace("’", "'").replace("‘", "'")
+    return str(_converter().convert(folded))
