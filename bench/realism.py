@@ -65,7 +65,7 @@ async def play(
         text = STYLES[style](Moment(scenario, state, heard, turn))
         transcript = transcript.add("rep", text, scenario.stages[state.stage].id)
         cues = analyze(text, heard, scenario.language)
-        plan = plan_turn(scenario, state, cues, text)
+        plan = plan_turn(scenario, state, cues, text, heard)
         after = apply(scenario, state, plan, text)
         seed = f"realism:{scenario.id}:{style}"
         reply = await client.reply(ClientTurn(scenario, state, after, plan, transcript, seed))

@@ -33,7 +33,8 @@ ALREADY = re.compile(
 )
 WARNING = re.compile(
     r"抓紧|时间不多|只剩|最后(?:一个|几)|长话短说|还有个会|要走了|快到点|得走了|说重点"
-    r"|running out of time|few minutes|wrap (?:this )?up|last question|have to (?:go|leave)"
+    r"|running out of time|few (?:more )?minutes|wrap (?:this )?up|last question"
+    r"|have to (?:go|leave)"
     r"|another meeting|keep it short|short on time|one more minute",
     re.IGNORECASE,
 )

@@ -85,7 +85,12 @@ _ASK_EN: dict[FactKey, str] = {
 
 def _next_fact(m: Moment) -> FactKey | None:
     open_keys = [k for k in m.scenario.facts if k not in m.state.earned]
-    here = [k for k in open_keys if m.scenario.fact_stage(k) <= m.state.stage]
+    # a rep who listens moves on when told to ask someone else
+    here = [
+        k
+        for k in open_keys
+        if m.scenario.fact_stage(k) <= m.state.stage and m.scenario.knows(m.state.stage, k)
+    ]
     return (here or [None])[0]
 
 

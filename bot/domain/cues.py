@@ -84,6 +84,7 @@ class Cues:
     has_action: bool = False
     meta: bool = False
     vague: bool = False
+    apology: bool = False  # owns a fault or apologises (「是我们做得不到位」, "I'm sorry we")
     topics: frozenset[FactKey] = field(default_factory=frozenset)
     touched: frozenset[FactKey] = field(default_factory=frozenset)
 
@@ -120,6 +121,18 @@ class Cues:
             "next_step": self.proposes_next_step,
         }
         return frozenset(k for k, v in names.items() if v)
+
+
+# An apology or admission of the company's fault; a negated one (「不是我们的责任」) is not.
+_APOLOGY_ZH = re.compile(
+    r"(?<!不是)(?:道歉|抱歉|对不起|我们的错|我们有责任|是我们(?:做得)?不(?:到位|对|好)|我们做得不够"
+    r"|我们没做好|是我们的问题|我们的问题|我们当初不该|给您添麻烦|我们认|我们来担)"
+)
+_APOLOGY_EN = re.compile(
+    r"\b(?:i'm sorry|i am sorry|we're sorry|we are sorry|i apologi[sz]e|we apologi[sz]e|apologies"
+    r"|our fault|my fault|we let you down|we dropped the ball|that was on us|you're right, and)",
+    re.IGNORECASE,
+)
 
 
 def _has(text: str, phrases: tuple[str, ...], lang: Lang) -> bool:
@@ -251,6 +264,7 @@ def analyze(text: str, prev_client: str = "", lang: Lang | None = None) -> Cues:
         has_action=_has(low, lex.action, lang),
         meta=_has(low, lex.meta, lang),
         vague=not substantive and not introduce and (n_units < 6 or filler_heavy),
+        apology=bool((_APOLOGY_ZH if lang == "zh" else _APOLOGY_EN).search(text)),
         topics=topics,
         touched=touched,
     )

@@ -242,9 +242,10 @@ class PracticeService:
         self, practice: PracticeSession, scenario: Scenario, on_delta: DeltaSink | None
     ) -> TurnResult:
         rep = practice.transcript.turns[-1]
-        cues = analyze(rep.text, practice.transcript.client_before(rep.number), scenario.language)
+        heard = practice.transcript.client_before(rep.number)
+        cues = analyze(rep.text, heard, scenario.language)
         before = practice.client
-        plan = plan_turn(scenario, before, cues, rep.text)
+        plan = plan_turn(scenario, before, cues, rep.text, heard)
         after = apply(scenario, before, plan, rep.text)
         turn = ClientTurn(scenario, before, after, plan, practice.transcript, seed=practice.id)
         client, notice = self.client, None
