@@ -30,6 +30,7 @@ from realism_checks import Tally, Watch, specific_terms
 from rep_styles import STYLES, Moment
 
 from bot.domain.cues import analyze
+from bot.domain.dates import as_of
 from bot.domain.engine import apply, initial_state, plan_turn
 from bot.domain.ports import ClientModel, ClientTurn
 from bot.domain.scenario import Scenario
@@ -46,9 +47,8 @@ COLUMNS = [
 
 
 def _prepare(scenario: Scenario, start: dt.datetime) -> Scenario:
-    """The scenario as a session started at `start` sees it (dates shifted, if supported)."""
-    shift = getattr(scenario, "for_session", None)
-    return shift(start.date()) if callable(shift) else scenario
+    """The scenario as a session started at `start` sees it (its dates moved to that day)."""
+    return as_of(scenario, start.date())
 
 
 async def play(

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
+from bot.domain.periods import Clock
 from bot.domain.ports import ClientModel, Judge
 from bot.i18n import Catalog
 from bot.llm.client import LLMClient
@@ -23,6 +24,7 @@ from bot.services.usage import UsageLedger
 from bot.services.users import UserService
 from bot.settings import Settings
 from bot.storage.database import Database
+from bot.storage.models import utcnow
 
 
 @dataclass
@@ -144,7 +146,9 @@ def grading_only(settings: Settings) -> Grading:
 
 
 @asynccontextmanager
-async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[Container]:
+async def container(
+    settings: Settings, migrate: bool = True, clock: Clock = utcnow
+) -> AsyncIterator[Container]:
     """Build the product, migrate the database, and close everything on exit."""
     catalog = Catalog.load()
     scenarios = ScenarioLibrary.from_directory(settings.scenarios_dir)
@@ -169,6 +173,7 @@ async def container(settings: Settings, migrate: bool = True) -> AsyncIterator[C
             offline_client=None
             if models.client is models.offline_client
             else models.offline_client,
+            clock=clock,
         )
         yield Container(
             settings=settings,
