@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
+from bot.composition import Container
 from bot.domain.cues import analyze
 from bot.domain.dates import as_of, shift_text
 from bot.domain.engine import TurnPlan, apply, initial_state, plan_turn
@@ -127,3 +128,22 @@ def test_dates_move_with_the_session_by_whole_weeks() -> None:
     assert later.brief.overdue_since == dt.date(2026, 12, 30)
     assert "12 月 10 号" not in later.facts["payment_terms"].reveal
     assert as_of(CITY, dt.date(2026, 12, 3)) == CITY  # under half a week: as written
+
+
+async def test_a_bubble_sent_before_the_handover_is_answered_by_the_one_it_was_for(
+    app: Container,
+) -> None:
+    person = await app.users.local("bubbles")
+    started = await app.practice.start(person.id, HEALTH.id)
+    await app.practice.begin(person.id, started.session.id)
+    hello = "您好，打扰了，我是华信科技的小陈，关于二期项目尾款的事，想跟王科长约个时间。"
+    moved = await app.practice.reply(person.id, started.session.id, hello)
+    assert moved.session.client.stage == 1
+    patience = moved.session.client.patience
+    early = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)  # written while the clerk was answering
+    late = await app.practice.reply(person.id, started.session.id, "谢谢啦！", sent_at=early)
+    last = late.session.transcript.turns[-1]
+    assert last.stage == "gatekeeper" and late.session.client.stage == 1
+    assert late.session.client.patience == patience  # the official is not charged for it
+    now = await app.practice.reply(person.id, started.session.id, "王科长您好。")
+    assert now.session.transcript.turns[-1].stage == "official"
