@@ -125,8 +125,9 @@ class Cues:
 
 # An apology or admission of the company's fault; a negated one (「不是我们的责任」) is not.
 _APOLOGY_ZH = re.compile(
-    r"(?<!不是)(?:道歉|抱歉|对不起|我们的错|我们有责任|是我们(?:做得)?不(?:到位|对|好)|我们做得不够"
-    r"|我们没做好|是我们的问题|我们的问题|我们当初不该|给您添麻烦|我们认|我们来担)"
+    r"(?<!不是)(?:道歉|抱歉|对不起|我们的错|(?:我们|我们公司|我司|公司)(?:也)?有责任"
+    r"|是我们(?:做得)?不(?:到位|对|好)|我们做得不够|我们没做好|是我们的问题|我们的问题"
+    r"|当初不该|给您添麻烦|我们认|我们来担)"
 )
 _APOLOGY_EN = re.compile(
     r"\b(?:i'm sorry|i am sorry|we're sorry|we are sorry|i apologi[sz]e|we apologi[sz]e|apologies"

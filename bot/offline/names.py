@@ -45,15 +45,18 @@ def amount(scenario: Scenario) -> str:
 
 
 def case_words(scenario: Scenario, stage: int) -> dict[str, str]:
-    """Slots a stock line can name: {official} {next} {me} {project} {amount}."""
+    """Slots a stock line can name: {official} (not in the official's own mouth) {next} {me}
+    {project} {amount}."""
     last = len(scenario.stages) - 1
-    return {
-        "official": address(scenario, last),
+    words = {
         "next": address(scenario, min(stage + 1, last)),
         "me": address(scenario, stage),
         "project": project(scenario),
         "amount": amount(scenario),
     }
+    if stage < last:  # the official does not speak of himself by name
+        words["official"] = address(scenario, last)
+    return words
 
 
 def gist(scenario: Scenario, key: FactKey) -> str:
