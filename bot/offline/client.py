@@ -62,12 +62,22 @@ class _Picker:
         groups = (naming, own, bank) if self.rng.random() < 0.7 else (own, bank)
         for options in groups:
             filled = [o.format_map(words) for o in options]
-            fresh = [o for o in filled if o not in self.said and "{" not in o]
+            fresh = [o for o in filled if _fresh(o, self.said) and "{" not in o]
             if fresh:
                 choice = self.rng.choice(fresh)
                 self.said += "\n" + choice
                 return choice
         return ""
+
+
+_SENTENCE = re.compile(r"(?<=[。！？!?])|(?<=\.)\s")
+
+
+def _fresh(line: str, said: str) -> bool:
+    """No sentence of the line has been said in this session."""
+    return not any(
+        len(part.strip()) >= 5 and part.strip() in said for part in _SENTENCE.split(line)
+    )
 
 
 class _Slots(dict[str, str]):
