@@ -51,7 +51,9 @@ class _Picker:
         entry = self.bank.get(kind, [])
         if not isinstance(entry, dict):
             return list(cast(list[str], entry))
-        keys = ("gate", "default") if self.gate else (temperament or "default", "default")
+        if self.gate and entry.get("gate"):
+            return list(entry["gate"])  # a clerk does not borrow a director's phrases
+        keys = (temperament or "default", "default")
         return [line for key in dict.fromkeys(keys) for line in entry.get(key) or []]
 
     def pick(self, kind: LineKind, temperament: str | None = None, **extra: str) -> str:
@@ -148,7 +150,10 @@ class OfflineClient:
         if plan.warn:
             body.append(pick.pick("warn", scenario.temperament))
         parts = [opener, *body, *_ending(plan, pick)]
-        return joiner.join(p for p in parts if p).strip()
+        text = joiner.join(p for p in parts if p).strip()
+        if not text:  # every fitting line is said: a short sound, never silence
+            text = rng.choice(self._phrases[scenario.language]["ack_neutral"])  # type: ignore[arg-type]
+        return text
 
 
 def _objection(scenario: Scenario, objection_id: str) -> Objection:
