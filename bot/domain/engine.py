@@ -15,11 +15,20 @@ Rules, per rep turn (mood runs from -3 to +3):
 - a stage (e.g. the secretary) is passed once the behaviours it needs have been seen in it,
   the facts it requires are known and mood is high enough; the next person starts at their
   own `entry_mood` when the scenario sets one (a new person does not share the last one's mood);
+- a fact is told only by a persona who knows it (its own stage, or a stage given a `voices`
+  line); asked of anyone else, the client names who knows; a prerequisite (`after:`) the rep
+  already names (「数字城管二期」) counts as met; after two facts given to bare closed questions
+  with no interest shown in the person, such questions get a reason, not a fact;
 - an objection is raised on an ask (never on a proposed next step, never as the client
   leaves) and replaces that turn's answers: facts asked in the same breath are held back;
+  triggers read what the rep did (a rule cited at the client, not the client's words played
+  back); an apology or admission pre-empts or settles one about the company's conduct; an
+  objection settles only on a turn that addresses it, and a settled one never comes back;
 - a concrete next step (date + person + action) is accepted when the required facts are
   known, mood is high enough and no objection is open; the meeting then closes;
-- the meeting ends when patience runs out, mood hits -3, or the turn budget is spent.
+- the meeting ends when patience runs out, mood hits -3, or the turn budget is spent; the
+  client warns once before leaving (patience or budget down to one turn), and never leaves on
+  the turn that gave the last fact the commitment needs (the rep gets a turn to propose).
 """
 
 from __future__ import annotations
@@ -347,7 +356,8 @@ def next_hint(scenario: Scenario, state: ClientState) -> tuple[HintCode, dict[st
     if state.open_objections():
         return "hint.settle_objection", {"objection": state.open_objections()[0]}
     for key in scenario.facts:
-        if key in state.earned:
+        gone = state.stage >= scenario.fact_stage(key) and not scenario.knows(state.stage, key)
+        if key in state.earned or gone:  # no use asking someone who cannot know it
             continue
         if key in state.asked:
             return "hint.fact_needs_rapport", {"fact": key}
