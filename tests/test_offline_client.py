@@ -54,7 +54,8 @@ def test_threat_gets_an_offended_answer(scenario: Scenario) -> None:
     reply = voice(scenario, official(scenario, mood=-1), "再不付款我就去纪委举报你们！")
     bank = load_phrases()["zh"]
     words = case_words(scenario, 1)
-    lines = [line.format(**words) for line in bank["end_offended"]]  # type: ignore[union-attr]
+    named = bank["named"]["end_offended"]  # type: ignore[index]
+    lines = [line.format(**words) for line in [*bank["end_offended"], *named]]  # type: ignore[misc]
     assert any(line in reply for line in lines)
 
 
@@ -99,7 +100,18 @@ def test_phrase_banks_cover_every_line_kind_in_both_languages() -> None:
     from bot.domain.scenario import LineKind
 
     for lang, bank in load_phrases().items():
-        assert set(bank) == set(get_args(LineKind)), lang
+        assert set(bank) - {"named", "gate"} == set(get_args(LineKind)), lang
+        for section in ("named", "gate"):
+            assert set(bank[section]) <= set(get_args(LineKind)), (lang, section)  # type: ignore[arg-type]
+
+
+def test_a_models_fallback_lines_carry_no_unfilled_slot() -> None:
+    # `bot.llm.client.pick` takes the plain lists as they are: slots live under `named`.
+    for lang, bank in load_phrases().items():
+        for kind in ("meta", "deflect", "end_patience", "end_offended", "end_budget"):
+            lines = bank[kind]
+            assert isinstance(lines, list) and lines, (lang, kind)
+            assert not any("{" in line for line in lines), (lang, kind)
 
 
 def test_a_threat_reaction_leaves_the_goodbye_to_the_closing_line() -> None:

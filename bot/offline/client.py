@@ -47,21 +47,30 @@ class _Picker:
     words: dict[str, str]
     gate: bool = False  # the persona is a gatekeeper (a clerk does not talk like a director)
 
-    def _bank(self, kind: LineKind, temperament: str | None) -> list[str]:
-        entry = self.bank.get(kind, [])
+    def _lines(self, section: object, kind: LineKind, temperament: str | None) -> list[str]:
+        entry = section.get(kind, []) if isinstance(section, dict) else []
         if not isinstance(entry, dict):
             return list(cast(list[str], entry))
-        if self.gate and entry.get("gate"):
-            return list(entry["gate"])  # a clerk does not borrow a director's phrases
-        keys = (temperament or "default", "default")
-        return [line for key in dict.fromkeys(keys) for line in entry.get(key) or []]
+        keys = dict.fromkeys((temperament or "default", "default"))
+        return [line for key in keys for line in entry.get(key) or []]
+
+    def _bank(self, kind: LineKind, temperament: str | None) -> tuple[list[str], list[str]]:
+        """The bank's lines that name the case, and its plain ones; a gatekeeper has its own
+        (a clerk does not borrow a director's phrases)."""
+        if self.gate:
+            own = self._lines(self.bank.get("gate"), kind, temperament)
+            if own:
+                return [x for x in own if "{" in x], [x for x in own if "{" not in x]
+        named = self._lines(self.bank.get("named"), kind, temperament)
+        return named, self._lines(self.bank, kind, temperament)
 
     def pick(self, kind: LineKind, temperament: str | None = None, **extra: str) -> str:
         """A fresh line of a kind; most often one that names the case (a filled slot)."""
         words = _Slots({**self.words, **extra})
-        own, bank = list(self.stage.lines.get(kind, [])), self._bank(kind, temperament)
-        naming = [line for line in own + bank if "{" in line]
-        groups = (naming, own, bank) if self.rng.random() < 0.7 else (own, bank)
+        own = list(self.stage.lines.get(kind, []))
+        named, plain = self._bank(kind, temperament)
+        naming = [line for line in own if "{" in line] + named
+        groups = (naming, own, plain) if self.rng.random() < 0.7 else (own, plain, naming)
         for options in groups:
             filled = [o.format_map(words) for o in options]
             fresh = [o for o in filled if _fresh(o, self.said) and "{" not in o]
