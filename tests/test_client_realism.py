@@ -51,9 +51,10 @@ def test_an_admission_before_the_payment_ask_preempts_the_objection() -> None:
 
 
 def test_a_date_proposal_that_ignores_the_objection_does_not_settle_it() -> None:
-    raised = with_mood(HEALTH, 1, objections_raised=("outage",), last_objection=None)
-    plan, _ = step(HEALTH, raised, "那我们下周三把验收材料交给王科长签字，您看可以吗？")
-    assert plan.settled is None
+    for last in (None, "outage"):  # later, or right after it: still not about the outage
+        raised = with_mood(HEALTH, 1, objections_raised=("outage",), last_objection=last)
+        plan, _ = step(HEALTH, raised, "那我们下周三把验收材料交给王科长签字，您看可以吗？")
+        assert plan.settled is None
 
 
 def test_an_apology_right_after_the_objection_settles_it_and_it_never_returns() -> None:

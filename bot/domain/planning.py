@@ -92,9 +92,14 @@ def preempted(scenario: Scenario, state: ClientState, cues: Cues, fired: set[str
     return None
 
 
-def addresses(objection: Objection, state: ClientState, cues: Cues, text: str) -> bool:
-    """Whether the turn is about this objection: right after it, on its words, or owning it."""
-    if state.last_objection == objection.id or (cues.apology and _apology_answers(objection)):
+def addresses(
+    objection: Objection, state: ClientState, cues: Cues, text: str, adjacent: bool = True
+) -> bool:
+    """Whether the turn is about this objection: on its words, owning it, or (`adjacent`)
+    answering it right after it was raised."""
+    if cues.apology and _apology_answers(objection):
+        return True
+    if adjacent and state.last_objection == objection.id:
         return True
     if cues.lang == "zh":
         return len(_grams(objection.says, 2) & _grams(text, 2)) >= 4
@@ -107,13 +112,14 @@ def settled(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> st
     for objection in scenario.objections:
         if objection.id not in state.open_objections():
             continue
-        if not addresses(objection, state, cues, text):
-            continue
-        if (
-            kinds & (set(objection.resolved_by) - {"next_step"})
-            or (cues.apology and _apology_answers(objection))
-            or ("next_step" in objection.resolved_by and cues.proposes_next_step)
-        ):
+        behaviour = kinds & (set(objection.resolved_by) - {"next_step"})
+        if behaviour and addresses(objection, state, cues, text):
+            return objection.id
+        if cues.apology and _apology_answers(objection):
+            return objection.id
+        # a date proposal settles only when it is about the objection, not merely after it
+        proposal = "next_step" in objection.resolved_by and cues.proposes_next_step
+        if proposal and addresses(objection, state, cues, text, adjacent=False):
             return objection.id
     return None
 
