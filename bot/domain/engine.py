@@ -204,7 +204,7 @@ def plan_turn(
                     continue
                 reveal.append(key)
                 earned.append(key)
-            else:
+            elif not cues.proposes_next_step:  # a proposal naming a topic is not asking it
                 deflect.append(key)
 
     stage = scenario.stages[state.stage]
