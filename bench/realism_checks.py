@@ -116,7 +116,7 @@ def sentences(text: str) -> list[str]:
 
 _COUNTS = (
     "sessions", "replies", "specific", "repeated", "false_already", "reraised",
-    "wrong_persona", "contradicted", "unwarned", "no_last_turn",
+    "wrong_persona", "contradicted", "unwarned", "no_last_turn", "ignored",
 )  # fmt: skip
 
 
@@ -134,6 +134,7 @@ class Tally:
     contradicted: int = 0
     unwarned: int = 0
     no_last_turn: int = 0
+    ignored: int = 0  # an apology right after an objection, answered with the objection
     ends: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Tally) -> None:
@@ -174,6 +175,9 @@ class Watch:
                 t.reraised += 1
         if plan.objection and plan.objection in before.objections_settled:
             t.reraised += 1
+        last = getattr(before, "last_objection", None)
+        if getattr(plan.cues, "apology", False) and last in before.open_objections():
+            t.ignored += plan.settled != last
         for key, fact in s.facts.items():
             if fact.reveal in reply and s.fact_stage(key) != before.stage:
                 t.wrong_persona += 1

@@ -89,9 +89,14 @@ def _next_fact(m: Moment) -> FactKey | None:
     here = [
         k
         for k in open_keys
-        if m.scenario.fact_stage(k) <= m.state.stage and m.scenario.knows(m.state.stage, k)
+        if m.scenario.fact_stage(k) <= m.state.stage and _knows(m.scenario, m.state.stage, k)
     ]
     return (here or [None])[0]
+
+
+def _knows(scenario: Scenario, stage: int, key: FactKey) -> bool:
+    knows = getattr(scenario, "knows", None)  # older engines: every later stage knows
+    return bool(knows(stage, key)) if callable(knows) else True
 
 
 def skilled(m: Moment) -> str:

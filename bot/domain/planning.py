@@ -115,8 +115,8 @@ def settled(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> st
         behaviour = kinds & (set(objection.resolved_by) - {"next_step"})
         if behaviour and addresses(objection, state, cues, text):
             return objection.id
-        if cues.apology and _apology_answers(objection):
-            return objection.id
+        if cues.apology and addresses(objection, state, cues, text):
+            return objection.id  # 「对不起，我刚才太急了」 right after 「你是来吵架的？」
         # a date proposal settles only when it is about the objection, not merely after it
         proposal = "next_step" in objection.resolved_by and cues.proposes_next_step
         if proposal and addresses(objection, state, cues, text, adjacent=False):
