@@ -148,3 +148,11 @@ async def test_a_bubble_sent_before_the_handover_is_answered_by_the_one_it_was_f
     assert late.session.client.patience == patience  # the official is not charged for it
     now = await app.practice.reply(person.id, started.session.id, "王科长您好。")
     assert now.session.transcript.turns[-1].stage == "official"
+
+
+def test_a_prepared_rep_who_names_the_project_needs_not_ask_which_one_first() -> None:
+    state = with_mood(HEALTH, 1)
+    named, _ = step(HEALTH, state, "咱们基层医疗机构信息系统升级这个项目，验收现在卡在哪些环节？")
+    assert "acceptance_standard" in named.reveal and named.named == ("project",)
+    vague, _ = step(HEALTH, state, "验收现在卡在哪些环节？")
+    assert "acceptance_standard" not in vague.reveal  # which project? is still a fair question
