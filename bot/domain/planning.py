@@ -11,7 +11,6 @@ import re
 
 from bot.domain.cues import Cues, sentences
 from bot.domain.facts import FactKey
-from bot.domain.lexicon import lexicon
 from bot.domain.scenario import Objection, Scenario
 from bot.domain.session import ClientState
 
@@ -48,19 +47,23 @@ def named_facts(scenario: Scenario, text: str) -> list[FactKey]:
     return found
 
 
+def _echo(text: str, heard: str, lang: str) -> float:
+    """How much of the rep's wording is the client's own, played back."""
+    if lang == "zh":
+        mine, theirs = _grams(text, 2), _grams(heard, 2)
+    else:
+        mine = set(_EN_WORD.findall(text.lower()))
+        theirs = set(_EN_WORD.findall(heard.lower()))
+    return len(mine & theirs) / len(mine) if mine else 0.0
+
+
 def rule_cited(cues: Cues, text: str, heard: str) -> bool:
-    """The rep cites a rule at the client: a regulation named in a statement, not the client's
-    own words played back (「明年预算」) and not a question about it."""
+    """The rep cites a rule at the client: a regulation read in the turn, said as a statement,
+    and not mostly the client's own words played back (「明年的预算」 echoed is not a lecture)."""
     if not cues.regulation:
         return False
-    terms = lexicon(cues.lang).regulation
-    for sentence in sentences(text, cues.lang):
-        if sentence.rstrip().endswith(("？", "?")):
-            continue
-        low = sentence.lower()
-        if any(t.lower() in low and t.lower() not in heard.lower() for t in terms):
-            return True
-    return False
+    statements = [s for s in sentences(text, cues.lang) if not s.rstrip().endswith(("？", "?"))]
+    return bool(statements) and _echo(text, heard, cues.lang) < 0.5
 
 
 def triggers(cues: Cues, text: str, heard: str) -> set[str]:
