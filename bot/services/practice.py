@@ -70,7 +70,7 @@ def _answer_to(transcript: Transcript, number: int | None) -> str:
     return following.text if following.speaker == "client" else ""
 
 
-async def _stage_when_sent(
+def _stage_when_sent(
     repo: SessionRepository,
     practice: PracticeSession,
     scenario: Scenario,
@@ -82,7 +82,7 @@ async def _stage_when_sent(
     answers = practice.transcript.client_turns()
     if sent_at is None or not answers or answers[-1].stage in (None, current):
         return current
-    answered_at = await repo.turn_time(practice.id, answers[-1].number)
+    answered_at = repo.saved_at(practice.id)  # saved with the answer that moved it on
     if answered_at is None or _utc(sent_at) >= _utc(answered_at):
         return current
     return answers[-1].stage or current
@@ -251,7 +251,7 @@ class PracticeService:
                     practice.transcript = type(practice.transcript)(turns)
             else:
                 stored = practice.transcript
-                stage = await _stage_when_sent(repo, practice, scenario, sent_at)
+                stage = _stage_when_sent(repo, practice, scenario, sent_at)
                 practice.transcript = stored.add("rep", message, stage)
                 try:
                     await repo.add_turn(practice.id, practice.transcript.turns[-1], source_key)

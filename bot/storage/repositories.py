@@ -218,13 +218,10 @@ class SessionRepository:
         except IntegrityError:
             raise DuplicateTurn(source_key or f"#{turn.number}") from None
 
-    async def turn_time(self, session_id: str, number: int) -> dt.datetime | None:
-        """When a stored turn was written (None if it is not stored)."""
-        return await self.s.scalar(
-            select(TurnRow.created_at).where(
-                TurnRow.session_id == session_id, TurnRow.number == number
-            )
-        )
+    def saved_at(self, session_id: str) -> dt.datetime | None:
+        """When the loaded session was last saved (no query: read from the loaded row)."""
+        row = self._loaded.get(session_id)
+        return row.updated_at if row is not None else None
 
     async def replace_turn_text(self, session_id: str, number: int, text: str) -> None:
         """Rewrite a stored turn (used when queued rep messages merge into one turn)."""
