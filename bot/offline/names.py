@@ -52,8 +52,9 @@ def case_words(scenario: Scenario, stage: int) -> dict[str, str]:
         "next": address(scenario, min(stage + 1, last)),
         "me": address(scenario, stage),
         "project": project(scenario),
-        "amount": amount(scenario),
     }
+    if scenario.brief.overdue_amount > 0:  # a contract not yet signed owes nothing yet
+        words["amount"] = amount(scenario)
     if stage < last:  # the official does not speak of himself by name
         words["official"] = address(scenario, last)
     return words
