@@ -210,6 +210,7 @@ async def container(
             offline_client=None
             if models.client is models.offline_client
             else models.offline_client,
+            clock=clock,
         )
         yield Container(
             settings=settings,

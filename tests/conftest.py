@@ -3,6 +3,7 @@ and a migrated database on SQLite and (where reachable) PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -120,6 +121,9 @@ def fake() -> Iterator[FakeOpenAI]:
         yield server
 
 
+SCENARIO_DAY = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
+
+
 @pytest.fixture
 async def llm_app(tmp_path: Path, fake: FakeOpenAI) -> AsyncIterator[Container]:
     """The whole product with every model role on the fake server."""
@@ -129,6 +133,7 @@ async def llm_app(tmp_path: Path, fake: FakeOpenAI) -> AsyncIterator[Container]:
 
 @pytest.fixture
 async def app(settings: Settings) -> AsyncIterator[Container]:
-    """The whole product on offline models and a temporary SQLite database."""
-    async with container(settings) as built:
+    """The whole product on offline models and a temporary SQLite database; sessions start on
+    the day the shipped scenarios are written as of, so their dates read as written."""
+    async with container(settings, clock=lambda: SCENARIO_DAY) as built:
         yield built

@@ -83,9 +83,17 @@ def test_client_ends_meeting_when_offended(scenario: Scenario) -> None:
 
 
 def test_client_ends_meeting_when_patience_runs_out(scenario: Scenario) -> None:
-    state = dataclasses.replace(at_official(scenario), patience=1)
+    state = dataclasses.replace(at_official(scenario), patience=1, warned=True)
     plan, _ = step(scenario, state, "嗯嗯。")
     assert plan.end == EndReason.PATIENCE
+
+
+def test_client_warns_once_before_leaving_and_then_leaves(scenario: Scenario) -> None:
+    state = dataclasses.replace(at_official(scenario), patience=1)
+    plan, after = step(scenario, state, "嗯嗯。")
+    assert (plan.end, plan.warn, after.patience, after.warned) == (None, True, 1, True)
+    plan, _ = step(scenario, after, "嗯嗯。")
+    assert plan.end == EndReason.PATIENCE and not plan.warn
 
 
 def test_reflection_buys_patience_back(scenario: Scenario) -> None:
@@ -173,7 +181,7 @@ def test_no_new_objection_on_a_proposed_next_step(scenario: Scenario) -> None:
 
 
 def test_a_leaving_client_raises_no_new_objection(scenario: Scenario) -> None:
-    state = dataclasses.replace(at_official(scenario), patience=1, earned=("project",))
+    state = dataclasses.replace(at_official(scenario), patience=1, earned=("project",), warned=True)
     plan, _ = step(scenario, state, "尾款什么时候能付？")
     assert plan.end == EndReason.PATIENCE
     assert plan.objection is None

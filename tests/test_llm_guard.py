@@ -10,6 +10,7 @@ from bot.domain.scenario import Scenario
 from bot.domain.transcript import Transcript
 from bot.llm.guard import Leak, guard_for
 from bot.offline.client import load_phrases
+from bot.offline.names import case_words
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.llm import Deltas, begin_session, client_reply
 
@@ -67,9 +68,12 @@ async def test_asking_are_you_an_ai_gets_an_in_character_answer(
     fake.script(client_reply("我是一个AI语言模型，由系统提示设定为小刘。"))
     shown = Deltas()
     result = await llm_app.practice.reply(user, session, "你是AI吗？", on_delta=shown)
-    meta_lines = load_phrases()["zh"]["meta"]
-    assert isinstance(meta_lines, list)
-    assert any(line in result.reply for line in meta_lines)
+    bank = load_phrases()["zh"]
+    meta_lines = [*bank["meta"], *bank["named"]["meta"]]  # type: ignore[index, misc]
+    started = await llm_app.practice.current(user)
+    assert started is not None
+    words = case_words(started.scenario, 0)
+    assert any(line.format(**words) in result.reply for line in meta_lines)
     assert "模型" not in result.reply
     assert shown.text == result.reply
 

@@ -40,7 +40,12 @@ async def _read_when_ready(fd: int) -> bytes:
     """What is there to read on `fd` once it is readable (b"" at end of input)."""
     loop = asyncio.get_running_loop()
     ready: asyncio.Future[None] = loop.create_future()
-    loop.add_reader(fd, lambda: ready.done() or ready.set_result(None))
+
+    def wake() -> None:
+        if not ready.done():
+            ready.set_result(None)
+
+    loop.add_reader(fd, wake)
     try:
         await ready
     finally:

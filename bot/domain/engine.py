@@ -15,11 +15,20 @@ Rules, per rep turn (mood runs from -3 to +3):
 - a stage (e.g. the secretary) is passed once the behaviours it needs have been seen in it,
   the facts it requires are known and mood is high enough; the next person starts at their
   own `entry_mood` when the scenario sets one (a new person does not share the last one's mood);
+- a fact is told only by a persona who knows it (its own stage, or a stage given a `voices`
+  line); asked of anyone else, the client names who knows; a prerequisite (`after:`) the rep
+  already names (「数字城管二期」) counts as met; after two facts given to bare closed questions
+  with no interest shown in the person, such questions get a reason, not a fact;
 - an objection is raised on an ask (never on a proposed next step, never as the client
   leaves) and replaces that turn's answers: facts asked in the same breath are held back;
+  triggers read what the rep did (a rule cited at the client, not the client's words played
+  back); an apology or admission pre-empts or settles one about the company's conduct; an
+  objection settles only on a turn that addresses it, and a settled one never comes back;
 - a concrete next step (date + person + action) is accepted when the required facts are
   known, mood is high enough and no objection is open; the meeting then closes;
-- the meeting ends when patience runs out, mood hits -3, or the turn budget is spent.
+- the meeting ends when patience runs out, mood hits -3, or the turn budget is spent; the
+  client warns once before leaving (patience or budget down to one turn), and never leaves on
+  the turn that gave the last fact the commitment needs (the rep gets a turn to propose).
 """
 
 from __future__ import annotations
@@ -28,6 +37,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.domain import planning
 from bot.domain.facts import FactKey
 from bot.domain.scenario import Scenario
 from bot.domain.session import MOOD_MAX, MOOD_MIN, ClientState, EndReason
@@ -55,11 +65,18 @@ class TurnPlan:
     commitment: CommitOutcome | None = None
     commitment_missing: tuple[str, ...] = ()
     end: EndReason | None = None
+    refer: tuple[FactKey, ...] = ()  # asked of a persona who does not know it: who does
+    held: tuple[FactKey, ...] = ()  # not told to a bare closed-question interrogation
+    preempted: str | None = None  # an objection the rep's admission answered before it came
+    warn: bool = False  # say time is nearly up
+    named: tuple[FactKey, ...] = ()  # facts the rep showed they already know
+    aside: bool = False  # a bubble written to the previous stage's persona
+    gate_wants: tuple[str, ...] = ()  # what the gatekeeper still needs to hear
 
 
 def initial_state(scenario: Scenario) -> ClientState:
     """The client before the meeting starts."""
-    return ClientState(stage=0, mood=0, patience=scenario.stages[0].patience)
+    return ClientState(stage=0, mood=0, patience=scenario.patience_of(0))
 
 
 def _reaction(cues: Cues) -> Reaction:
@@ -114,28 +131,19 @@ def _can_tell(
     earned: list[FactKey],
 ) -> bool:
     rule = scenario.facts[key].earn
-    if state.stage < scenario.fact_stage(key):
+    if state.stage < scenario.fact_stage(key) or not scenario.knows(state.stage, key):
         return False
-    if any(dep not in earned for dep in rule.after):
+    if any(dep not in earned and dep not in state.named for dep in rule.after):
         return False
     shown = kinds | {k for k in state.stage_seen if k in ("empathy", "reflection")}
     return any(by in shown for by in rule.by) and mood >= rule.min_mood
 
 
-def _objection(scenario: Scenario, state: ClientState, cues: Cues) -> str | None:
+def _objection(scenario: Scenario, state: ClientState, fired: set[str]) -> str | None:
     if state.stage != len(scenario.stages) - 1:
         return None
-    fired = {"any", *(t for t in ("payment_ask", "pressure", "regulation") if t in cues.kinds())}
     for objection in scenario.objections:
         if objection.id not in state.objections_raised and objection.trigger in fired:
-            return objection.id
-    return None
-
-
-def _settled(scenario: Scenario, state: ClientState, kinds: frozenset[str]) -> str | None:
-    open_ids = state.open_objections()
-    for objection in scenario.objections:
-        if objection.id in open_ids and kinds & set(objection.resolved_by):
             return objection.id
     return None
 
@@ -158,45 +166,62 @@ def _commitment(
     return ("declined", tuple(missing)) if missing else ("accepted", ())
 
 
-def plan_turn(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> TurnPlan:
-    """Decide the client's move for one rep message."""
+def plan_turn(
+    scenario: Scenario, state: ClientState, cues: Cues, text: str, heard: str = ""
+) -> TurnPlan:
+    """Decide the client's move for one rep message (`heard`: the client's last words)."""
     reaction = _reaction(cues)
     mood_delta, patience_delta = _mood_and_patience(cues, reaction)
     kinds = cues.kinds()
-    settled = _settled(scenario, state, kinds) if reaction not in ("threat", "meta") else None
-    mood_delta += 1 if settled else 0
+    calm = reaction not in ("threat", "meta")
+    settled = planning.settled(scenario, state, cues, text) if calm else None
+    fired = planning.triggers(cues, text, heard)
+    final = state.stage == len(scenario.stages) - 1
+    preempted = planning.preempted(scenario, state, cues, fired) if calm and final else None
+    mood_delta += 1 if settled or preempted else 0
     mood = max(MOOD_MIN, min(MOOD_MAX, state.mood + mood_delta))
+    named = tuple(k for k in planning.named_facts(scenario, text) if k not in state.named)
+    state_now = dataclasses.replace(state, named=(*state.named, *named))
 
     reveal: list[FactKey] = []
     deflect: list[FactKey] = []
     repeat: list[FactKey] = []
+    refer: list[FactKey] = []
+    held: list[FactKey] = []
     earned: list[FactKey] = list(state.earned)
     if reaction != "meta":
         for key in asked_facts(scenario, cues, text):
             if key in state.earned:
                 if cues.question and not cues.proposes_next_step:
                     repeat.append(key)  # asked again; a proposal that names it is not asking
+            elif state.stage >= scenario.fact_stage(key) and not scenario.knows(state.stage, key):
+                refer.append(key)
             elif len(reveal) < MAX_REVEALS_PER_TURN and _can_tell(
-                scenario, state, key, kinds, mood, earned
+                scenario, state_now, key, kinds, mood, earned
             ):
+                if planning.interrogated(state, cues, told=len(reveal)):
+                    held.append(key)
+                    continue
                 reveal.append(key)
                 earned.append(key)
-            else:
+            elif not cues.proposes_next_step:  # a proposal naming a topic is not asking it
                 deflect.append(key)
 
     stage = scenario.stages[state.stage]
-    seen = frozenset(state.stage_seen) | kinds
+    seen = planning.gate_seen(scenario, state, cues, named)
     advance = bool(
         stage.advance
-        and reaction not in ("threat", "meta")
+        and calm
         and set(stage.advance.needs) <= seen
         and mood >= stage.advance.min_mood
         and all(f in earned for f in stage.advance.requires_facts)
     )
 
     # A client who pushes back does not answer in the same breath; objections come on asks,
-    # not on a proposed next step.
-    objection = None if settled or cues.proposes_next_step else _objection(scenario, state, cues)
+    # not on a proposed next step, and not once the rep has owned the fault.
+    objection = None
+    if not (settled or preempted or cues.proposes_next_step):
+        objection = _objection(scenario, state, fired)
     if objection:
         reveal, deflect = [], [*reveal, *deflect]
     still_open = [o for o in state.open_objections() if o != settled]
@@ -206,8 +231,18 @@ def plan_turn(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> 
     commitment, missing = _commitment(scenario, after_reveal, cues, mood, still_open)
 
     end = _end(scenario, state, mood, patience_delta, commitment, advance)
+    needed = set(scenario.commitment.requires_facts) or set(scenario.facts)
+    last_fact = reveal and needed <= set(earned)
+    if end == EndReason.PATIENCE and (last_fact or not state.warned):
+        # the client warns before leaving, and after the last fact the rep gets a turn to
+        # sum up and propose
+        end, patience_delta = None, 1 - state.patience
+    elif end == EndReason.BUDGET and last_fact:
+        end = None
     if end is not None:
         objection = None  # a leaving client says goodbye, not a new objection
+    left = state.patience + patience_delta
+    warn = end is None and not advance and planning.warn_now(scenario, state, left)
     return TurnPlan(
         cues=cues,
         reaction=reaction,
@@ -222,7 +257,19 @@ def plan_turn(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> 
         commitment=commitment,
         commitment_missing=missing,
         end=end,
+        refer=tuple(refer),
+        held=tuple(held),
+        preempted=preempted,
+        warn=warn,
+        named=named,
+        gate_wants=() if advance else tuple(planning.gate_missing(scenario, seen, state.stage)),
     )
+
+
+def plan_aside(cues: Cues) -> TurnPlan:
+    """A bubble written to the persona of a stage the rep has just left: that persona answers
+    it in passing, and the person now in the room is not charged for it."""
+    return TurnPlan(cues=cues, reaction=_reaction(cues), patience_delta=0, aside=True)
 
 
 def _end(
@@ -246,31 +293,45 @@ def _end(
 
 def apply(scenario: Scenario, state: ClientState, plan: TurnPlan, rep_text: str) -> ClientState:
     """The client state after a planned turn."""
-    kinds = tuple(sorted(plan.cues.kinds()))
+    if plan.aside:
+        return dataclasses.replace(state, rep_turns=state.rep_turns + 1)
+    kinds = tuple(sorted(plan.cues.kinds() | ({"apology"} if plan.cues.apology else set())))
     seen: tuple[str, ...]
     mood = state.mood + plan.mood_delta
+    warned, closed = state.warned or plan.warn, state.closed_reveals
+    if plan.reveal and not plan.cues.open_question:
+        closed += len(plan.reveal)
     if plan.advance:
         nxt = scenario.stages[state.stage + 1]
-        stage, patience, seen = state.stage + 1, nxt.patience, ()
+        stage, patience, seen = state.stage + 1, scenario.patience_of(state.stage + 1), ()
         mood = nxt.entry_mood if nxt.entry_mood is not None else mood
+        warned, closed = False, 0
     else:
-        cap = scenario.stages[state.stage].patience
+        cap = scenario.patience_of(state.stage)
         stage = state.stage
         patience = max(0, min(cap, state.patience + plan.patience_delta))
         seen = tuple(sorted(set(state.stage_seen) | set(kinds)))
-    asked = tuple(k for k in (*state.asked, *plan.deflect) if k not in plan.reveal)
+    raised = tuple(o for o in (plan.preempted, plan.objection) if o)
+    settled = tuple(o for o in (plan.preempted, plan.settled) if o)
+    asked = tuple(
+        k for k in (*state.asked, *plan.deflect, *plan.refer, *plan.held) if k not in plan.reveal
+    )
     return ClientState(
         stage=stage,
         mood=mood,
         patience=patience,
         earned=(*state.earned, *plan.reveal),
         asked=tuple(dict.fromkeys(asked)),
-        objections_raised=state.objections_raised + ((plan.objection,) if plan.objection else ()),
-        objections_settled=state.objections_settled + ((plan.settled,) if plan.settled else ()),
+        objections_raised=state.objections_raised + raised,
+        objections_settled=state.objections_settled + settled,
         stage_seen=seen,
         commitment=rep_text if plan.commitment == "accepted" else state.commitment,
         rep_turns=state.rep_turns + 1,
         ended=plan.end,
+        named=(*state.named, *plan.named),
+        warned=warned,
+        closed_reveals=closed,
+        last_objection=plan.objection,
     )
 
 
@@ -295,7 +356,8 @@ def next_hint(scenario: Scenario, state: ClientState) -> tuple[HintCode, dict[st
     if state.open_objections():
         return "hint.settle_objection", {"objection": state.open_objections()[0]}
     for key in scenario.facts:
-        if key in state.earned:
+        gone = state.stage >= scenario.fact_stage(key) and not scenario.knows(state.stage, key)
+        if key in state.earned or gone:  # no use asking someone who cannot know it
             continue
         if key in state.asked:
             return "hint.fact_needs_rapport", {"fact": key}

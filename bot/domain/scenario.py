@@ -40,7 +40,9 @@ EarnBy = Literal["question", "open_question", "reflection", "empathy", "regulati
 AdvanceNeed = Literal["introduce", "purpose", "empathy", "courtesy", "question", "reflection"]
 CommitPart = Literal["date", "person", "action"]
 ObjectionTrigger = Literal["payment_ask", "pressure", "regulation", "any"]
-ResolveBy = Literal["empathy", "reflection", "open_question", "regulation", "value", "next_step"]
+ResolveBy = Literal[
+    "empathy", "reflection", "open_question", "regulation", "value", "next_step", "apology"
+]
 Dimension = Literal["listening", "persuasion", "preparation", "composure", "next_step"]
 LineKind = Literal[
     "ack_warm",
@@ -61,7 +63,16 @@ LineKind = Literal[
     "end_offended",
     "end_budget",
     "stall",
+    "warn",
+    "refer",
+    "aside",
+    "interrogated",
+    "ask_who",
+    "ask_why",
 ]
+# How many turns of patience a temperament adds to every stage: a helpful type is not the
+# first to leave; a challenger or achiever keeps the scenario's own figure.
+TEMPERAMENT_PATIENCE: dict[str, int] = {"helper": 3, "peacemaker": 2, "enthusiast": 2}
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{1,62}$")]
@@ -131,11 +142,14 @@ class Fact(Strict):
     markers: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(min_length=1)
     keywords: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list)
     earn: EarnRule = Field(default_factory=EarnRule)
+    # Other stages whose persona also knows this fact, with the line in that persona's voice.
+    voices: dict[Slug, Text] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _reveal_shows_a_marker(self) -> Fact:
-        if not any(m in self.reveal for m in self.markers):
-            raise ValueError("reveal must contain at least one of the markers")
+        for line in (self.reveal, *self.voices.values()):
+            if not any(m in line for m in self.markers):
+                raise ValueError("reveal and voices must contain at least one of the markers")
         return self
 
 
@@ -231,6 +245,8 @@ class Scenario(Strict):
     objections: list[Objection] = Field(default_factory=list)
     commitment: Commitment
     translations: dict[Lang, Translation] = Field(default_factory=dict)
+    # The day the case is written as of; a session shifts every date by its distance to today.
+    anchor: dt.date | None = None
 
     @field_validator("facts")
     @classmethod
@@ -252,6 +268,9 @@ class Scenario(Strict):
                 raise ValueError(f"facts.{key}.earn.stage: no stage named {fact.earn.stage!r}")
             if key in fact.earn.after:
                 raise ValueError(f"facts.{key}.earn.after: a fact cannot depend on itself")
+            for stage_id in fact.voices:
+                if stage_id not in stage_ids:
+                    raise ValueError(f"facts.{key}.voices: no stage named {stage_id!r}")
         for key, fact in self.facts.items():
             for where, line in self._spoken_lines():
                 hit = next((m for m in fact.markers if m in line), None)
@@ -293,6 +312,23 @@ class Scenario(Strict):
         """The stage from which a fact can be told (the last stage unless set)."""
         stage = self.facts[key].earn.stage
         return self.stage_index(stage) if stage else len(self.stages) - 1
+
+    def knows(self, stage: int, key: FactKey) -> bool:
+        """Whether the persona of a stage can tell a fact (its own stage, or a voice for it)."""
+        return stage == self.fact_stage(key) or self.stages[stage].id in self.facts[key].voices
+
+    def reveal_line(self, stage: int, key: FactKey) -> str:
+        """The words a stage's persona tells a fact with."""
+        fact = self.facts[key]
+        return fact.voices.get(self.stages[stage].id, fact.reveal)
+
+    def owner(self, key: FactKey) -> int:
+        """The stage whose persona a fact belongs to."""
+        return self.fact_stage(key)
+
+    def patience_of(self, stage: int) -> int:
+        """How many turns a stage's persona gives before leaving (temperament included)."""
+        return self.stages[stage].patience + TEMPERAMENT_PATIENCE.get(self.temperament, 0)
 
     def title_in(self, lang: Lang) -> str:
         """Title in the interface language where a translation exists."""

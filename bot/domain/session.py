@@ -62,6 +62,10 @@ class ClientState:
     commitment: str | None = None
     rep_turns: int = 0
     ended: EndReason | None = None
+    named: tuple[FactKey, ...] = ()  # facts the rep showed they already know (「数字城管二期」)
+    warned: bool = False  # this stage's persona has said time is nearly up
+    closed_reveals: int = 0  # facts this stage told to bare closed questions
+    last_objection: str | None = None  # raised in the client's last reply
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form for storage."""
@@ -74,7 +78,14 @@ class ClientState:
         """Rebuild from `to_dict` output, ignoring keys from older versions."""
         known = {f.name for f in dataclasses.fields(cls)}
         values = {k: v for k, v in data.items() if k in known}
-        for key in ("earned", "asked", "objections_raised", "objections_settled", "stage_seen"):
+        for key in (
+            "earned",
+            "asked",
+            "objections_raised",
+            "objections_settled",
+            "stage_seen",
+            "named",
+        ):
             values[key] = tuple(values.get(key, ()))
         values["ended"] = EndReason(values["ended"]) if values.get("ended") else None
         return cls(**values)

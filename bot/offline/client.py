@@ -1,7 +1,8 @@
 """The offline scripted client: voices the engine's `TurnPlan` from the scenario and a phrase bank.
 
-Deterministic (the same session and turn give the same words), never echoes the rep, and avoids
-repeating a line it has already said in the session.
+Deterministic (the same session and turn give the same words), never echoes the rep, never says
+a line twice in a session, and fills the bank's {official}/{project}/{amount} slots from the
+brief so its stock lines still name the case.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from bot.domain.lang import LANGS, Lang
 from bot.domain.ports import ClientReply, ClientTurn, DeltaSink
 from bot.domain.scenario import LineKind, Objection, Scenario, Stage
 from bot.domain.session import EndReason
+from bot.offline.names import address, case_words, gist
 
 Bank = dict[str, object]
 _CHUNK = re.compile(r"(?<=[，。！？,.!?…])")
@@ -35,27 +37,65 @@ def load_phrases() -> dict[Lang, Bank]:
 
 @dataclass
 class _Picker:
-    """Chooses lines deterministically, preferring ones not yet said in this session."""
+    """Chooses lines deterministically, never one already said in this session: the stage's
+    own lines first, then the bank's for the persona's rank and temperament."""
 
     bank: Bank
     stage: Stage
     rng: random.Random
     said: str
+    words: dict[str, str]
+    gate: bool = False  # the persona is a gatekeeper (a clerk does not talk like a director)
 
-    def options(self, kind: LineKind, temperament: str | None = None) -> list[str]:
-        if kind in self.stage.lines:
-            return list(self.stage.lines[kind])
-        entry = self.bank.get(kind, [])
-        if isinstance(entry, dict):
-            return list(entry.get(temperament or "default") or entry.get("default") or [])
-        return list(cast(list[str], entry))
+    def _lines(self, section: object, kind: LineKind, temperament: str | None) -> list[str]:
+        entry = section.get(kind, []) if isinstance(section, dict) else []
+        if not isinstance(entry, dict):
+            return list(cast(list[str], entry))
+        keys = dict.fromkeys((temperament or "default", "default"))
+        return [line for key in keys for line in entry.get(key) or []]
 
-    def pick(self, kind: LineKind, temperament: str | None = None) -> str:
-        options = self.options(kind, temperament)
-        if not options:
-            return ""
-        fresh = [o for o in options if o not in self.said] or options
-        return self.rng.choice(fresh)
+    def _bank(self, kind: LineKind, temperament: str | None) -> tuple[list[str], list[str]]:
+        """The bank's lines that name the case, and its plain ones; a gatekeeper has its own
+        (a clerk does not borrow a director's phrases)."""
+        if self.gate:
+            own = self._lines(self.bank.get("gate"), kind, temperament)
+            if own:
+                return [x for x in own if "{" in x], [x for x in own if "{" not in x]
+        named = self._lines(self.bank.get("named"), kind, temperament)
+        return named, self._lines(self.bank, kind, temperament)
+
+    def pick(self, kind: LineKind, temperament: str | None = None, **extra: str) -> str:
+        """A fresh line of a kind; most often one that names the case (a filled slot)."""
+        words = _Slots({**self.words, **extra})
+        own = list(self.stage.lines.get(kind, []))
+        named, plain = self._bank(kind, temperament)
+        naming = [line for line in own if "{" in line] + named
+        groups = (naming, own, plain) if self.rng.random() < 0.7 else (own, plain, naming)
+        for options in groups:
+            filled = [o.format_map(words) for o in options]
+            fresh = [o for o in filled if _fresh(o, self.said) and "{" not in o]
+            if fresh:
+                choice = self.rng.choice(fresh)
+                self.said += "\n" + choice
+                return choice
+        return ""
+
+
+_SENTENCE = re.compile(r"(?<=[。！？!?])|(?<=\.)\s")
+
+
+def _fresh(line: str, said: str) -> bool:
+    """No sentence of the line has been said in this session."""
+    return not any(
+        len(part.strip()) >= 5 and part.strip() in said for part in _SENTENCE.split(line)
+    )
+
+
+class _Slots(dict[str, str]):
+    """Format slots: a slot the case cannot fill stays as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 class OfflineClient:
@@ -84,30 +124,45 @@ class OfflineClient:
         scenario, plan = turn.scenario, turn.plan
         if plan is None:
             return self.opening(scenario)
-        stage = scenario.stages[turn.before.stage]
+        index = max(0, turn.before.stage - 1) if plan.aside else turn.before.stage
+        stage = scenario.stages[index]
         said = "\n".join(t.text for t in turn.transcript.client_turns())
         rng = random.Random(f"{turn.seed}:{len(turn.transcript)}")
-        pick = _Picker(self._phrases[scenario.language], stage, rng, said)
+        gate = index < len(scenario.stages) - 1
+        words = case_words(scenario, index)
+        pick = _Picker(self._phrases[scenario.language], stage, rng, said, words, gate)
+        joiner = "" if scenario.language == "zh" else " "
+        if plan.aside:
+            return joiner.join(p for p in (pick.pick("aside"),) if p) or words["next"]
         body: list[str] = []
-        if plan.settled:
-            body.append(_objection(scenario, plan.settled).settled)
-        body += [scenario.facts[k].reveal for k in plan.reveal]
+        for objection_id in (plan.preempted, plan.settled):
+            if objection_id:
+                body.append(_objection(scenario, objection_id).settled)
+        body += [scenario.reveal_line(index, k) for k in plan.reveal]
         if not plan.objection:
+            body += _referrals(scenario, turn, plan, pick)
             body += _deflections(scenario, turn, plan, pick)
-        if plan.repeat and not (plan.reveal or plan.deflect):
-            body.append(pick.pick("repeat"))
+        if plan.repeat and not (plan.reveal or plan.deflect or plan.refer or plan.held):
+            told = gist(scenario, plan.repeat[0])
+            line = pick.pick("repeat", gist=told)
+            body.append(line if told in line else f"{line}{told}。")
         if plan.objection:
             body.append(_objection(scenario, plan.objection).says)
-        body += _commitment(scenario, plan, pick)
+        body += _commitment(scenario, plan, pick, said)
         if plan.advance and stage.advance:
             # a new voice takes over: put the next person on a line of their own
-            body += [stage.advance.line, "\n" + scenario.stages[turn.before.stage + 1].opening]
+            body += [stage.advance.line, "\n" + scenario.stages[index + 1].opening]
+        body = [b for b in body if b]
         opener = _opener(plan, pick, bool(body))
-        if not body and plan.end is None and plan.reaction in ("neutral", "warm"):
-            body.append(pick.pick("stall", scenario.temperament))
+        if not body and plan.end is None and plan.reaction in ("neutral", "warm", "vague"):
+            body.append(_stall(scenario, plan, pick))
+        if plan.warn:
+            body.append(pick.pick("warn", scenario.temperament))
         parts = [opener, *body, *_ending(plan, pick)]
-        joiner = "" if scenario.language == "zh" else " "
-        return joiner.join(p for p in parts if p).strip()
+        text = joiner.join(p for p in parts if p).strip()
+        if not text:  # every fitting line is said: a short sound, never silence
+            text = rng.choice(self._phrases[scenario.language]["ack_neutral"])  # type: ignore[arg-type]
+        return text
 
 
 def _objection(scenario: Scenario, objection_id: str) -> Objection:
@@ -123,20 +178,42 @@ def _opener(plan: TurnPlan, pick: _Picker, has_body: bool) -> str:
     return "" if has_body else pick.pick("ack_neutral")
 
 
+def _stall(scenario: Scenario, plan: TurnPlan, pick: _Picker) -> str:
+    """Nothing asked to answer: a gatekeeper asks for what it still needs, others stall."""
+    if "introduce" in plan.gate_wants:
+        return pick.pick("ask_who") or pick.pick("stall", scenario.temperament)
+    if "purpose" in plan.gate_wants:
+        return pick.pick("ask_why") or pick.pick("stall", scenario.temperament)
+    if plan.reaction == "vague":
+        return ""
+    return pick.pick("stall", scenario.temperament)
+
+
+def _referrals(scenario: Scenario, turn: ClientTurn, plan: TurnPlan, pick: _Picker) -> list[str]:
+    """Who knows what this persona cannot tell, and a reason when a fact is held back."""
+    lines: list[str] = []
+    ahead = [k for k in plan.deflect if turn.before.stage < scenario.fact_stage(k)]
+    for key in (*plan.refer, *ahead)[:1]:
+        owner = address(scenario, scenario.owner(key))
+        lines.append(pick.pick("refer", owner=owner))
+    if plan.held:
+        lines.append(pick.pick("interrogated"))
+    return lines
+
+
 def _deflections(scenario: Scenario, turn: ClientTurn, plan: TurnPlan, pick: _Picker) -> list[str]:
-    if not plan.deflect:
+    here = [k for k in plan.deflect if turn.before.stage >= scenario.fact_stage(k)]
+    if not here:
         return []
     if plan.reveal:
         return [pick.pick("deflect_more")]
-    key = plan.deflect[0]
-    if turn.before.stage < scenario.fact_stage(key):
-        return [pick.pick("deflect_stage")]
+    key = here[0]
     if turn.after.mood < scenario.facts[key].earn.min_mood:
         return [pick.pick("deflect_mood")]
     return [pick.pick("deflect")]
 
 
-def _commitment(scenario: Scenario, plan: TurnPlan, pick: _Picker) -> list[str]:
+def _commitment(scenario: Scenario, plan: TurnPlan, pick: _Picker, said: str) -> list[str]:
     if plan.commitment == "accepted":
         return [scenario.commitment.accept]
     if plan.commitment != "declined":
@@ -149,7 +226,8 @@ def _commitment(scenario: Scenario, plan: TurnPlan, pick: _Picker) -> list[str]:
         reason = "decline_mood"
     else:
         reason = "decline_facts"
-    return [scenario.commitment.decline, pick.pick(reason)]
+    first = scenario.commitment.decline not in said
+    return [scenario.commitment.decline if first else "", pick.pick(reason)]
 
 
 def _ending(plan: TurnPlan, pick: _Picker) -> list[str]:

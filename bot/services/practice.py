@@ -8,11 +8,14 @@ completes without losing or duplicating a turn.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 
+from bot.domain.clock import Clock, system_clock
 from bot.domain.cues import analyze
-from bot.domain.engine import apply, initial_state, next_hint, plan_turn
+from bot.domain.dates import as_of
+from bot.domain.engine import apply, initial_state, next_hint, plan_aside, plan_turn
 from bot.domain.lang import Lang
 from bot.domain.ports import ClientModel, ClientTurn, DeltaSink
 from bot.domain.scenario import Scenario
@@ -66,6 +69,28 @@ def _answer_to(transcript: Transcript, number: int | None) -> str:
     return following.text if following.speaker == "client" else ""
 
 
+def _stage_when_sent(
+    repo: SessionRepository,
+    practice: PracticeSession,
+    scenario: Scenario,
+    sent_at: dt.datetime | None,
+) -> str:
+    """The stage a rep message was written to: the current one, or the one before it when the
+    message was sent before the answer that moved the meeting on was stored."""
+    current = scenario.stages[practice.client.stage].id
+    answers = practice.transcript.client_turns()
+    if sent_at is None or not answers or answers[-1].stage in (None, current):
+        return current
+    answered_at = repo.saved_at(practice.id)  # saved with the answer that moved it on
+    if answered_at is None or _utc(sent_at) >= _utc(answered_at):
+        return current
+    return answers[-1].stage or current
+
+
+def _utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
 class PracticeService:
     """Runs practice sessions for any adapter."""
 
@@ -81,6 +106,7 @@ class PracticeService:
         coach: HintCoach | None = None,
         ledger: UsageLedger | None = None,
         offline_client: ClientModel | None = None,
+        clock: Clock = system_clock,
     ) -> None:
         self.db = db
         self.scenarios = scenarios
@@ -91,6 +117,7 @@ class PracticeService:
         self.coach = coach
         self.ledger = ledger
         self.offline_client = offline_client
+        self.clock = clock  # a session's scenario dates are moved to the day it starts
 
     async def _within_budget(self, user_id: int) -> bool:
         """Whether model calls are still allowed for this user this month."""
@@ -120,6 +147,7 @@ class PracticeService:
         With a `context`, its scenario (a pinned or team-private version) is played in its team.
         """
         scenario = context.scenario if context else self.scenarios.get(scenario_id)
+        scenario = as_of(scenario, self.clock().date())
         async with self.db.session() as s:
             repo = SessionRepository(s)
             active = await repo.active_for(user_id)
@@ -195,8 +223,14 @@ class PracticeService:
         text: str | None,
         source_key: str | None = None,
         on_delta: DeltaSink | None = None,
+        sent_at: dt.datetime | None = None,
     ) -> TurnResult:
-        """Play one rep message and get the client's (streamed) answer."""
+        """Play one rep message and get the client's (streamed) answer.
+
+        A message sent (`sent_at`) before the client's last answer was stored was written to
+        the person who was there then: when that answer moved the meeting on, it is read
+        against the stage the rep was looking at, not the new one.
+        """
         message = clean_message(text, self.max_message_chars)
         async with self.db.session() as s:
             repo = SessionRepository(s)
@@ -216,7 +250,7 @@ class PracticeService:
                     practice.transcript = type(practice.transcript)(turns)
             else:
                 stored = practice.transcript
-                stage = scenario.stages[practice.client.stage].id
+                stage = _stage_when_sent(repo, practice, scenario, sent_at)
                 practice.transcript = stored.add("rep", message, stage)
                 try:
                     await repo.add_turn(practice.id, practice.transcript.turns[-1], source_key)
@@ -242,12 +276,17 @@ class PracticeService:
         self, practice: PracticeSession, scenario: Scenario, on_delta: DeltaSink | None
     ) -> TurnResult:
         rep = practice.transcript.turns[-1]
-        cues = analyze(rep.text, practice.transcript.client_before(rep.number), scenario.language)
+        heard = practice.transcript.client_before(rep.number)
+        cues = analyze(rep.text, heard, scenario.language)
         before = practice.client
-        plan = plan_turn(scenario, before, cues, rep.text)
+        now_stage = scenario.stages[before.stage].id
+        aside = rep.stage is not None and rep.stage != now_stage
+        plan = plan_aside(cues) if aside else plan_turn(scenario, before, cues, rep.text, heard)
         after = apply(scenario, before, plan, rep.text)
         turn = ClientTurn(scenario, before, after, plan, practice.transcript, seed=practice.id)
         client, notice = self.client, None
+        if aside and self.offline_client is not None:
+            client = self.offline_client  # the scripted voice knows who spoke last
         if self.offline_client is not None and not await self._within_budget(practice.user_id):
             client, notice = self.offline_client, BUDGET_NOTICE
         try:
@@ -268,7 +307,7 @@ class PracticeService:
             if len(fresh.session.transcript) != len(practice.transcript):
                 return TurnResult(fresh.session, scenario, "", duplicate=True)
             practice = fresh.session
-            stage = scenario.stages[before.stage].id
+            stage = rep.stage if aside and rep.stage else now_stage
             practice.transcript = practice.transcript.add("client", answer.text, stage)
             await repo.add_turn(practice.id, practice.transcript.turns[-1])
             practice.client = after

@@ -218,6 +218,11 @@ class SessionRepository:
         except IntegrityError:
             raise DuplicateTurn(source_key or f"#{turn.number}") from None
 
+    def saved_at(self, session_id: str) -> dt.datetime | None:
+        """When the loaded session was last saved (no query: read from the loaded row)."""
+        row = self._loaded.get(session_id)
+        return row.updated_at if row is not None else None
+
     async def replace_turn_text(self, session_id: str, number: int, text: str) -> None:
         """Rewrite a stored turn (used when queued rep messages merge into one turn)."""
         row = await self.s.scalar(

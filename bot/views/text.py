@@ -157,6 +157,11 @@ def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = Fa
     lines.append(
         m.esc(t(lang, "brief.budget", turns=scenario.turn_budget, mark=scenario.pass_mark))
     )
+    stages = ("、" if lang == "zh" else "; ").join(
+        t(lang, "brief.patience_stage", stage=s.title, turns=scenario.patience_of(i))
+        for i, s in enumerate(scenario.stages)
+    )
+    lines.append(m.esc(t(lang, "brief.patience", who=stages)))
     lines += ["", m.bold(t(lang, "brief.rubric"))]
     for dim, weight in scenario.rubric.as_dict().items():
         if weight > 0:

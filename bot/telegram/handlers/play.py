@@ -76,6 +76,7 @@ async def _turn(
             text,
             source_key=f"tg:{chat.id}:{message.message_id}",
             on_delta=stream.delta,
+            sent_at=message.date,
         )
     if result.duplicate and not result.reply:
         return  # already played and nothing stored to repeat

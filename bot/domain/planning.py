@@ -1,0 +1,162 @@
+"""The planning rules that read the conversation, not one word: objections that follow what the
+rep did, facts the rep already names, rules cited at the client, and when time runs short.
+
+`engine.plan_turn` calls these; they take the reading of the turn (`Cues`) as it is.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from bot.domain.cues import Cues, sentences
+from bot.domain.facts import FactKey
+from bot.domain.scenario import Objection, Scenario
+from bot.domain.session import ClientState
+
+CLOSED_REVEALS_PER_STAGE = 2
+_RAPPORT = ("empathy", "reflection", "open_question")
+_EN_WORD = re.compile(r"[a-z][a-z-]{3,}")
+
+
+def _han(text: str) -> str:
+    return re.sub(r"[^\u4e00-\u9fff]", "", text)
+
+
+def _grams(text: str, n: int) -> set[str]:
+    han = _han(text)
+    return {han[i : i + n] for i in range(len(han) - n + 1)}
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    words = _EN_WORD.findall(text.lower())
+    return set(itertools.pairwise(words))
+
+
+def named_facts(scenario: Scenario, text: str) -> list[FactKey]:
+    """Facts the rep shows they already know: a marker, or the case's own words for it
+    (「数字城管二期」 names the project a rep read in the brief)."""
+    found: list[FactKey] = []
+    for key, fact in scenario.facts.items():
+        if scenario.language == "zh":
+            shared = bool(_grams(fact.value, 4) & _grams(text, 4))
+        else:
+            shared = bool(_pairs(fact.value) & _pairs(text))
+        if shared or any(m.lower() in text.lower() for m in fact.markers):
+            found.append(key)
+    return found
+
+
+def _echo(text: str, heard: str, lang: str) -> float:
+    """How much of the rep's wording is the client's own, played back."""
+    if lang == "zh":
+        mine, theirs = _grams(text, 2), _grams(heard, 2)
+    else:
+        mine = set(_EN_WORD.findall(text.lower()))
+        theirs = set(_EN_WORD.findall(heard.lower()))
+    return len(mine & theirs) / len(mine) if mine else 0.0
+
+
+def rule_cited(cues: Cues, text: str, heard: str) -> bool:
+    """The rep cites a rule at the client: a regulation read in the turn, said as a statement,
+    and not mostly the client's own words played back (「明年的预算」 echoed is not a lecture)."""
+    if not cues.regulation:
+        return False
+    statements = [s for s in sentences(text, cues.lang) if not s.rstrip().endswith(("？", "?"))]
+    return bool(statements) and _echo(text, heard, cues.lang) < 0.5
+
+
+def triggers(cues: Cues, text: str, heard: str) -> set[str]:
+    """Which objection triggers this turn fires, by what the rep did."""
+    fired = {"any"}
+    if cues.payment_ask:
+        fired.add("payment_ask")
+    if cues.pressure or cues.threat:
+        fired.add("pressure")
+    if rule_cited(cues, text, heard):
+        fired.add("regulation")
+    return fired
+
+
+def _apology_answers(objection: Objection) -> bool:
+    """An apology answers push-back about the company's own conduct (raised on a payment ask)."""
+    return objection.trigger == "payment_ask" or "apology" in objection.resolved_by
+
+
+def preempted(scenario: Scenario, state: ClientState, cues: Cues, fired: set[str]) -> str | None:
+    """An objection the rep's apology or admission has already answered before it was raised."""
+    owned = cues.apology or "apology" in state.stage_seen
+    if not owned:
+        return None
+    for objection in scenario.objections:
+        done = objection.id in state.objections_raised
+        if not done and objection.trigger in fired and _apology_answers(objection):
+            return objection.id
+    return None
+
+
+def addresses(
+    objection: Objection, state: ClientState, cues: Cues, text: str, adjacent: bool = True
+) -> bool:
+    """Whether the turn is about this objection: on its words, owning it, or (`adjacent`)
+    answering it right after it was raised."""
+    if cues.apology and _apology_answers(objection):
+        return True
+    if adjacent and state.last_objection == objection.id:
+        return True
+    if cues.lang == "zh":
+        return len(_grams(objection.says, 2) & _grams(text, 2)) >= 4
+    return len(_pairs(objection.says) & _pairs(text)) >= 1
+
+
+def settled(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> str | None:
+    """The open objection this turn settles, by behaviour that addresses it."""
+    kinds = set(cues.kinds()) | ({"apology"} if cues.apology else set())
+    for objection in scenario.objections:
+        if objection.id not in state.open_objections():
+            continue
+        behaviour = kinds & (set(objection.resolved_by) - {"next_step"})
+        if behaviour and addresses(objection, state, cues, text):
+            return objection.id
+        if cues.apology and addresses(objection, state, cues, text):
+            return objection.id  # 「对不起，我刚才太急了」 right after 「你是来吵架的？」
+        # a date proposal settles only when it is about the objection, not merely after it
+        proposal = "next_step" in objection.resolved_by and cues.proposes_next_step
+        if proposal and addresses(objection, state, cues, text, adjacent=False):
+            return objection.id
+    return None
+
+
+def interrogated(state: ClientState, cues: Cues, told: int = 0) -> bool:
+    """A bare closed question from a rep who has shown no interest in the person: after a
+    couple of facts given that way, the client stops answering them."""
+    bare = cues.question and not cues.open_question and not (cues.empathy or cues.reflection)
+    rapport = any(k in state.stage_seen for k in _RAPPORT)
+    return bare and not rapport and state.closed_reveals + told >= CLOSED_REVEALS_PER_STAGE
+
+
+def gate_seen(
+    scenario: Scenario, state: ClientState, cues: Cues, named: tuple[FactKey, ...]
+) -> frozenset[str]:
+    """What a gatekeeper counts as shown, by meaning: courtesy and a word of understanding
+    serve each other (「打扰了」, 「辛苦了，我能理解」), and naming the project or the payment
+    says what the visit is for."""
+    seen = set(state.stage_seen) | set(cues.kinds())
+    if state.stage < len(scenario.stages) - 1:
+        if seen & {"courtesy", "empathy"}:
+            seen |= {"courtesy", "empathy"}
+        if named or state.named or cues.payment_ask or cues.topics:
+            seen.add("purpose")
+    return frozenset(seen)
+
+
+def gate_missing(scenario: Scenario, seen: frozenset[str], stage: int) -> list[str]:
+    """What a gatekeeper still wants to hear, in the order it would ask."""
+    advance = scenario.stages[stage].advance
+    return [n for n in advance.needs if n not in seen] if advance else []
+
+
+def warn_now(scenario: Scenario, state: ClientState, patience_left: int) -> bool:
+    """Time to say the meeting is nearly over: one turn of patience or budget left."""
+    budget_left = scenario.turn_budget - (state.rep_turns + 1)
+    return not state.warned and (patience_left == 1 or budget_left == 1)
