@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.reading.lexicon import Lexicon
-from bot.reading.text import has, numbers, sentences, shared, strip_phrases
+from bot.reading.text import has, matches, numbers, sentences, shared, strip_phrases
 from bot.reading.types import QuestionForm, ReflectionKind
 
 _QUOTE_MARKS = '“”"「」『』'
@@ -121,6 +121,9 @@ def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon)
     body = body.strip(_QUOTE_MARKS + ",。!?:;….、 ")
     if not body or set(body) <= set("嗯好的行对是哦明白理解收到我您你"):
         return "parrot" if marked else "none"  # 「您的意思是……我理解您……」 says nothing
+    p = lex.proposal
+    if matches(body, p.date_patterns) and has(body, p.actions, "zh") and not marked:
+        return "none"  # 「我们今天就签」 puts the rep's own step forward; it plays nothing back
     count, mine, theirs = shared(body, client, "zh")
     is_question = sentence in asked.sentences
     tagged = sentence.rstrip("?。! ").endswith(lex.question.closed_check)

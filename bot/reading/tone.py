@@ -31,7 +31,8 @@ def _asserted(clause: str, word: str, client: str, lex: Lexicon, lang: Lang) -> 
     t = lex.tone
     if _negated(clause, word, lex, lang):
         return False
-    echoed = word in client.lower() and word in t.echo_sanctions
+    # A sanction word the client just used is an echo of their story unless the rep owns it.
+    echoed = word in client.lower() and (lang == "zh" or word in t.echo_sanctions)
     agent = has(clause, t.rep_side, lang) or has(clause, t.conditions, lang)
     if lang == "zh" and echoed:
         # An echoed word counts only with the rep's side right next to it: 「我们去投诉」.
