@@ -20,7 +20,8 @@ DEFAULT_DUE_TIME = dt.time(23, 59)
 MAX_DUE_DAYS = 366
 
 _ABSOLUTE = re.compile(
-    r"^(?:(?P<y>\d{4})[-/.])?(?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2}))?$",
+    r"^(?:(?P<y>\d{4})[-/.])?(?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2}))?$",
     re.ASCII,  # \d is 0-9 only: int() would also read other scripts' digits
 )
 # The buttons say "3 days" / 「3 天」, so the words a trainer types back are read too.
