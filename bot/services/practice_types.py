@@ -108,8 +108,7 @@ class ProgressPoint:
 def visible(text: str) -> bool:
     """Whether the text shows anything (a message of zero-width characters is empty)."""
     return any(
-        not ch.isspace() and ch not in _FILLERS and unicodedata.category(ch) != "Cf"
-        for ch in text
+        not ch.isspace() and ch not in _FILLERS and unicodedata.category(ch) != "Cf" for ch in text
     )
 
 
