@@ -73,20 +73,24 @@ class UpdateInbox:
             return Receipt.DONE if done is not None else Receipt.PENDING
         return Receipt.NEW
 
-    async def mark_done(
-        self, update_id: int, source: str | None = None, reply_message_id: int | None = None
-    ) -> None:
-        """The update has been handled (successfully or with a reply about the failure); with
-        `source`, Telegram accepted the reply to that message as `reply_message_id`."""
-        values: dict[str, Any] = {"done_at": utcnow()}
-        if source is not None:
-            values.update(source=source, reply_message_id=reply_message_id)
+    async def mark_done(self, update_id: int) -> None:
+        """The update has been handled (successfully or with a reply about the failure)."""
         await self.s.execute(
             update(TelegramUpdateRow)
             .where(
                 TelegramUpdateRow.bot_id == self.bot_id, TelegramUpdateRow.update_id == update_id
             )
-            .values(**values)
+            .values(done_at=utcnow())
+        )
+
+    async def record_reply(self, update_id: int, source: str, message_id: int) -> None:
+        """Telegram accepted the reply owed to the message `source` as `message_id`."""
+        await self.s.execute(
+            update(TelegramUpdateRow)
+            .where(
+                TelegramUpdateRow.bot_id == self.bot_id, TelegramUpdateRow.update_id == update_id
+            )
+            .values(source=source, reply_message_id=message_id)
         )
 
     async def reply_to(self, source: str) -> int | None:

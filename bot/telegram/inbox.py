@@ -29,7 +29,6 @@ class Inbox:
         self.bot_id = bot_id
         self._in_flight: set[int] = set()
         self._owed: dict[int | None, list[Update]] = {}
-        self._replies: dict[int, tuple[str, int]] = {}  # update id → (source, message id)
 
     async def admit(self, update: object) -> bool:
         """Record the update; False for a duplicate (already handled, or being handled now).
@@ -58,13 +57,11 @@ class Inbox:
         """Mark the update handled (unless its reply is still owed)."""
         if not isinstance(update, Update) or self.is_owed(update):
             return
-        source, message_id = self._replies.get(update.update_id, (None, None))
         try:
             async with self.db.session() as s:
-                await UpdateInbox(s, self.bot_id).mark_done(update.update_id, source, message_id)
+                await UpdateInbox(s, self.bot_id).mark_done(update.update_id)
         finally:
             self._in_flight.discard(update.update_id)
-            self._replies.pop(update.update_id, None)
 
     def owe(self, update: Update) -> None:
         """Telegram did not take this update's reply: keep it to be handled again, in order."""
@@ -104,15 +101,14 @@ class Inbox:
             del self._owed[key]
         return True
 
-    def record_reply(self, update: Update, source: str, message_id: int) -> None:
-        """Telegram accepted the reply owed to the message `source` as `message_id`: kept with
-        the update when it is marked done (no write of its own on the way of every turn)."""
-        self._replies[update.update_id] = (source, message_id)
+    async def record_reply(self, update: Update, source: str, message_id: int) -> None:
+        """Telegram accepted the reply owed to the message `source` as `message_id`. Written at
+        once: a kill before the update is marked done must still find it."""
+        async with self.db.session() as s:
+            await UpdateInbox(s, self.bot_id).record_reply(update.update_id, source, message_id)
 
     async def replied(self, source: str) -> bool:
         """Whether the reply owed to the message `source` was already delivered."""
-        if any(found == source for found, _ in self._replies.values()):
-            return True
         async with self.db.session() as s:
             return await UpdateInbox(s, self.bot_id).reply_to(source) is not None
 

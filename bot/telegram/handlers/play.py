@@ -79,7 +79,7 @@ async def _turn(
     # A replay after a crash may find the answer stored but never sent: send it now.
     sent = await stream.finish(client_says(result))
     if sent is not None:
-        rt.inbox.record_reply(update, source, sent.message_id)
+        await rt.inbox.record_reply(update, source, sent.message_id)
     if result.duplicate:
         return
     await _after_reply(update, context, person, result)

@@ -1,0 +1,156 @@
+"""Telegram faults on the way out: a reply the client owes the rep is delivered or retried,
+never dropped, never regenerated, never replaced by a generic error, and shown once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import update as sql_update
+
+from bot.i18n import Catalog
+from bot.settings import Settings
+from bot.storage.telegram import TelegramUpdateRow, UpdateInbox
+from tests.support.bot_api import BotApi
+from tests.support.bot_harness import PRIVATE, BotHarness
+from tests.support.chaos import Chaos
+from tests.test_telegram_durability import scripted, transcript
+from tests.test_telegram_flow import begin_play
+
+GENERIC = Catalog.load().t("zh", "error.generic")
+WALKTHROUGH = Path(__file__).parent / "walkthroughs" / "district-health-tail-payment.good.txt"
+TURNS = WALKTHROUGH.read_text(encoding="utf-8").splitlines()[:7]  # short of the closing turn
+
+
+def answers_shown(api: BotApi) -> list[str]:
+    """The scripted client's answers as the rep sees them (the line under the speaker's name)."""
+    lines = [t.split("\n", 1)[-1] for t in api.texts(PRIVATE)]
+    return [line for line in lines if line.startswith("reply to: ")]
+
+
+async def flush_owed(bot: BotHarness, rounds: int = 20) -> None:
+    """What the retry job does, until nothing is owed (or `rounds` runs out)."""
+    for _ in range(rounds):
+        owed = bot.runtime.inbox.all_owed()
+        if not owed:
+            return
+        for update in owed:
+            await bot.app.update_queue.put(update)
+        await bot.app.update_queue.join()
+
+
+async def unfinished(bot: BotHarness) -> set[int]:
+    """Ids of the updates the inbox has not marked done."""
+    async with bot.services.db.session() as s:
+        pending = await UpdateInbox(s, bot.api.bot_user["id"]).unfinished()
+    return {int(p["update_id"]) for p in pending}
+
+
+async def test_thirty_percent_5xx_and_resets_on_every_send_lose_no_reply(
+    settings: Settings,
+) -> None:
+    harness, client = scripted(settings)
+    async with harness as bot:
+        bot.api.chaos = Chaos(0.3, seed=7)
+        await begin_play(bot)
+        for line in TURNS:
+            await bot.text(line)
+        await flush_owed(bot)
+        stored = [text for speaker, text in await transcript(bot) if speaker == "client"][1:]
+        assert len(bot.api.chaos.struck) >= 10  # the faults really happened
+        assert stored == [f"reply to: {line}" for line in TURNS]
+        assert [a for a in answers_shown(bot.api) if a in stored] == stored  # all, in order
+        assert GENERIC not in bot.api.texts(PRIVATE)
+        assert client.asked == TURNS  # each answered once: re-sent, never regenerated
+
+
+async def test_a_reply_refused_after_every_retry_is_sent_before_the_chats_next_message(
+    settings: Settings,
+) -> None:
+    harness, client = scripted(settings)
+    async with harness as bot:
+        await begin_play(bot)
+        for _ in range(5):  # the first try and all four retries
+            bot.api.fail_next("sendMessage", 502, "Bad Gateway", chat_id=PRIVATE)
+        first = await bot.text("验收走到哪一步了？")
+        assert answers_shown(bot.api) == []
+        assert GENERIC not in bot.api.texts(PRIVATE)
+        assert first["update_id"] in await unfinished(bot)
+        await bot.text("您的意思是还在走流程，对吗？")
+        assert answers_shown(bot.api) == [
+            "reply to: 验收走到哪一步了？",
+            "reply to: 您的意思是还在走流程，对吗？",
+        ]
+        assert client.asked == ["验收走到哪一步了？", "您的意思是还在走流程，对吗？"]
+        assert await unfinished(bot) == set()
+
+
+async def test_while_telegram_still_refuses_the_owed_reply_the_next_message_waits_behind_it(
+    settings: Settings,
+) -> None:
+    harness, client = scripted(settings)
+    async with harness as bot:
+        await begin_play(bot)
+        for _ in range(10):  # two updates' worth of tries
+            bot.api.fail_next("sendMessage", 500, "Internal Server Error", chat_id=PRIVATE)
+        await bot.text("验收走到哪一步了？")
+        second = await bot.text("您的意思是还在走流程，对吗？")
+        assert client.asked == ["验收走到哪一步了？"]  # not played while the first is owed
+        assert second["update_id"] in await unfinished(bot)
+        await flush_owed(bot)
+        assert answers_shown(bot.api) == [
+            "reply to: 验收走到哪一步了？",
+            "reply to: 您的意思是还在走流程，对吗？",
+        ]
+
+
+async def test_a_reply_still_owed_when_the_bot_stops_is_sent_at_start_up(
+    settings: Settings,
+) -> None:
+    api = BotApi()
+    harness, _ = scripted(settings, api)
+    async with harness as bot:
+        await begin_play(bot)
+        for _ in range(5):
+            api.fail_next("sendMessage", 502, "Bad Gateway", chat_id=PRIVATE)
+        await bot.text("验收走到哪一步了？")
+        assert answers_shown(api) == []
+    restarted, again = scripted(settings, api)
+    async with restarted as bot:
+        assert answers_shown(api) == ["reply to: 验收走到哪一步了？"]
+        assert again.asked == []  # the stored answer, not a new one
+        assert await unfinished(bot) == set()
+
+
+async def reopen(bot: BotHarness, update_id: int) -> None:
+    """As if the process died after the reply went out, before the update was marked done."""
+    async with bot.services.db.session() as s:
+        await s.execute(
+            sql_update(TelegramUpdateRow)
+            .where(TelegramUpdateRow.update_id == update_id)
+            .values(done_at=None)
+        )
+
+
+async def test_a_replayed_update_whose_reply_telegram_took_is_not_answered_again(
+    settings: Settings,
+) -> None:
+    api = BotApi()
+    async with BotHarness(settings, api) as bot:
+        await begin_play(bot)
+        update = await bot.text("您好，我是华信科技的小陈。")
+        shown = answers_shown(api)
+        await reopen(bot, update["update_id"])
+    async with BotHarness(settings, api) as bot:  # replays the unfinished update
+        assert answers_shown(api) == shown
+        assert await unfinished(bot) == set()
+
+
+async def test_the_same_message_under_a_new_update_id_is_not_answered_again(
+    settings: Settings,
+) -> None:
+    async with BotHarness(settings) as bot:
+        await begin_play(bot)
+        update = await bot.text("您好，我是华信科技的小陈。")
+        shown = answers_shown(bot.api)
+        await bot.send({**update, "update_id": update["update_id"] + 100})
+        assert answers_shown(bot.api) == shown
