@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update as sql_update
+from telegram.error import BadRequest, NetworkError, TimedOut
 
 from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.storage.telegram import TelegramUpdateRow, UpdateInbox
+from bot.telegram.retries import Backoff, RetryingRateLimiter
 from tests.support.bot_api import BotApi
 from tests.support.bot_harness import PRIVATE, BotHarness
 from tests.support.chaos import Chaos
@@ -28,13 +31,14 @@ def answers_shown(api: BotApi) -> list[str]:
 
 
 async def flush_owed(bot: BotHarness, rounds: int = 20) -> None:
-    """What the retry job does, until nothing is owed (or `rounds` runs out)."""
+    """Run the retry job (as the JobQueue would every 15 s) until nothing is owed."""
+    queue = bot.app.job_queue
+    assert queue is not None
+    job = next(j for j in queue.jobs() if j.name == "resend_owed")
     for _ in range(rounds):
-        owed = bot.runtime.inbox.all_owed()
-        if not owed:
+        if not bot.runtime.inbox.all_owed():
             return
-        for update in owed:
-            await bot.app.update_queue.put(update)
+        await job.run(bot.app)
         await bot.app.update_queue.join()
 
 
@@ -154,3 +158,57 @@ async def test_the_same_message_under_a_new_update_id_is_not_answered_again(
         shown = answers_shown(bot.api)
         await bot.send({**update, "update_id": update["update_id"] + 100})
         assert answers_shown(bot.api) == shown
+
+
+class Flaky:
+    """A Bot API call that fails with `errors` in turn, then answers True."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def __call__(self, *args: object, **kwargs: object) -> bool:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return True
+
+
+async def send_through(endpoint: str, call: Flaky, pauses: list[float] | None = None) -> None:
+    """One call through the retrying rate limiter; its pauses go to `pauses`."""
+    taken = pauses if pauses is not None else []
+
+    async def pause(seconds: float) -> None:
+        taken.append(seconds)
+
+    limiter = RetryingRateLimiter(3, Backoff(sleep=pause))
+    assert await limiter.process_request(call, (), {}, endpoint, {"chat_id": PRIVATE}, None)
+
+
+async def test_network_errors_and_5xx_are_retried_with_growing_pauses() -> None:
+    call = Flaky(NetworkError("Bad Gateway"), TimedOut(), NetworkError("httpx.ReadError"))
+    pauses: list[float] = []
+    await send_through("sendMessage", call, pauses)
+    assert (call.calls, pauses) == (4, [0.25, 0.5, 1.0])
+
+
+async def test_a_bad_request_is_not_retried() -> None:
+    call = Flaky(BadRequest("Bad Request: chat not found"))
+    with pytest.raises(BadRequest):
+        await send_through("sendMessage", call)
+    assert call.calls == 1
+
+
+async def test_a_failure_that_outlasts_every_retry_is_raised() -> None:
+    call = Flaky(*[NetworkError("Internal Server Error (500)") for _ in range(5)])
+    with pytest.raises(NetworkError):
+        await send_through("editMessageText", call)
+    assert call.calls == 5
+
+
+async def test_previews_and_the_typing_action_are_not_retried() -> None:
+    for endpoint in ("sendMessageDraft", "sendChatAction"):
+        call = Flaky(NetworkError("Bad Gateway"))
+        with pytest.raises(NetworkError):
+            await send_through(endpoint, call)
+        assert call.calls == 1
