@@ -12,6 +12,7 @@ from telegram.error import BadRequest, NetworkError, TimedOut
 from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.storage.telegram import TelegramUpdateRow, UpdateInbox
+from bot.telegram.inbox import MAX_TRIES
 from bot.telegram.retries import Backoff, RetryingRateLimiter
 from tests.support.bot_api import BotApi
 from tests.support.bot_harness import PRIVATE, BotHarness
@@ -123,6 +124,23 @@ async def test_a_reply_still_owed_when_the_bot_stops_is_sent_at_start_up(
         assert answers_shown(api) == ["reply to: 验收走到哪一步了？"]
         assert again.asked == []  # the stored answer, not a new one
         assert await unfinished(bot) == set()
+
+
+async def test_a_reply_telegram_never_takes_is_given_up_so_the_chat_goes_on(
+    settings: Settings,
+) -> None:
+    harness, _ = scripted(settings)
+    async with harness as bot:
+        await begin_play(bot)
+        tries = 5 * (MAX_TRIES + 1)  # five calls each time it is handled
+        for _ in range(tries):
+            bot.api.fail_next("sendMessage", 500, "Internal Server Error", chat_id=PRIVATE)
+        first = await bot.text("验收走到哪一步了？")
+        await flush_owed(bot)
+        assert bot.runtime.inbox.all_owed() == []
+        assert first["update_id"] not in await unfinished(bot)
+        await bot.text("您的意思是还在走流程，对吗？")
+        assert answers_shown(bot.api) == ["reply to: 您的意思是还在走流程，对吗？"]
 
 
 async def reopen(bot: BotHarness, update_id: int) -> None:

@@ -14,6 +14,7 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from bot.domain.lang import Lang, parse_lang
 from bot.errors import ActiveSessionExists, ProviderError, TrainerError
 from bot.telegram import keyboards, team_keys
+from bot.telegram.inbox import MAX_TRIES
 from bot.telegram.render import send_html
 from bot.telegram.retries import transient
 from bot.telegram.runtime import LANG, RUNTIME, Context, Runtime
@@ -70,10 +71,12 @@ async def report(update: object, context: Context, error: BaseException) -> None
     Telegram could not take for a while is owed, not apologised for: it is sent again."""
     rt = context.bot_data.get(RUNTIME)
     if transient(error) and isinstance(update, Update) and isinstance(rt, Runtime):
-        rt.inbox.owe(update)
-        log.warning(
-            "update %s: reply not delivered (%s), kept to send again", update.update_id, error
-        )
+        if rt.inbox.owe(update):
+            log.warning(
+                "update %s: reply not delivered (%s), kept to send again", update.update_id, error
+            )
+        else:
+            log.error("update %s: reply given up after %d tries", update.update_id, MAX_TRIES)
         return
     if isinstance(error, RetryAfter):
         # The rate limiter already retried; telling the rep would only add to the flood.

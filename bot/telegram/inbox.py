@@ -19,6 +19,7 @@ from bot.storage.telegram import Receipt, UpdateInbox
 from bot.telegram.ordering import chat_key
 
 log = logging.getLogger(__name__)
+MAX_TRIES = 12  # times an owed update is handled again (the retry job runs every 15 s)
 
 
 class Inbox:
@@ -29,6 +30,7 @@ class Inbox:
         self.bot_id = bot_id
         self._in_flight: set[int] = set()
         self._owed: dict[int | None, list[Update]] = {}
+        self._tries: dict[int, int] = {}  # update id → times its reply was not taken
 
     async def admit(self, update: object) -> bool:
         """Record the update; False for a duplicate (already handled, or being handled now).
@@ -62,14 +64,23 @@ class Inbox:
                 await UpdateInbox(s, self.bot_id).mark_done(update.update_id)
         finally:
             self._in_flight.discard(update.update_id)
+            self._tries.pop(update.update_id, None)
 
-    def owe(self, update: Update) -> None:
-        """Telegram did not take this update's reply: keep it to be handled again, in order."""
+    def owe(self, update: Update) -> bool:
+        """Telegram did not take this update's reply: keep it to be handled again, in order.
+        False once it has been tried `MAX_TRIES` times: then it is given up, so one message
+        Telegram never takes cannot hold its chat up for good."""
         if self.is_owed(update):
-            return
+            return True
+        tries = self._tries.get(update.update_id, 0) + 1
+        if tries > MAX_TRIES:
+            self._tries.pop(update.update_id, None)
+            return False
+        self._tries[update.update_id] = tries
         owed = self._owed.setdefault(chat_key(update), [])
         owed.append(update)
         owed.sort(key=lambda u: u.update_id)
+        return True
 
     def is_owed(self, update: Update) -> bool:
         """Whether the update waits to be handled again."""
