@@ -69,7 +69,10 @@ def test_with_thirty_percent_of_sends_failing_every_stored_answer_reaches_the_re
         text for speaker, text in asyncio.run(stored_transcript(tmp_path)) if speaker == "client"
     ]
     shown = [html.unescape(line.split("\n", 1)[1]) for line in client_lines(api)]
-    assert shown == stored  # every answer, once each, in order
+    # Every answer, in order. A send that timed out after the fake took it is retried and shows
+    # twice in a row (at-least-once, see the README); on a busy machine that happens.
+    once = [a for i, a in enumerate(shown) if i == 0 or a != shown[i - 1]]
+    assert once == stored
     assert len(api.chaos.struck) >= 5  # the faults happened (how many depends on timing)
     assert GENERIC not in api.texts(CHAT)
 
