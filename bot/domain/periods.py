@@ -19,11 +19,14 @@ DEFAULT_DUE_TIME = dt.time(23, 59)
 MAX_DUE_DAYS = 366
 
 _ABSOLUTE = re.compile(
-    r"^(?:(?P<y>\d{4})[-/.])?(?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2}))?$"
+    r"^(?:(?P<y>\d{4})[-/.])?(?P<m>\d{1,2})[-/.](?P<d>\d{1,2})"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2}))?$",
+    re.ASCII,  # \d is 0-9 only: int() would also read other scripts' digits
 )
 # The buttons say "3 days" / 「3 天」, so the words a trainer types back are read too.
 _RELATIVE = re.compile(
-    r"^\+?(?P<n>\d{1,3})\s*(?P<unit>d|days?|天|日|h|hours?|小时|个小时)$", re.IGNORECASE
+    r"^\+?(?P<n>\d{1,3})\s*(?P<unit>d|days?|天|日|h|hours?|小时|个小时)$",
+    re.IGNORECASE | re.ASCII,
 )
 _HOURS = ("h", "hour", "hours", "小时", "个小时")
 
@@ -91,8 +94,8 @@ def parse_due(text: str, tz: str, now: dt.datetime) -> dt.datetime:
             due = dt.datetime.combine(day, DEFAULT_DUE_TIME, tzinfo=zone(tz))
     elif match := _ABSOLUTE.match(cleaned):
         year = int(match["y"]) if match["y"] else local_now.year
-        clock = dt.time(int(match["H"]), int(match["M"])) if match["H"] else DEFAULT_DUE_TIME
-        try:
+        try:  # 24:00, 18:60 and 02-30 are all refused the same way
+            clock = dt.time(int(match["H"]), int(match["M"])) if match["H"] else DEFAULT_DUE_TIME
             due = dt.datetime.combine(
                 dt.date(year, int(match["m"]), int(match["d"])), clock, tzinfo=zone(tz)
             )

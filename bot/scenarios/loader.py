@@ -56,10 +56,28 @@ class _Builder:
 
 
 class _Refused(Exception):
-    def __init__(self, reason: str, node: yaml.Node) -> None:
+    def __init__(self, reason: str, node: yaml.Node | yaml.Event) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.line = node.start_mark.line + 1
+        self.line = node.start_mark.line + 1 if node.start_mark else 1
+
+
+class _Composer(yaml.SafeLoader):
+    """PyYAML's composer recurses once per level: 20,000 `[` would end in a RecursionError,
+    so the depth is limited while composing, before the builder's own check."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:
+                raise _Refused("nested too deeply", self.peek_event())  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _field(loc: tuple[str | int, ...]) -> str:
@@ -85,7 +103,7 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
         raise ScenarioInvalid(detail=f"{source}: not a text file")
     builder = _Builder()
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Composer)
         if root is None:
             raise ScenarioInvalid(detail=f"{source}:1: the document is empty")
         data = builder.build(root)

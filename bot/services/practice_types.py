@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,6 +17,8 @@ from bot.domain.transcript import Transcript
 from bot.errors import InputRejected
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# Characters that show nothing: zero-width and bidi marks (format, Cf), and the blank fillers.
+_FILLERS = frozenset("\u115f\u1160\u2800\u3164\uffa0")
 MAX_PLAN_CHARS = 2000
 
 
@@ -102,10 +105,17 @@ class ProgressPoint:
     scores: dict[Dimension, float]
 
 
+def visible(text: str) -> bool:
+    """Whether the text shows anything (a message of zero-width characters is empty)."""
+    return any(
+        not ch.isspace() and ch not in _FILLERS and unicodedata.category(ch) != "Cf" for ch in text
+    )
+
+
 def clean_message(text: str | None, limit: int) -> str:
     """The rep's message ready to play, or `InputRejected` with a reason the rep can act on."""
     cleaned = _CONTROL.sub("", text or "").strip()
-    if not cleaned:
+    if not visible(cleaned):
         raise InputRejected("error.input_empty")
     if len(cleaned) > limit:
         raise InputRejected("error.input_too_long", length=len(cleaned), limit=limit)

@@ -1,9 +1,11 @@
 """The Telegram inbox: every update is written down before it is handled and marked done after.
 
-It does two jobs. A duplicated delivery of an update (Telegram re-sending after a timeout, two
-pollers) is recognised and handled once. And an update that was fetched but not finished when
+It does three jobs. A duplicated delivery of an update (Telegram re-sending after a timeout,
+two pollers) is recognised and handled once. An update that was fetched but not finished when
 the process died — long polling has already confirmed it to Telegram, so it will never come
-again — is still on disk and is handled after the restart.
+again — is still on disk and is handled after the restart. And once Telegram has accepted the
+reply a message was owed, its message id is kept under the message's `source` key, so a replay
+of that message (after a kill, or under a new update id) finds it and does not send it again.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, delete, select, update
+from sqlalchemy import BigInteger, String, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
@@ -31,6 +33,8 @@ class TelegramUpdateRow(Base):
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[dt.datetime] = mapped_column(default=stamped)
     done_at: Mapped[dt.datetime | None] = mapped_column(index=True)
+    source: Mapped[str | None] = mapped_column(String(80), index=True)  # e.g. tg:<chat>:<message>
+    reply_message_id: Mapped[int | None] = mapped_column(BigInteger)  # the reply Telegram accepted
 
 
 class Receipt(StrEnum):
@@ -78,6 +82,29 @@ class UpdateInbox:
             )
             .values(done_at=now_of(self.s))
         )
+
+    async def record_reply(self, update_id: int, source: str, message_id: int) -> None:
+        """Telegram accepted the reply owed to the message `source` as `message_id`."""
+        await self.s.execute(
+            update(TelegramUpdateRow)
+            .where(
+                TelegramUpdateRow.bot_id == self.bot_id, TelegramUpdateRow.update_id == update_id
+            )
+            .values(source=source, reply_message_id=message_id)
+        )
+
+    async def reply_to(self, source: str) -> int | None:
+        """The message id of the reply already delivered for `source`, if any."""
+        found = await self.s.scalar(
+            select(TelegramUpdateRow.reply_message_id)
+            .where(
+                TelegramUpdateRow.bot_id == self.bot_id,
+                TelegramUpdateRow.source == source,
+                TelegramUpdateRow.reply_message_id.is_not(None),
+            )
+            .limit(1)
+        )
+        return int(found) if found is not None else None
 
     async def unfinished(self) -> list[dict[str, Any]]:
         """Payloads of updates received but never finished, oldest first."""

@@ -11,9 +11,14 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import BadRequest
-from telegram.ext import AIORateLimiter, ApplicationBuilder, CallbackQueryHandler
-from telegram.request import BaseRequest
+from telegram.error import TelegramError
+from telegram.ext import (
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    TypeHandler,
+)
+from telegram.request import BaseRequest, HTTPXRequest
 
 from bot.composition import Container, container
 from bot.i18n import Catalog
@@ -38,6 +43,8 @@ from bot.telegram.handlers import (
 )
 from bot.telegram.inbox import Inbox
 from bot.telegram.ordering import ChatOrderedProcessor
+from bot.telegram.polling import ScreenedUpdates
+from bot.telegram.retries import Backoff, RetryingRateLimiter
 from bot.telegram.runtime import RUNTIME, App, Context, Runtime, runtime
 from bot.telegram.streaming import StreamPolicy
 
@@ -64,6 +71,7 @@ FLOWS = (
 )
 RATE_LIMIT_RETRIES = 3  # a 429 is waited out (retry_after) this many times before giving up
 KEEP_HANDLED_UPDATES = dt.timedelta(days=7)
+RESEND_OWED_EVERY = dt.timedelta(seconds=15)  # replies Telegram did not take, tried again
 
 ServicesFactory = Callable[[], AbstractAsyncContextManager[Container]]
 
@@ -74,9 +82,38 @@ async def acknowledge(update: Update, context: Context) -> None:
         return
     try:
         await update.callback_query.answer()
-    except BadRequest as exc:
-        # A button pressed long ago (or replayed after a restart) can no longer be answered.
+    except TelegramError as exc:
+        # A button pressed long ago (or replayed after a restart) can no longer be answered;
+        # and a spinner left turning is not worth handling the press again.
         log.info("callback query not answered: %s", exc.message)
+
+
+async def settle(update: Update, context: Context) -> None:
+    """Before a chat's next update, handle again the earlier ones whose reply is still owed,
+    in order; while one is still not taken, this update waits behind it."""
+    inbox = runtime(context).inbox
+    blocked = False
+    for earlier in inbox.take_owed(update):
+        if blocked:
+            inbox.owe(earlier)
+            continue
+        await context.application.process_update(earlier)
+        if inbox.is_owed(earlier):
+            blocked = True
+        else:
+            await inbox.done(earlier)
+    if blocked:
+        inbox.owe(update)
+        raise ApplicationHandlerStop
+
+
+async def resend_owed(context: Context) -> None:
+    """Hand the owed updates back to the queue (the chat may stay quiet for a while)."""
+    owed = runtime(context).inbox.all_owed()
+    for update in owed:
+        await context.application.update_queue.put(update)
+    if owed:
+        log.info("inbox: %d owed replies tried again", len(owed))
 
 
 async def prune_inbox(context: Context) -> None:
@@ -116,6 +153,9 @@ class Lifecycle:
             application.job_queue.run_repeating(
                 prune_inbox, interval=dt.timedelta(hours=6), first=dt.timedelta(minutes=5)
             )
+            application.job_queue.run_repeating(
+                resend_owed, interval=RESEND_OWED_EVERY, first=RESEND_OWED_EVERY
+            )
         log.info(
             "bot @%s ready (client %s, judge %s); %d unfinished updates to replay",
             application.bot.username,
@@ -149,8 +189,10 @@ def build_application(
     settings: Settings,
     request: BaseRequest | None = None,
     services: ServicesFactory | None = None,
+    backoff: Backoff | None = None,
 ) -> App:
-    """The bot for these settings (`request` replaces HTTP in tests; `services` the container)."""
+    """The bot for these settings (`request` replaces HTTP in tests; `services` the container;
+    `backoff` the pauses between tries of a failed call)."""
     token = settings.telegram_bot_token
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -162,7 +204,7 @@ def build_application(
         ApplicationBuilder()
         .token(token.get_secret_value())
         .concurrent_updates(processor)
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(RetryingRateLimiter(RATE_LIMIT_RETRIES, backoff))
         .post_init(lifecycle.post_init)
         .post_shutdown(lifecycle.post_shutdown)
     )
@@ -173,8 +215,11 @@ def build_application(
             file_url(settings.telegram_api_base_url)
         )
     if request is not None:
-        builder = builder.request(request).get_updates_request(request)
+        builder = builder.request(request)
+    # PTB's default for polling (one connection), screened for updates it cannot parse.
+    builder = builder.get_updates_request(ScreenedUpdates(request or HTTPXRequest()))
     application = builder.build()
+    application.add_handler(TypeHandler(Update, settle), group=-2)
     application.add_handler(CallbackQueryHandler(acknowledge), group=-1)
     for flow in FLOWS:
         flow.register(application)

@@ -1,6 +1,7 @@
 """The one error handler: a domain error becomes a friendly localized reply; anything else is
 logged with its traceback (secrets redacted by the logging set-up) and the rep gets a generic
-line. Exception text never reaches a user."""
+line; a reply Telegram did not take (network, 5xx) is kept to be sent again. Exception text
+never reaches a user."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from telegram.error import Forbidden, RetryAfter, TelegramError
 from bot.domain.lang import Lang, parse_lang
 from bot.errors import ActiveSessionExists, ProviderError, TrainerError
 from bot.telegram import keyboards, team_keys
+from bot.telegram.inbox import MAX_TRIES
 from bot.telegram.render import send_html
+from bot.telegram.retries import transient
 from bot.telegram.runtime import LANG, RUNTIME, Context, Runtime
 from bot.telegram.streaming import retry_seconds
 
@@ -64,7 +67,17 @@ async def on_error(update: object, context: Context) -> None:
 
 
 async def report(update: object, context: Context, error: BaseException) -> None:
-    """Tell the user about an error (a domain error in their words), or log it."""
+    """Tell the user about an error (a domain error in their words), or log it. A reply
+    Telegram could not take for a while is owed, not apologised for: it is sent again."""
+    rt = context.bot_data.get(RUNTIME)
+    if transient(error) and isinstance(update, Update) and isinstance(rt, Runtime):
+        if rt.inbox.owe(update):
+            log.warning(
+                "update %s: reply not delivered (%s), kept to send again", update.update_id, error
+            )
+        else:
+            log.error("update %s: reply given up after %d tries", update.update_id, MAX_TRIES)
+        return
     if isinstance(error, RetryAfter):
         # The rate limiter already retried; telling the rep would only add to the flood.
         log.warning("flood control: Telegram asked to wait %.0f s", retry_seconds(error))
@@ -72,7 +85,6 @@ async def report(update: object, context: Context, error: BaseException) -> None
     if isinstance(error, Forbidden):
         log.info("cannot write to this chat (the user blocked the bot?): %s", error.message)
         return
-    rt = context.bot_data.get(RUNTIME)
     chat = update.effective_chat if isinstance(update, Update) else None
     if not isinstance(rt, Runtime):
         log.error("error before the bot's services were open", exc_info=error)

@@ -14,7 +14,7 @@ from bot.errors import AccessDenied, InvalidRequest
 from bot.services.notices import Notice
 from bot.services.teams import TeamInfo
 from bot.services.users import Person
-from bot.telegram import menus, team_keys
+from bot.telegram import inputs, menus, team_keys
 from bot.telegram.delivery import deliver
 from bot.telegram.runtime import Context, runtime, say
 from bot.telegram.team_text import Texts
@@ -30,11 +30,8 @@ def args(update: Update, count: int) -> list[str]:
 
 
 def number(text: str) -> int:
-    """An id from a button; a mangled one is refused like someone else's."""
-    try:
-        return int(text)
-    except ValueError:
-        raise AccessDenied("team.denied.not_member") from None
+    """An id from a button; a mangled or out-of-range one is refused like someone else's."""
+    return inputs.row_id(text)
 
 
 def period_from(text: str) -> Period:

@@ -18,7 +18,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from tests.support.chaos import Chaos
 
 T = TypeVar("T")
 JSON = dict[str, Any]
@@ -214,6 +217,7 @@ class BotApi:
         self._faults: dict[str, list[Fault]] = {}
         self._holds: dict[str, Hold] = {}
         self._closed = False
+        self.chaos: Chaos | None = None  # random 5xx and resets on sends (tests.support.chaos)
 
     # --- the bot's side -------------------------------------------------------------------
 
@@ -231,6 +235,8 @@ class BotApi:
                     break
         try:
             with self._cond:
+                if self.chaos is not None:
+                    self.chaos.strike(method)  # a `Reset` leaves here: the adapter drops the line
                 self._raise_fault(method, params.get("chat_id"))
                 result = self._dispatch(method, params, files)
                 self._cond.notify_all()

@@ -14,11 +14,19 @@ from telegram import Update
 from bot.composition import Container
 from bot.settings import Settings
 from bot.telegram.app import ServicesFactory, build_application
+from bot.telegram.retries import Backoff
 from bot.telegram.runtime import RUNTIME, App, Runtime
 from tests.support.bot_api import JSON, BotApi
 from tests.support.offline_request import OfflineRequest
 
 PRIVATE = 1001  # a rep's private chat (= their user id)
+
+
+async def _no_wait(seconds: float) -> None:
+    """A retry's pause, taken at once: tests do not wait on the wall clock."""
+
+
+NO_WAIT = Backoff(sleep=_no_wait)
 
 
 def bot_settings(settings: Settings, api: BotApi) -> Settings:
@@ -38,11 +46,17 @@ class BotHarness:
     """Start with `async with`; the application is stopped and its services closed on exit."""
 
     def __init__(
-        self, settings: Settings, api: BotApi | None = None, services: ServicesFactory | None = None
+        self,
+        settings: Settings,
+        api: BotApi | None = None,
+        services: ServicesFactory | None = None,
+        backoff: Backoff | None = None,
     ) -> None:
         self.api = api or BotApi()
         self.settings = bot_settings(settings, self.api)
-        self.app: App = build_application(self.settings, OfflineRequest(self.api), services)
+        self.app: App = build_application(
+            self.settings, OfflineRequest(self.api), services, backoff or NO_WAIT
+        )
 
     async def __aenter__(self) -> BotHarness:
         await self.app.initialize()

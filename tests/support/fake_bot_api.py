@@ -17,6 +17,7 @@ from types import TracebackType
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from tests.support.bot_api import BotApi
+from tests.support.chaos import Reset
 
 
 def parse_body(content_type: str, body: bytes) -> tuple[dict[str, str], dict[str, bytes]]:
@@ -60,7 +61,11 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             fields, files = parse_body(self.headers.get("Content-Type") or "", body)
             fields.update(parse_qsl(urlsplit(self.path).query))
-            status, reply = api.handle(method, fields, files)
+            try:
+                status, reply = api.handle(method, fields, files)
+            except Reset:
+                self.close_connection = True  # hang up without an answer
+                return
         self._send(status, json.dumps(reply, ensure_ascii=False).encode("utf-8"))
 
     def _send(self, status: int, data: bytes, kind: str = "application/json") -> None:

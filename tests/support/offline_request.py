@@ -8,9 +8,11 @@ import json
 
 from telegram._utils.defaultvalue import DEFAULT_NONE
 from telegram._utils.types import ODVInput
+from telegram.error import NetworkError
 from telegram.request import BaseRequest, RequestData
 
 from tests.support.bot_api import BotApi
+from tests.support.chaos import Reset
 
 
 class OfflineRequest(BaseRequest):
@@ -50,5 +52,8 @@ class OfflineRequest(BaseRequest):
             for key, value in (request_data.multipart_data or {}).items():
                 content = value[1]
                 files[key] = content if isinstance(content, bytes) else content.read()
-        status, body = self.api.handle(name, fields, files)
+        try:
+            status, body = self.api.handle(name, fields, files)
+        except Reset as exc:  # what PTB's HTTPXRequest makes of a dropped connection
+            raise NetworkError(f"httpx.RemoteProtocolError: Server disconnected ({exc})") from exc
         return status, json.dumps(body).encode("utf-8")

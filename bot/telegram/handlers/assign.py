@@ -17,7 +17,7 @@ from bot.domain.scenario import Scenario
 from bot.errors import InvalidRequest
 from bot.services.teams import TeamInfo
 from bot.services.users import Person
-from bot.telegram import assign_keys, keyboards, team_keys
+from bot.telegram import assign_keys, inputs, keyboards, team_keys
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.failures import report
 from bot.telegram.jobs import schedule
@@ -97,7 +97,7 @@ async def step(update: Update, context: Context) -> None:
             person,
             draft,
             await _scenarios(context, person, draft),
-            number(value),
+            inputs.page(value),
             edit=True,
         )
         return
@@ -129,7 +129,7 @@ async def step(update: Update, context: Context) -> None:
     elif kind == "k":
         draft.data["mark"] = _mark(value)
     elif kind == "a":
-        draft.data["attempts"] = number(value)
+        draft.data["attempts"] = inputs.count(value, 100)
     await _next(update, context, person, draft)
 
 
@@ -150,10 +150,7 @@ def _set_due(context: Context, draft: Draft, text: str) -> None:
 
 
 def _mark(text: str) -> int:
-    cleaned = text.strip()
-    if not cleaned.isdigit() or not 0 <= int(cleaned) <= 100:
-        raise InvalidRequest("team.error.pass_mark")
-    return int(cleaned)
+    return inputs.percent(text)
 
 
 async def _next(update: Update, context: Context, person: Person, draft: Draft) -> None:

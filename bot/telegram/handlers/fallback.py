@@ -1,5 +1,6 @@
 """Everything that is not part of a flow gets a polite answer: stickers, photos, voice notes,
-files, edited messages, unknown commands and buttons from an earlier version of the bot."""
+files, dice and polls, edited messages, unknown commands and buttons from an earlier version
+of the bot."""
 
 from __future__ import annotations
 
@@ -11,18 +12,9 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.domain.session import Phase
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
 
-NOT_TEXT = (
-    filters.Sticker.ALL
-    | filters.PHOTO
-    | filters.VOICE
-    | filters.AUDIO
-    | filters.VIDEO
-    | filters.VIDEO_NOTE
-    | filters.ANIMATION
-    | filters.Document.ALL
-    | filters.LOCATION
-    | filters.CONTACT
-)
+# Anything a message carries instead of text: stickers, photos, voice, files, locations, and
+# the 🎲 dice, polls, stories and venues too (PTB's "effective attachment").
+NOT_TEXT = filters.ATTACHMENT
 
 
 async def _answer(update: Update, context: Context, key: str) -> None:
@@ -31,7 +23,7 @@ async def _answer(update: Update, context: Context, key: str) -> None:
 
 
 async def not_text(update: Update, context: Context) -> None:
-    """A sticker, photo, voice note or file: only text is played (and outside a conversation
+    """A sticker, photo, voice note, file or 🎲: only text is played (and outside a conversation
     there is no client to answer, so say what text is for)."""
     person = await rep(update, context)
     current = await runtime(context).practice.current(person.id)

@@ -11,7 +11,7 @@ from bot.domain.scenario import Scenario
 from bot.scenarios.coverage import Filter, filter_from_words
 from bot.services.practice import Started
 from bot.services.users import Person
-from bot.telegram import keyboards
+from bot.telegram import inputs, keyboards
 from bot.telegram.handlers.play import show_opening
 from bot.telegram.render import edit_html
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
@@ -78,7 +78,7 @@ async def turn_page(update: Update, context: Context) -> None:
     person = await rep(update, context)
     rt = runtime(context)
     scenarios = _listed(context)
-    page = max(0, min(int(_argument(update) or 0), keyboards.pages(len(scenarios)) - 1))
+    page = min(inputs.page(_argument(update)), keyboards.pages(len(scenarios)) - 1)
     text = keyboards.picker(rt.catalog, person.language, scenarios, page)
     keys = keyboards.picker_keys(rt.catalog, person.language, scenarios, page)
     query = update.callback_query

@@ -68,20 +68,23 @@ async def _turn(
     message = update.effective_message
     if chat is None or message is None:
         return
+    source = f"tg:{chat.id}:{message.message_id}"
     stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
     async with typing(context.bot, chat.id, until=lambda: stream.shown):
         result = await rt.practice.reply(
             person.id,
             session_id,
             text,
-            source_key=f"tg:{chat.id}:{message.message_id}",
+            source_key=source,
             on_delta=stream.delta,
             sent_at=message.date,
         )
-    if result.duplicate and not result.reply:
-        return  # already played and nothing stored to repeat
-    # A replay after a crash may find the answer stored but never sent: send it (once more).
-    await stream.finish(client_says(result))
+    if result.duplicate and (not result.reply or await rt.inbox.replied(source)):
+        return  # already played, and its answer already shown (or nothing stored to repeat)
+    # A replay after a crash may find the answer stored but never sent: send it now.
+    sent = await stream.finish(client_says(result))
+    if sent is not None:
+        await rt.inbox.record_reply(update, source, sent.message_id)
     if result.duplicate:
         return
     await _after_reply(update, context, person, result)

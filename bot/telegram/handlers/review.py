@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.services.users import Person
-from bot.telegram import keyboards, review_text, team_keys
+from bot.telegram import inputs, keyboards, review_text, team_keys
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
 from bot.telegram.staff import args, notify, number, one_team, texts
@@ -31,7 +31,7 @@ async def page(update: Update, context: Context) -> None:
     """A team button or "older": a page of the team's sessions."""
     person = await rep(update, context)
     team_id, offset = args(update, 2)
-    await _page(update, context, person, number(team_id), number(offset or "0"))
+    await _page(update, context, person, number(team_id), inputs.offset(offset))
 
 
 async def _page(

@@ -10,7 +10,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.roles import Role
 from bot.services.users import Person
-from bot.telegram import keyboards, team_keys, team_text
+from bot.telegram import inputs, keyboards, team_keys, team_text
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
 from bot.telegram.staff import args, chosen, notify, number, one_team, staff_menu, texts
 
@@ -74,7 +74,8 @@ async def invite(update: Update, context: Context) -> None:
     team_id, days, kind = args(update, 3)
     training = runtime(context).training
     info = await training.teams.team(person.id, number(team_id))
-    expires = dt.timedelta(days=number(days)) if number(days) else None
+    lifetime = inputs.count(days, 366)
+    expires = dt.timedelta(days=lifetime) if lifetime else None
     role = Role.TRAINER if kind == "t" else Role.REP
     link = await training.teams.invite(
         person.id, info.id, context.bot.username, expires_in=expires, role=role
@@ -151,11 +152,12 @@ async def grant(update: Update, context: Context) -> None:
     person = await rep(update, context)
     t = texts(context, person)
     words = context.args or []
-    if len(words) != 1 or not words[0].isdigit():
+    telegram_id = inputs.telegram_id(words[0]) if len(words) == 1 else None
+    if telegram_id is None:
         await say(update, context, t("tg.team.grant_usage"))
         return
     granted = await runtime(context).training.teams.grant_trainer_by_telegram(
-        person.id, int(words[0])
+        person.id, telegram_id
     )
     await staff_menu(context, granted.telegram_id, Role.TRAINER)
     await notify(context, granted.notices)
