@@ -205,6 +205,7 @@ class BotApi:
         self._calls_by: dict[tuple[str, Any], list[Call]] = {}  # by (method, chat id | None)
         self._changes = 0  # bumped on every call and update: what `wait_for` waits on
         self.limits: FloodLimits | None = None  # Telegram's flood limits, when enforced
+        self.limited: list[Call] = []  # the calls those limits refused with 429
         self.unexpected: list[str] = []
         self.messages: dict[tuple[int, int], JSON] = {}
         self.drafts: dict[int, str] = {}
@@ -231,6 +232,7 @@ class BotApi:
             self._calls_by.setdefault((method, None), []).append(call)
             if call.chat_id is not None:
                 self._calls_by.setdefault((method, call.chat_id), []).append(call)
+            flood_wait = self._flood_check(call)  # decided as it is recorded, for readers
             self._changed()
             hold = self._holds.get(method)
         if hold is not None:
@@ -241,7 +243,8 @@ class BotApi:
         try:
             with self._cond:
                 self._raise_fault(method, params.get("chat_id"))
-                self._flood_check(method, params.get("chat_id"))
+                if flood_wait is not None:
+                    raise ApiError(429, f"Too Many Requests: retry after {flood_wait}", flood_wait)
                 result = self._dispatch(method, params, files)
                 self._changed()
         except ApiError as exc:
@@ -261,13 +264,15 @@ class BotApi:
             self.limits = limits or FloodLimits()
             return self.limits
 
-    def _flood_check(self, method: str, chat_id: Any) -> None:
+    def _flood_check(self, call: Call) -> int | None:
+        """None, or the retry_after a call over Telegram's limits is answered with."""
         if self.limits is None:
-            return
-        private = self.chats.get(chat_id, {}).get("type", "private") == "private"
-        wait = self.limits.check(method, chat_id, private, time.monotonic())
+            return None
+        private = self.chats.get(call.chat_id, {}).get("type", "private") == "private"
+        wait = self.limits.check(call.method, call.chat_id, private, call.at)
         if wait is not None:
-            raise ApiError(429, f"Too Many Requests: retry after {wait}", retry_after=wait)
+            self.limited.append(call)
+        return wait
 
     def _raise_fault(self, method: str, chat_id: Any) -> None:
         faults = self._faults.get(method) or []
