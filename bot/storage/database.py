@@ -1,4 +1,13 @@
-"""The database handle: async engine, one session per unit of work, migrations at start."""
+"""The database handle: async engine, one session per unit of work, migrations at start.
+
+SQLite allows one writer at a time, and a transaction that read first and writes later can
+find the lock taken (or its snapshot stale) and fail with "database is locked" once the busy
+timeout runs out. So on SQLite the units of work of this process take turns (an asyncio lock,
+first come first served, that no other chat's await can hold up for long: a unit of work
+never awaits anything but the database), and SQLite's own busy timeout only matters against
+another process. WAL with synchronous=NORMAL: a commit is not fsync'd (a power cut may lose
+the last commits, never corrupt the file).
+"""
 
 from __future__ import annotations
 
@@ -32,11 +41,15 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+SQLITE_BUSY_TIMEOUT_MS = 5000  # how long SQLite waits for another process's write lock
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cursor.close()
 
 
@@ -53,18 +66,32 @@ class Database:
         if schema and not self.is_sqlite:
             # A private PostgreSQL schema (tests run side by side in one database).
             connect_args["server_settings"] = {"search_path": schema}
+        # A file needs no liveness check before each use; a server connection may have died.
         self.engine: AsyncEngine = create_async_engine(
-            url, echo=echo, pool_pre_ping=True, connect_args=connect_args
+            url, echo=echo, pool_pre_ping=not self.is_sqlite, connect_args=connect_args
         )
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._turn = asyncio.Lock()  # SQLite: one unit of work at a time
+        self._holder: asyncio.Task[Any] | None = None
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on error."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        task = asyncio.current_task()
+        if not self.is_sqlite or (task is not None and self._holder is task):
+            # PostgreSQL locks rows itself; a unit of work nested in this task's own goes on.
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._turn:
+            self._holder = task
+            try:
+                async with self._sessions() as session, session.begin():
+                    yield session
+            finally:
+                self._holder = None
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration."""
