@@ -234,6 +234,9 @@ def play(config: Config, llm_url: str) -> Row:
                 proc.kill()
                 proc.wait()
             log.close()
+            if row.answered < row.offered or args.show_log:
+                lines = Path(tmp, "bot.log").read_text("utf-8", "replace").splitlines()
+                print("\n".join(["bot log (last lines):", *lines[-15:]]))
             if config.database == "postgres":
                 asyncio.run(_postgres(f"DROP DATABASE IF EXISTS {pg_name}"))
     return row
@@ -327,7 +330,7 @@ def show(rows: list[Row], args: argparse.Namespace) -> None:
     print(head + "\n" + "-" * len(head))
     for r in rows:
         n = max(1, r.answered)
-        lost = r.offered - r.answered
+        lost = r.config.chats * r.config.args.turns - r.answered  # never answered or offered
         print(
             f"{r.config.tree:<8}{r.config.database:<9}{r.config.chats:>6}"
             f"{r.answered / r.elapsed:>8.1f}"
@@ -363,7 +366,8 @@ def main() -> int:
     parser.add_argument("--chunks", type=int, default=8, help="model: pieces per reply")
     parser.add_argument("--no-limits", dest="limits", action="store_false")
     parser.add_argument("--tree", action="append", default=[], help="NAME=DIR of bot code")
-    parser.add_argument("--timeout", type=float, default=240.0, help="seconds per phase")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds per phase")
+    parser.add_argument("--show-log", action="store_true", help="print the bot log's end")
     args = parser.parse_args()
     trees = [t.split("=", 1) for t in args.tree] or [["this", str(ROOT)]]
     llm_command = [
