@@ -2,7 +2,10 @@
 
 PTB's `concurrent_updates(True)` runs every update at once with no per-chat order, and PTB
 ships no per-chat processor. This one chains each chat's updates: an update starts only when
-the previous update of its chat has finished, while other chats' updates run alongside.
+the previous update of its chat has finished, while other chats' updates run alongside. An
+update waiting for its chat holds none of the `max_concurrent_updates` slots: it takes one only
+for the gate's look at it and then when its turn comes, so three messages queued in one chat
+do not keep other chats waiting.
 """
 
 from __future__ import annotations
@@ -47,6 +50,11 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self.gate = gate
         self._tails: dict[int, asyncio.Future[None]] = {}
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
+
+    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle the update in its chat's order (slots are taken inside, not around it)."""
+        await self.do_process_update(update, coroutine)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's previous update, then handle this one."""
@@ -58,15 +66,18 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             self._tails[key] = mine
         started = False
         try:
-            if self.gate is not None and not await self.gate.admit(update):
-                return
+            if self.gate is not None:
+                async with self._slots:
+                    if not await self.gate.admit(update):
+                        return
             if previous is not None:
                 await asyncio.wait([previous])  # never cancels the previous update
-            started = True
-            try:
-                await coroutine
-            finally:
-                await self._done(update)
+            async with self._slots:
+                started = True
+                try:
+                    await coroutine
+                finally:
+                    await self._done(update)
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()
