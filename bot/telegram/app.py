@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import AIORateLimiter, ApplicationBuilder, CallbackQueryHandler
+from telegram.ext import ApplicationBuilder, CallbackQueryHandler
 from telegram.request import BaseRequest
 
 from bot import heap
@@ -38,6 +38,7 @@ from bot.telegram.handlers import (
     uploads,
 )
 from bot.telegram.inbox import Inbox
+from bot.telegram.limits import MessageRateLimiter
 from bot.telegram.ordering import ChatOrderedProcessor
 from bot.telegram.runtime import RUNTIME, App, Context, Runtime, runtime
 from bot.telegram.streaming import StreamPolicy
@@ -169,7 +170,7 @@ def build_application(
         ApplicationBuilder()
         .token(token.get_secret_value())
         .concurrent_updates(processor)
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(MessageRateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .post_init(lifecycle.post_init)
         .post_shutdown(lifecycle.post_shutdown)
     )

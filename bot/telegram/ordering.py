@@ -20,6 +20,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
+UNBOUNDED = 1 << 30
 
 
 class Gate(Protocol):
@@ -47,14 +48,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """One chat at a time, many chats at once; an optional gate sees every update first."""
 
     def __init__(self, max_concurrent_updates: int = 256, gate: Gate | None = None) -> None:
-        super().__init__(max_concurrent_updates)
+        # PTB's own semaphore (taken in its final `process_update`) would count an update from
+        # the moment it arrives, so it is set out of reach; `slots` bounds the work instead.
+        super().__init__(UNBOUNDED)
         self.gate = gate
+        self.slots = max_concurrent_updates
         self._tails: dict[int, asyncio.Future[None]] = {}
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
-
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Handle the update in its chat's order (slots are taken inside, not around it)."""
-        await self.do_process_update(update, coroutine)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's previous update, then handle this one."""
