@@ -12,15 +12,14 @@ the last commits, never corrupt the file).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -32,9 +31,16 @@ from sqlalchemy.ext.asyncio import (
 # Every table module, so foreign keys across modules resolve whoever uses the database.
 from bot.storage import registry as _registry  # noqa: F401
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+_REVISION = re.compile(r'^(down_)?revision: [^=]+= "?([\w]+|None)"?\s*$', re.MULTILINE)
+
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration pointing at the bundled migrations."""
+    from alembic.config import Config  # Alembic (~10 MiB) only when the schema must change
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("bot.storage") / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
@@ -94,7 +100,14 @@ class Database:
                 self._holder = None
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest migration."""
+        """Bring the schema to the newest migration (Alembic is not even loaded when the
+        database is there already)."""
+        async with self.engine.connect() as conn:
+            current = await conn.run_sync(_current_revision)
+        if current is not None and current == head_revision():
+            return
+        from alembic import command
+
         cfg = alembic_config(self.url)
 
         def upgrade(connection: Connection) -> None:
@@ -107,6 +120,26 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest bundled migration, read from the files (None unless there is one head)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (resources.files("bot.storage") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py"):
+            continue
+        for down, value in _REVISION.findall(script.read_text("utf-8")):
+            (parents if down else revisions).add(value)
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def _current_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return str(rows[0]) if len(rows) == 1 else None
 
 
 def run_migrations(url: str) -> None:
