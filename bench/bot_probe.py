@@ -1,6 +1,7 @@
 """`trainer` with instruments, for the benchmark: SQL transactions and statements, garbage
 collection pauses and CPU time, written as JSON to `$BENCH_PROBE_OUT` whenever the process
-gets SIGUSR1 (the benchmark reads them before and after a phase).
+gets SIGUSR1 (the benchmark reads them before and after a phase). With `$BENCH_PROFILE`,
+the event loop's thread is profiled (cProfile) between the first two dumps, into that file.
 
     BENCH_PROBE_OUT=/tmp/probe.json python bench/bot_probe.py run
 
@@ -47,7 +48,26 @@ def _watch_sql() -> None:
     event.listen(Engine, "begin", begin)
 
 
+_profile: list[Any] = []
+
+
+def _toggle_profile() -> None:
+    """With $BENCH_PROFILE set: the first dump starts a profile, the next writes it there."""
+    target = os.environ.get("BENCH_PROFILE")
+    if not target:
+        return
+    import cProfile
+
+    if not _profile:
+        _profile.append(cProfile.Profile())
+        _profile[0].enable()
+    else:
+        _profile[0].disable()
+        _profile.pop().dump_stats(target)
+
+
 def _dump(*_: object) -> None:
+    _toggle_profile()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     pauses = STATS["gc_pauses_ms"]
     out = {

@@ -274,7 +274,7 @@ def burst(api: BotApi, replies: Replies, chats: list[int], row: Row) -> None:
         offered = {c: _offer(api, c, turn) for c in chats}
         row.offered += len(chats)
         want = {c: replies.count(c) + 1 for c in chats}
-        deadline = time.monotonic() + args.timeout
+        deadline = time.monotonic() + args.timeout * 2
         waiting = set(chats)
         while waiting and time.monotonic() < deadline:
             for call in replies.poll(0.2):
@@ -294,7 +294,8 @@ def paced(api: BotApi, replies: Replies, chats: list[int], row: Row) -> None:
     turn_of = dict.fromkeys(chats, 0)
     in_flight: dict[int, float] = {}
     deadline = t0 + args.timeout + args.turns * len(chats) / rate
-    while (queue or in_flight) and time.monotonic() < deadline:
+    while (queue or in_flight) and time.monotonic() < deadline + (0 if queue else args.timeout):
+        # (Once every turn is offered, answers still owed get another `timeout` to come.)
         now = time.monotonic()
         while queue and now >= t0 + slot / rate:
             # The next chat in the schedule that is not still waiting for its answer.

@@ -1,4 +1,5 @@
-"""Overload never loses a turn: many reps playing at once on one SQLite file."""
+"""Storage under load: many reps at once on one SQLite file lose no turn; a turn does not
+validate its scenario snapshot again."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import pytest
 from bot.composition import Container, container
 from bot.settings import Settings
 from bot.storage import database
+from bot.storage.models import PracticeSessionRow
+from bot.storage.repositories import SessionRepository
 from tests.conftest import SCENARIO_ID
 
 REPS = 60
@@ -39,3 +42,24 @@ async def test_sixty_reps_at_once_on_sqlite_lose_no_turn(
     assert failures == []
     # The opening line, then each rep message and its answer.
     assert results == [1 + 2 * len(LINES)] * REPS
+
+
+async def test_a_snapshot_is_validated_once_and_again_when_the_stored_one_differs(
+    app: Container,
+) -> None:
+    person = await app.users.local("rep")
+    started = await app.practice.start(person.id, SCENARIO_ID)
+    sid = started.session.id
+    async with app.db.session() as s:
+        first = await SessionRepository(s).load(sid)
+    async with app.db.session() as s:
+        again = await SessionRepository(s).load(sid)
+    assert first is not None and again is not None
+    assert again[1] is first[1]  # the same validated object: no second validation
+    async with app.db.session() as s:
+        row = await s.get(PracticeSessionRow, sid)
+        assert row is not None
+        row.scenario = {**row.scenario, "title": "改过的标题"}
+    async with app.db.session() as s:
+        changed = await SessionRepository(s).load(sid)
+    assert changed is not None and changed[1].title == "改过的标题"
