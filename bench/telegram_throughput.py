@@ -387,7 +387,11 @@ def main() -> int:
             for database in args.databases.split(","):
                 for name, src in trees:
                     config = Config(name, Path(src).resolve(), database, chats, args)
-                    row = play(config, llm_url)
+                    try:
+                        row = play(config, llm_url)
+                    except TimeoutError as exc:  # a row that cannot finish does not stop the run
+                        print(f"{name} {database} {chats} chats: {exc}", flush=True)
+                        continue
                     rows.append(row)
                     print(
                         f"{name} {database} {chats} chats: {row.answered}/{row.offered} "
@@ -397,7 +401,7 @@ def main() -> int:
     finally:
         llm.terminate()
         llm.wait(timeout=10)
-    show(rows, args)
+        show(rows, args)
     return 0
 
 
