@@ -4,32 +4,66 @@ team's leaderboard.
 Chinese labels need a CJK font, and the machine may have none: the `mplfonts` package ships
 Noto Sans CJK SC, which is registered with matplotlib the first time a chart is drawn. Figures
 are built with matplotlib's object API (no pyplot, no global figure state); rcParams are
-global, so drawing is serialised with a lock and callers run it in a worker thread.
+global, so drawing is serialised with a lock.
+
+The bot draws with `draw(...)`: in a worker process, so the ~150 ms a chart takes never holds
+the interpreter lock against other chats' turns, and matplotlib (~45 MiB) is imported there,
+not in the bot. If the worker dies the chart is drawn in a thread instead.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import importlib.util
 import io
+import logging
 import math
+import multiprocessing
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import cast
-
-from matplotlib import font_manager, rc_context
-from matplotlib.figure import Figure
-from matplotlib.projections.polar import PolarAxes
+from typing import TYPE_CHECKING, Any, cast
 
 from bot.domain.rubric import DIMENSIONS, SCORE_MAX, SCORE_MIN
 from bot.domain.scenario import Dimension
-from bot.services.practice import ProgressPoint
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from bot.services.practice import ProgressPoint
+
+log = logging.getLogger(__name__)
 FONT_FILE = "NotoSansCJKsc-Regular.otf"
 _DRAWING = threading.Lock()
 _ACCENT, _GRID = "#c0392b", "#bbbbbb"
+_pool: ProcessPoolExecutor | None = None
+
+
+async def draw(chart: Callable[..., bytes], *args: Any) -> bytes:
+    """A chart (`radar`, `progress`, `leaderboard` and its arguments) drawn off the event
+    loop's interpreter, in the worker process."""
+    global _pool
+    if _pool is None:
+        # Spawned, not forked: the bot has threads, and a fork would copy their locks.
+        _pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+    try:
+        return await asyncio.get_running_loop().run_in_executor(_pool, chart, *args)
+    except BrokenProcessPool:
+        log.warning("chart worker died; drawing %s in a thread", chart.__name__)
+        _pool = None
+        return await asyncio.to_thread(chart, *args)
+
+
+def close() -> None:
+    """Stop the worker process (if one was started)."""
+    global _pool
+    if _pool is not None:
+        _pool.shutdown(wait=True, cancel_futures=True)
+        _pool = None
 
 
 def cjk_font_path() -> Path:
@@ -46,6 +80,8 @@ def cjk_font_path() -> Path:
 @functools.cache
 def cjk_family() -> str:
     """Register the shipped CJK font with matplotlib (once) and return its family name."""
+    from matplotlib import font_manager
+
     path = cjk_font_path()
     font_manager.fontManager.addfont(str(path))
     return str(font_manager.FontProperties(fname=str(path)).get_name())
@@ -58,6 +94,8 @@ def _png(figure: Figure) -> bytes:
 
 
 def _styled() -> AbstractContextManager[None]:
+    from matplotlib import rc_context
+
     return rc_context({"font.family": [cjk_family()], "axes.unicode_minus": False, "font.size": 12})
 
 
@@ -66,6 +104,9 @@ def radar(scores: Mapping[Dimension, float], labels: Mapping[Dimension, str], ti
     dims = [d for d in DIMENSIONS if d in scores]
     angles = [2 * math.pi * i / len(dims) for i in range(len(dims))]
     values = [scores[d] for d in dims]
+    from matplotlib.figure import Figure
+    from matplotlib.projections.polar import PolarAxes
+
     with _DRAWING, _styled():
         figure = Figure(figsize=(6, 6), dpi=120)
         ax = cast(PolarAxes, figure.add_subplot(projection="polar"))
@@ -93,6 +134,8 @@ def progress(
 ) -> bytes:
     """Small multiples: the overall score and each dimension, session after session."""
     xs = list(range(1, len(points) + 1))
+    from matplotlib.figure import Figure
+
     with _DRAWING, _styled():
         figure = Figure(figsize=(10, 6.5), dpi=110)
         axes = figure.subplots(2, 3, sharex=True)
@@ -130,6 +173,8 @@ def leaderboard(
     shown = list(zip(names, values, strict=True))[:MAX_BARS]
     labels = [name for name, _ in reversed(shown)]
     lengths = [v for _, v in reversed(shown)]
+    from matplotlib.figure import Figure
+
     with _DRAWING, _styled():
         figure = Figure(figsize=(8, max(2.5, 0.5 * len(shown) + 1.5)), dpi=110)
         ax = figure.add_subplot()

@@ -71,3 +71,10 @@ def test_leaderboard_is_a_png_of_bars_with_chinese_names() -> None:
 def test_leaderboard_draws_a_long_board_where_nobody_scored_yet() -> None:
     many = charts.leaderboard([f"销售{i}" for i in range(40)], [0.0] * 40, "全部", "积分")
     assert many.startswith(PNG)
+
+
+async def test_the_bot_draws_in_the_worker_process_the_same_png() -> None:
+    scores = {d: 3.0 for d in DIMENSIONS}
+    png = await charts.draw(charts.radar, scores, LABELS, "五项能力")
+    assert png.startswith(PNG)
+    assert png == charts.radar(scores, LABELS, "五项能力")

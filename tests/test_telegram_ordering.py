@@ -81,3 +81,19 @@ async def test_gate_drops_refused_updates_without_running_them() -> None:
         await processor.process_update(update(n, 7), rec.work(n))
     assert rec.log == ["start 1", "end 1", "start 3", "end 3"]
     assert gate.handled == [1, 3]
+
+
+async def test_an_update_waiting_for_its_chat_holds_no_slot() -> None:
+    # Two slots: chat 7's second update waits for its first, yet chat 8 still gets the other.
+    rec, processor = Recorder(), ChatOrderedProcessor(max_concurrent_updates=2)
+    rec.gates[1] = asyncio.Event()
+    first = asyncio.create_task(processor.process_update(update(1, 7), rec.work(1)))
+    await rec.started.wait()
+    queued = asyncio.create_task(processor.process_update(update(2, 7), rec.work(2)))
+    other = asyncio.create_task(processor.process_update(update(3, 8), rec.work(3)))
+    for _ in range(50):
+        await asyncio.sleep(0)  # no clock: chat 8 either runs within these steps or is stuck
+    assert rec.log == ["start 1", "start 3", "end 3"]
+    rec.gates[1].set()
+    await asyncio.gather(first, queued, other)
+    assert rec.log == ["start 1", "start 3", "end 3", "end 1", "start 2", "end 2"]

@@ -3,6 +3,7 @@ the preview only, and the final text always goes out whole."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import warnings
 from collections.abc import AsyncIterator
@@ -13,7 +14,7 @@ from telegram.error import RetryAfter
 from telegram.ext import ExtBot
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.telegram.streaming import StreamPolicy, retry_seconds
+from bot.telegram.streaming import TYPING_AFTER, TYPING_EVERY, StreamPolicy, retry_seconds, typing
 from tests.support.bot_api import BotApi
 from tests.support.offline_request import OfflineRequest
 
@@ -103,3 +104,54 @@ def test_retry_after_is_read_as_seconds_whether_int_or_timedelta(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)  # PTB's int mode warns
         assert retry_seconds(RetryAfter(7)) == 7.0
+
+
+class Sleeper:
+    """`asyncio.sleep` on a clock the test moves: each sleep ends when the test lets it."""
+
+    def __init__(self) -> None:
+        self.asked: list[float] = []
+        self._passes = asyncio.Semaphore(0)
+
+    async def __call__(self, seconds: float) -> None:
+        self.asked.append(seconds)
+        await self._passes.acquire()
+
+    async def elapse(self) -> None:
+        """The sleep in progress is over; let the waiting code run on."""
+        self._passes.release()
+        for _ in range(20):
+            await asyncio.sleep(0)
+
+
+async def settle() -> None:
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_no_typing_action_when_the_first_words_come_within_a_second(
+    bot: tuple[ExtBot[None], BotApi],
+) -> None:
+    ext, api = bot
+    sleeper = Sleeper()
+    async with typing(ext, CHAT, sleep=sleeper):
+        await settle()  # the reply is under way; the second has not passed
+    assert sleeper.asked == [TYPING_AFTER]
+    assert api.calls_to("sendChatAction", CHAT) == []
+
+
+async def test_typing_shows_after_a_second_and_stops_once_a_preview_shows(
+    bot: tuple[ExtBot[None], BotApi],
+) -> None:
+    ext, api = bot
+    sleeper, shown = Sleeper(), [False]
+    async with typing(ext, CHAT, until=lambda: shown[0], sleep=sleeper):
+        await settle()
+        await sleeper.elapse()  # a second without words: typing…
+        assert len(api.calls_to("sendChatAction", CHAT)) == 1
+        await sleeper.elapse()  # 4.5 s later, still nothing: typing again
+        assert len(api.calls_to("sendChatAction", CHAT)) == 2
+        shown[0] = True  # a draft is on screen now
+        await sleeper.elapse()
+    assert len(api.calls_to("sendChatAction", CHAT)) == 2
+    assert sleeper.asked == [TYPING_AFTER, TYPING_EVERY, TYPING_EVERY]

@@ -16,6 +16,9 @@ import yaml
 
 from bot.domain.lang import LANGS, Lang
 
+# libyaml's safe loader (several times faster) where PyYAML was built with it.
+_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
 
 def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
     flat: dict[str, str] = {}
@@ -45,7 +48,7 @@ class Catalog:
         tables: dict[Lang, dict[str, str]] = {}
         for lang in LANGS:
             text = resources.files("bot.i18n").joinpath(f"{lang}.yaml").read_text("utf-8")
-            tables[lang] = _flatten(yaml.safe_load(text) or {})
+            tables[lang] = _flatten(yaml.load(text, Loader=_LOADER) or {})
         return cls(tables)
 
     def keys(self, lang: Lang) -> set[str]:

@@ -22,6 +22,9 @@ from bot.domain.scenario import LineKind, Objection, Scenario, Stage
 from bot.domain.session import EndReason
 from bot.offline.names import address, case_words, gist
 
+# libyaml's safe loader (several times faster) where PyYAML was built with it.
+_LOADER = yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader
+
 Bank = dict[str, object]
 _CHUNK = re.compile(r"(?<=[，。！？,.!?…])")
 
@@ -31,7 +34,7 @@ def load_phrases() -> dict[Lang, Bank]:
     banks: dict[Lang, Bank] = {}
     for lang in LANGS:
         text = resources.files("bot.offline").joinpath(f"phrases_{lang}.yaml").read_text("utf-8")
-        banks[lang] = cast(Bank, yaml.safe_load(text))
+        banks[lang] = cast(Bank, yaml.load(text, Loader=_LOADER))
     return banks
 
 

@@ -1,17 +1,25 @@
-"""The database handle: async engine, one session per unit of work, migrations at start."""
+"""The database handle: async engine, one session per unit of work, migrations at start.
+
+SQLite allows one writer at a time, and a transaction that read first and writes later can
+find the lock taken (or its snapshot stale) and fail with "database is locked" once the busy
+timeout runs out. So on SQLite the units of work of this process take turns (an asyncio lock,
+first come first served, that no other chat's await can hold up for long: a unit of work
+never awaits anything but the database), and SQLite's own busy timeout only matters against
+another process. WAL with synchronous=NORMAL: a commit is not fsync'd (a power cut may lose
+the last commits, never corrupt the file).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -26,20 +34,31 @@ from bot.domain.clock import Clock, system_clock
 from bot.storage import registry as _registry  # noqa: F401
 from bot.storage.models import CLOCK
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+_REVISION = re.compile(r'^(down_)?revision: [^=]+= "?([\w]+|None)"?\s*$', re.MULTILINE)
+
 
 def alembic_config(url: str) -> Config:
     """An Alembic configuration pointing at the bundled migrations."""
+    from alembic.config import Config  # Alembic (~10 MiB) only when the schema must change
+
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("bot.storage") / "migrations"))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
 
 
+SQLITE_BUSY_TIMEOUT_MS = 5000  # how long SQLite waits for another process's write lock
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT_MS)}")
     cursor.close()
 
 
@@ -63,10 +82,11 @@ class Database:
         if schema and not self.is_sqlite:
             # A private PostgreSQL schema (tests run side by side in one database).
             connect_args["server_settings"] = {"search_path": schema}
+        # A file needs no liveness check before each use; a server connection may have died.
         self.engine: AsyncEngine = create_async_engine(
             url,
             echo=echo,
-            pool_pre_ping=True,
+            pool_pre_ping=not self.is_sqlite,
             connect_args=connect_args,
             execution_options={CLOCK: self.now},
         )
@@ -75,6 +95,8 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, expire_on_commit=False, info={CLOCK: self.now}
         )
+        self._turn = asyncio.Lock()  # SQLite: one unit of work at a time
+        self._holder: asyncio.Task[Any] | None = None
 
     def now(self) -> dt.datetime:
         """Now by this database's clock."""
@@ -83,11 +105,29 @@ class Database:
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commits on success, rolls back on error."""
-        async with self._sessions() as session, session.begin():
-            yield session
+        task = asyncio.current_task()
+        if not self.is_sqlite or (task is not None and self._holder is task):
+            # PostgreSQL locks rows itself; a unit of work nested in this task's own goes on.
+            async with self._sessions() as session, session.begin():
+                yield session
+            return
+        async with self._turn:
+            self._holder = task
+            try:
+                async with self._sessions() as session, session.begin():
+                    yield session
+            finally:
+                self._holder = None
 
     async def migrate(self) -> None:
-        """Bring the schema to the newest migration."""
+        """Bring the schema to the newest migration (Alembic is not even loaded when the
+        database is there already)."""
+        async with self.engine.connect() as conn:
+            current = await conn.run_sync(_current_revision)
+        if current is not None and current == head_revision():
+            return
+        from alembic import command
+
         cfg = alembic_config(self.url)
 
         def upgrade(connection: Connection) -> None:
@@ -100,6 +140,26 @@ class Database:
     async def dispose(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+
+
+def head_revision() -> str | None:
+    """The newest bundled migration, read from the files (None unless there is one head)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for script in (resources.files("bot.storage") / "migrations" / "versions").iterdir():
+        if not script.name.endswith(".py"):
+            continue
+        for down, value in _REVISION.findall(script.read_text("utf-8")):
+            (parents if down else revisions).add(value)
+    heads = revisions - parents
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def _current_revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return str(rows[0]) if len(rows) == 1 else None
 
 
 def run_migrations(url: str) -> None:

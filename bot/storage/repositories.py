@@ -96,6 +96,25 @@ def _to_domain(row: PracticeSessionRow) -> PracticeSession:
     )
 
 
+# Validated scenario snapshots, so a turn does not validate its session's 5-9 KB snapshot
+# again (twice a turn): by scenario, version and team, used only while the stored JSON is equal.
+_SNAPSHOTS: dict[tuple[str, int, int | None], tuple[Any, Scenario]] = {}
+MAX_SNAPSHOTS = 256
+
+
+def snapshot(row: PracticeSessionRow) -> Scenario:
+    """The scenario a session plays, validated once per distinct snapshot in this process."""
+    key = (row.scenario_id, row.scenario_version, row.team_id)
+    cached = _SNAPSHOTS.get(key)
+    if cached is not None and cached[0] == row.scenario:
+        return cached[1]
+    scenario = Scenario.model_validate(row.scenario)
+    if len(_SNAPSHOTS) >= MAX_SNAPSHOTS:
+        _SNAPSHOTS.clear()
+    _SNAPSHOTS[key] = (row.scenario, scenario)
+    return scenario
+
+
 class SessionRepository:
     """Practice sessions, their turns and scorecards."""
 
@@ -151,7 +170,7 @@ class SessionRepository:
         row = await self._row(session_id, lock)
         if row is None:
             return None
-        return _to_domain(row), Scenario.model_validate(row.scenario)
+        return _to_domain(row), snapshot(row)
 
     async def active_phase(self, user_id: int) -> tuple[str, Phase] | None:
         """The id and phase of the user's session in progress, if any (one narrow read)."""

@@ -20,6 +20,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest
 
+from bot import heap
 from bot.composition import Container, container
 from bot.i18n import Catalog
 from bot.settings import Settings
@@ -132,6 +133,7 @@ class Lifecycle:
         self.services = services
         self.processor = processor
         self._stack: AsyncExitStack | None = None
+        self.settle_heap = False  # the serving process only (not tests that build the bot)
 
     async def post_init(self, application: App) -> None:
         """Open the services, replay unfinished updates, set the command menus."""
@@ -146,6 +148,8 @@ class Lifecycle:
                 await application.update_queue.put(update)
             await self._set_commands(application, services.catalog)
             await jobs.start(application)
+            if self.settle_heap:
+                heap.settle()  # after start-up, before the first update
         except BaseException:
             await self.post_shutdown(application)
             raise
@@ -190,9 +194,11 @@ def build_application(
     request: BaseRequest | None = None,
     services: ServicesFactory | None = None,
     backoff: Backoff | None = None,
+    serving: bool = False,
 ) -> App:
     """The bot for these settings (`request` replaces HTTP in tests; `services` the container;
-    `backoff` the pauses between tries of a failed call)."""
+    `backoff` the pauses between tries of a failed call; `serving`: the long-running process,
+    whose heap is settled after start-up)."""
     token = settings.telegram_bot_token
     if token is None:
         raise ValueError("TELEGRAM_BOT_TOKEN is not set")
@@ -200,6 +206,7 @@ def build_application(
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     processor = ChatOrderedProcessor()
     lifecycle = Lifecycle(settings, services or (lambda: container(settings)), processor)
+    lifecycle.settle_heap = serving
     builder = (
         ApplicationBuilder()
         .token(token.get_secret_value())
@@ -234,7 +241,7 @@ def run(settings: Settings) -> None:
     With a webhook, PTB answers 403 to any POST without the right secret token, and Telegram
     retries an update it got no 200 for: the inbox drops the retry, so nothing is played twice.
     """
-    application = build_application(settings)
+    application = build_application(settings, serving=True)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)  # chatty at INFO
     if settings.telegram_webhook_url and settings.telegram_webhook_secret:
         application.run_webhook(

@@ -11,7 +11,6 @@ minutes and claimed per team and week in the database (`ReminderService.due_boar
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -94,11 +93,7 @@ async def post_boards(context: Context) -> None:
     for item in await rt.training.reminders.due_boards():
         t = team_text.Texts(rt.catalog, item.lang)
         text = t("tg.team.weekly_post") + "\n\n" + team_text.board(t, item.board, "")
-        chart = (
-            await asyncio.to_thread(team_text.board_chart, t, item.board, "")
-            if item.board.lines
-            else None
-        )
+        chart = await team_text.board_chart(t, item.board, "") if item.board.lines else None
         await post(context.bot, item.chat_id, text, chart)
 
 

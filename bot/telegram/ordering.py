@@ -2,7 +2,10 @@
 
 PTB's `concurrent_updates(True)` runs every update at once with no per-chat order, and PTB
 ships no per-chat processor. This one chains each chat's updates: an update starts only when
-the previous update of its chat has finished, while other chats' updates run alongside.
+the previous update of its chat has finished, while other chats' updates run alongside. An
+update waiting for its chat holds none of the `max_concurrent_updates` slots: it takes one only
+for the gate's look at it and then when its turn comes, so three messages queued in one chat
+do not keep other chats waiting.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
+UNBOUNDED = 1 << 30
 
 
 class Gate(Protocol):
@@ -44,9 +48,13 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
     """One chat at a time, many chats at once; an optional gate sees every update first."""
 
     def __init__(self, max_concurrent_updates: int = 256, gate: Gate | None = None) -> None:
-        super().__init__(max_concurrent_updates)
+        # PTB's own semaphore (taken in its final `process_update`) would count an update from
+        # the moment it arrives, so it is set out of reach; `slots` bounds the work instead.
+        super().__init__(UNBOUNDED)
         self.gate = gate
+        self.slots = max_concurrent_updates
         self._tails: dict[int, asyncio.Future[None]] = {}
+        self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the chat's previous update, then handle this one."""
@@ -58,15 +66,18 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             self._tails[key] = mine
         started = False
         try:
-            if self.gate is not None and not await self.gate.admit(update):
-                return
+            if self.gate is not None:
+                async with self._slots:
+                    if not await self.gate.admit(update):
+                        return
             if previous is not None:
                 await asyncio.wait([previous])  # never cancels the previous update
-            started = True
-            try:
-                await coroutine
-            finally:
-                await self._done(update)
+            async with self._slots:
+                started = True
+                try:
+                    await coroutine
+                finally:
+                    await self._done(update)
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()

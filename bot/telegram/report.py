@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
 from telegram import Update
@@ -35,7 +34,7 @@ async def send_scorecard(
     body = dataclasses.replace(card, rewording=None)
     await say(update, context, scorecard_text(body, rt.catalog, lang, title=title, html=True))
     scores = {d: v.score for d, v in card.dimensions.items()}
-    png = await asyncio.to_thread(
+    png = await charts.draw(
         charts.radar, scores, dimension_labels(context, person), rt.t(lang, "tg.radar_title")
     )
     markup = keyboards.after_card(

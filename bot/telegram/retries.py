@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
-from telegram.ext import AIORateLimiter
+
+from bot.telegram.limits import MessageRateLimiter
 
 log = logging.getLogger(__name__)
 NOT_RETRIED = frozenset({"sendChatAction", "sendMessageDraft"})
@@ -41,8 +42,8 @@ class Backoff:
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
 
 
-class RetryingRateLimiter(AIORateLimiter):
-    """`AIORateLimiter` that also retries network errors and 5xx with backoff."""
+class RetryingRateLimiter(MessageRateLimiter):
+    """The message rate limiter that also retries network errors and 5xx with backoff."""
 
     def __init__(self, max_retries: int, backoff: Backoff | None = None) -> None:
         super().__init__(max_retries=max_retries)

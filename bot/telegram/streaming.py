@@ -14,7 +14,7 @@ import contextlib
 import datetime as dt
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 from telegram import Chat, InlineKeyboardMarkup, Message
@@ -26,6 +26,7 @@ from bot.telegram.render import LIMIT, edit_html, not_modified, send_html
 
 log = logging.getLogger(__name__)
 TYPING_EVERY = 4.5  # seconds; Telegram shows the typing action for about five
+TYPING_AFTER = 1.0  # seconds; a reply whose first words come sooner needs no typing action
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -125,19 +126,22 @@ class ReplyStream:
 
 @contextlib.asynccontextmanager
 async def typing(
-    bot: ExtBot[None], chat_id: int, until: Callable[[], bool] = lambda: False
+    bot: ExtBot[None],
+    chat_id: int,
+    until: Callable[[], bool] = lambda: False,
+    after: float = TYPING_AFTER,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> AsyncIterator[None]:
-    """Show "typing…" now and keep it up until the block ends or `until()` holds (a preview
-    is showing: then the action would only spend the chat's share of the rate limit)."""
+    """Show "typing…" once the rep has waited `after` seconds, and keep it up until the block
+    ends or `until()` holds (a preview is showing). A reply that starts sooner costs no call,
+    and none is awaited before the work in the block begins."""
 
     async def keep_up() -> None:
-        while True:
-            await asyncio.sleep(TYPING_EVERY)
-            if until():
-                return
+        await sleep(after)
+        while not until():
             await _typing(bot, chat_id)
+            await sleep(TYPING_EVERY)
 
-    await _typing(bot, chat_id)
     task = asyncio.create_task(keep_up())
     try:
         yield

@@ -240,9 +240,11 @@ def board(t: Texts, board: Board, subject: str) -> str:
     return "\n".join(lines)
 
 
-def board_chart(t: Texts, found: Board, subject: str) -> bytes:
-    """The board as a bar chart (PNG), titled and labelled in the reader's language."""
-    return charts.leaderboard(
+async def board_chart(t: Texts, found: Board, subject: str) -> bytes:
+    """The board as a bar chart (PNG), titled and labelled in the reader's language (drawn
+    in the chart worker)."""
+    return await charts.draw(
+        charts.leaderboard,
         [x.name for x in found.lines],
         [round(x.value, 2) for x in found.lines],
         board_title(t, found, subject),

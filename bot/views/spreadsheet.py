@@ -14,9 +14,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
-
 Cell = str | int | float | bool | None
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -51,6 +48,9 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(tables: Sequence[Table], created: dt.datetime | None = None) -> bytes:
     """One workbook with a sheet per table, header row frozen, columns sized to fit."""
+    from openpyxl import Workbook  # slow to import: only when a trainer exports
+    from openpyxl.utils import get_column_letter
+
     book = Workbook()
     book.remove(book.active)
     for table in tables:

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     from tests.support.chaos import Chaos
 
+from tests.support.flood import FloodLimits
+
 T = TypeVar("T")
 JSON = dict[str, Any]
 
@@ -203,6 +205,10 @@ class BotApi:
             "supports_inline_queries": False,
         }
         self.calls: list[Call] = []
+        self._calls_by: dict[tuple[str, Any], list[Call]] = {}  # by (method, chat id | None)
+        self._changes = 0  # bumped on every call and update: what `wait_for` waits on
+        self.limits: FloodLimits | None = None  # Telegram's flood limits, when enforced
+        self.limited: list[Call] = []  # the calls those limits refused with 429
         self.unexpected: list[str] = []
         self.messages: dict[tuple[int, int], JSON] = {}
         self.drafts: dict[int, str] = {}
@@ -225,8 +231,13 @@ class BotApi:
         """Answer one Bot API call: (HTTP status, JSON body)."""
         params = decode_params(raw)
         with self._cond:
-            self.calls.append(Call(method, params, files, time.monotonic()))
-            self._cond.notify_all()
+            call = Call(method, params, files, time.monotonic())
+            self.calls.append(call)
+            self._calls_by.setdefault((method, None), []).append(call)
+            if call.chat_id is not None:
+                self._calls_by.setdefault((method, call.chat_id), []).append(call)
+            flood_wait = self._flood_check(call)  # decided as it is recorded, for readers
+            self._changed()
             hold = self._holds.get(method)
         if hold is not None:
             hold.arrived.set()
@@ -238,14 +249,36 @@ class BotApi:
                 if self.chaos is not None:
                     self.chaos.strike(method)  # a `Reset` leaves here: the adapter drops the line
                 self._raise_fault(method, params.get("chat_id"))
+                if flood_wait is not None:
+                    raise ApiError(429, f"Too Many Requests: retry after {flood_wait}", flood_wait)
                 result = self._dispatch(method, params, files)
-                self._cond.notify_all()
+                self._changed()
         except ApiError as exc:
             body: JSON = {"ok": False, "error_code": exc.status, "description": exc.description}
             if exc.retry_after is not None:
                 body["parameters"] = {"retry_after": exc.retry_after}
             return exc.status, body
         return 200, {"ok": True, "result": result}
+
+    def _changed(self) -> None:
+        self._changes += 1
+        self._cond.notify_all()
+
+    def enforce_limits(self, limits: FloodLimits | None = None) -> FloodLimits:
+        """Answer 429 with `retry_after` when the bot breaks Telegram's flood limits."""
+        with self._cond:
+            self.limits = limits or FloodLimits()
+            return self.limits
+
+    def _flood_check(self, call: Call) -> int | None:
+        """None, or the retry_after a call over Telegram's limits is answered with."""
+        if self.limits is None:
+            return None
+        private = self.chats.get(call.chat_id, {}).get("type", "private") == "private"
+        wait = self.limits.check(call.method, call.chat_id, private, call.at)
+        if wait is not None:
+            self.limited.append(call)
+        return wait
 
     def _raise_fault(self, method: str, chat_id: Any) -> None:
         faults = self._faults.get(method) or []
@@ -552,18 +585,25 @@ class BotApi:
         with self._cond:
             self._queue.extend(updates)
             self._queue.sort(key=lambda u: u["update_id"])
-            self._cond.notify_all()
+            self._changed()
 
     # --- what tests look at ---------------------------------------------------------------
 
     def calls_to(self, method: str, chat_id: int | None = None) -> list[Call]:
         """Calls to one method (optionally to one chat), in order."""
         with self._cond:
-            return [
-                c
-                for c in self.calls
-                if c.method == method and (chat_id is None or c.chat_id == chat_id)
-            ]
+            return list(self._calls_by.get((method, chat_id), ()))
+
+    def calls_after(self, start: int, timeout: float) -> list[Call]:
+        """The calls made after the first `start`, waiting up to `timeout` for one to come."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while len(self.calls) <= start and not self._closed:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(left)
+            return self.calls[start:]
 
     def sent(self, chat_id: int) -> list[JSON]:
         """The bot's messages in a chat as they stand now (edits applied), oldest first."""
@@ -583,18 +623,26 @@ class BotApi:
             ]
 
     def wait_for(self, check: Callable[[], T], timeout: float = 30.0, what: str = "") -> T:
-        """Block until `check()` is truthy (re-checked on every call and update); its value."""
+        """Block until `check()` is truthy (re-checked after every call and update); its value.
+
+        `check()` runs outside the lock, so the bot's requests are not held up while it looks.
+        """
         deadline = time.monotonic() + timeout
-        with self._cond:
-            while True:
-                value = check()
-                if value:
-                    return value
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    recent = [(c.method, c.text[:60]) for c in self.calls[-12:]]
-                    raise TimeoutError(f"timed out waiting for {what or check}; recent: {recent}")
-                self._cond.wait(min(left, 0.5))
+        while True:
+            with self._cond:
+                seen = self._changes
+            value = check()
+            if value:
+                return value
+            with self._cond:
+                while self._changes == seen:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        recent = [(c.method, c.text[:60]) for c in self.calls[-12:]]
+                        raise TimeoutError(
+                            f"timed out waiting for {what or check}; recent: {recent}"
+                        )
+                    self._cond.wait(min(left, 0.5))
 
     def wait_calls(self, method: str, count: int, chat_id: int | None = None, **kw: Any) -> Call:
         """Block until at least `count` calls to `method` were made; the `count`-th one."""

@@ -3,8 +3,6 @@ scenario or per dimension, as text and a bar chart."""
 
 from __future__ import annotations
 
-import asyncio
-
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
@@ -68,7 +66,7 @@ async def _show(
     keys = team_keys.board(rt.catalog, person.language, team_id, period)
     await say(update, context, team_text.board(t, found, subject), keys)
     if found.lines:
-        png = await asyncio.to_thread(team_text.board_chart, t, found, subject)
+        png = await team_text.board_chart(t, found, subject)
         await context.bot.send_photo(chat_id(update), png)
 
 

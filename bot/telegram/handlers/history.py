@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import html
 
 from telegram import Update
@@ -90,7 +89,7 @@ async def me(update: Update, context: Context) -> None:
     if not points:
         await say(update, context, html.escape(rt.t(lang, "tg.me_empty")))
         return
-    png = await asyncio.to_thread(
+    png = await charts.draw(
         charts.progress,
         points,
         dimension_labels(context, person),
