@@ -171,8 +171,10 @@ async def test_a_button_of_a_replaced_set_up_is_stale(tb: TeamBot) -> None:
     await tb.say(TRAINER, "/assign")
     first = tb.api.sent(TRAINER)[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await tb.say(TRAINER, "/assign")
+    shown = tb.texts(TRAINER)
     await tb.forge(TRAINER, first)
-    assert tb.last(TRAINER) == "这个布置流程已经过期或被新的替代了。发送 /assign 重新开始。"
+    assert tb.texts(TRAINER) == shown  # nothing sent, nothing edited
+    assert tb.api.calls_to("answerCallbackQuery")[-1].text == CATALOG.t("zh", "loop.stale")
 
 
 async def test_reminder_jobs_are_rebuilt_from_the_database_after_a_restart(

@@ -117,7 +117,7 @@ async def test_a_made_up_score_is_not_taken(tb: TeamBot) -> None:
     await tb.say(TRAINER, "/review")
     for score in ("9", "abc"):
         await tb.forge(TRAINER, f"rvs:{session.id}:listening:{score}")
-        assert tb.last(TRAINER) == "这个按钮已经过期了。发送 /review 重新打开。"
+        assert tb.api.calls_to("answerCallbackQuery")[-1].text == CATALOG.t("zh", "loop.stale")
     await tb.say(TRAINER, "这句话不是理由")
     assert tb.last(TRAINER) == CATALOG.t("zh", "tg.no_session")
 

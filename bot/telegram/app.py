@@ -11,14 +11,13 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import BadRequest
-from telegram.ext import AIORateLimiter, ApplicationBuilder, CallbackQueryHandler
+from telegram.ext import AIORateLimiter, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from bot.composition import Container, container
 from bot.i18n import Catalog
 from bot.settings import Settings
-from bot.telegram import jobs, menus
+from bot.telegram import buttons, jobs, menus
 from bot.telegram.failures import on_error
 from bot.telegram.handlers import (
     assign,
@@ -66,17 +65,6 @@ RATE_LIMIT_RETRIES = 3  # a 429 is waited out (retry_after) this many times befo
 KEEP_HANDLED_UPDATES = dt.timedelta(days=7)
 
 ServicesFactory = Callable[[], AbstractAsyncContextManager[Container]]
-
-
-async def acknowledge(update: Update, context: Context) -> None:
-    """Stop the button's spinner at once; the flow's handler answers in the chat."""
-    if update.callback_query is None:
-        return
-    try:
-        await update.callback_query.answer()
-    except BadRequest as exc:
-        # A button pressed long ago (or replayed after a restart) can no longer be answered.
-        log.info("callback query not answered: %s", exc.message)
 
 
 async def prune_inbox(context: Context) -> None:
@@ -175,7 +163,7 @@ def build_application(
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
     application = builder.build()
-    application.add_handler(CallbackQueryHandler(acknowledge), group=-1)
+    buttons.register(application)  # the private-chat rule first, the spinner stopped last
     for flow in FLOWS:
         flow.register(application)
     application.add_error_handler(on_error)

@@ -11,13 +11,22 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.domain.lang import Lang, parse_lang
-from bot.errors import ActiveSessionExists, ProviderError, TrainerError
-from bot.telegram import keyboards, team_keys
+from bot.errors import (
+    ActiveSessionExists,
+    NoActiveSession,
+    ProviderError,
+    SessionNotFound,
+    TrainerError,
+    WrongPhase,
+)
+from bot.telegram import buttons, keyboards, team_keys
 from bot.telegram.render import send_html
 from bot.telegram.runtime import LANG, RUNTIME, Context, Runtime
 from bot.telegram.streaming import retry_seconds
 
 log = logging.getLogger("bot.telegram")
+# Raised under a button whose session is gone or has moved on.
+STALE = (WrongPhase, NoActiveSession, SessionNotFound)
 
 
 def _language(update: object, context: Context, default: Lang) -> Lang:
@@ -76,6 +85,11 @@ async def report(update: object, context: Context, error: BaseException) -> None
     chat = update.effective_chat if isinstance(update, Update) else None
     if not isinstance(rt, Runtime):
         log.error("error before the bot's services were open", exc_info=error)
+        return
+    if isinstance(error, STALE) and isinstance(update, Update) and update.callback_query:
+        # The button's session is over: say so on the button and do nothing else.
+        log.info("stale button: %s", error)
+        await buttons.stale(update, context)
         return
     lang = _language(update, context, rt.services.settings.default_language)
     if isinstance(error, TrainerError):

@@ -18,6 +18,7 @@ from bot.errors import InvalidRequest
 from bot.services.teams import TeamInfo
 from bot.services.users import Person
 from bot.telegram import assign_keys, keyboards, team_keys
+from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.failures import report
 from bot.telegram.jobs import schedule
@@ -88,7 +89,7 @@ async def step(update: Update, context: Context) -> None:
     nonce, kind, value = args(update, 3)
     draft = await drafts(context).get(sender(update), KIND, nonce)
     if draft is None:
-        await say(update, context, texts(context, person)("tg.team.assign_stale"))
+        await stale(update, context)
         return
     if kind == "p":
         await _scenario_page(
@@ -111,7 +112,7 @@ async def step(update: Update, context: Context) -> None:
     if kind == "s":
         scenario = keyboards.find_scenario_in(await _scenarios(context, person, draft), value)
         if scenario is None:
-            await say(update, context, texts(context, person)("tg.team.assign_stale"))
+            await stale(update, context)
             return
         draft.data.update(
             scenario=scenario.id,
@@ -121,7 +122,7 @@ async def step(update: Update, context: Context) -> None:
     elif kind == "m":
         reps: dict[str, str] = draft.data.get("reps", {})
         if value != "0" and value not in reps:
-            await say(update, context, texts(context, person)("tg.team.assign_stale"))
+            await stale(update, context)
             return
         draft.data["member"] = None if value == "0" else int(value)
     elif kind == "d":

@@ -11,6 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.domain.periods import Period
 from bot.services.users import Person
 from bot.telegram import keyboards, team_keys, team_text
+from bot.telegram.buttons import stale
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
 from bot.telegram.staff import args, number, one_team, period_from, texts
 
@@ -43,7 +44,7 @@ async def chosen_board(update: Update, context: Context) -> None:
         found = await runtime(context).training.uploads.scenarios(person.id, number(team_id))
         match = keyboards.find_scenario_in([e.scenario for e in found], subject)
         if match is None:
-            await say(update, context, texts(context, person)("tg.stale_button"))
+            await stale(update, context)
             return
         scenario = (match.id, match.title_in(person.language))
     elif kind == "d":

@@ -8,9 +8,11 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.scenario import Scenario
+from bot.domain.session import Phase
 from bot.services.practice import Started
 from bot.services.users import Person
 from bot.telegram import keyboards
+from bot.telegram.buttons import stale
 from bot.telegram.handlers.play import show_opening
 from bot.telegram.render import edit_html
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
@@ -69,7 +71,7 @@ async def _open(update: Update, context: Context, replace: bool) -> None:
     person = await rep(update, context)
     scenario = _scenario(context, _argument(update))
     if scenario is None:
-        await say(update, context, runtime(context).t(person.language, "tg.stale_button"))
+        await stale(update, context)
         return
     started = await runtime(context).practice.start(person.id, scenario.id, replace=replace)
     await send_brief(update, context, person, started)
@@ -96,7 +98,10 @@ async def drop(update: Update, context: Context) -> None:
 async def write_plan(update: Update, context: Context) -> None:
     """ "Write a plan": the next message is the plan."""
     person = await rep(update, context)
-    await runtime(context).practice.prepare(person.id, _argument(update))
+    started = await runtime(context).practice.prepare(person.id, _argument(update))
+    if started.session.phase != Phase.PREPARE:
+        await stale(update, context)  # the brief of a session already played or over
+        return
     await say(update, context, runtime(context).t(person.language, "tg.prepare_prompt"))
 
 

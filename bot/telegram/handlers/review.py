@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.services.users import Person
 from bot.telegram import keyboards, review_text, team_keys
+from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
 from bot.telegram.staff import args, notify, number, one_team, texts
@@ -96,7 +97,7 @@ async def ask_score(update: Update, context: Context) -> None:
     t = texts(context, person)
     found = await runtime(context).training.review.open(person.id, session)
     if found.card is None or dimension not in found.card.dimensions:
-        await say(update, context, t("tg.team.review_stale"))
+        await stale(update, context)
         return
     current = found.card.dimensions[dimension].score
     text = t("tg.team.override_score", dimension=t.plain(f"dim.{dimension}"), score=f"{current:g}")
@@ -110,7 +111,7 @@ async def ask_reason(update: Update, context: Context) -> None:
     t = texts(context, person)
     found = await runtime(context).training.review.open(person.id, session)
     if found.card is None or dimension not in found.card.dimensions or score not in SCORES:
-        await say(update, context, t("tg.team.review_stale"))
+        await stale(update, context)
         return
     previous = found.card.dimensions[dimension].score
     await drafts(context).begin(
