@@ -12,9 +12,9 @@ from bot.services.scenario_upload import ScenarioEntry
 from bot.services.teams import TeamInfo
 from bot.services.users import Person
 from bot.telegram import keyboards, team_keys
+from bot.telegram.buttons import stale
 from bot.telegram.drafts import drafts
 from bot.telegram.handlers.picker import send_brief
-from bot.telegram.buttons import stale
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
 from bot.telegram.staff import args, chosen, number, one_team, texts
 
