@@ -101,8 +101,8 @@ async def test_the_trainer_sees_who_has_done_the_assignment(tb: TeamBot) -> None
 async def test_a_new_assignment_is_posted_in_the_linked_group(tb: TeamBot) -> None:
     await tb.say(TRAINER, "/linkgroup", chat=GROUP)
     await tb.assign()
-    assert (
-        tb.last(GROUP) == f"📋 华东一组 新任务：「{TITLE}」，截止 {DUE}。大家用 /tasks 开始练习。"
+    assert tb.last(GROUP) == (
+        f"📋 华东一组 新任务：「{TITLE}」，截止 {DUE}。点下面的按钮，在和我的私聊里开始练习。"
     )
 
 

@@ -4,6 +4,7 @@ of the session, notices lead somewhere, and screens are edited in place."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import pytest
@@ -71,3 +72,123 @@ async def test_plan_button_on_a_finished_sessions_brief_only_says_it_is_out_of_d
     await tb.forge(REP, f"skip:{done.id}")
     assert toast(tb) == CATALOG.t("zh", "loop.stale")
     assert tb.texts(REP) == shown
+
+
+def buttons_of(message: dict[str, object]) -> list[dict[str, str]]:
+    """The buttons under a bot message."""
+    markup = message.get("reply_markup") or {}
+    assert isinstance(markup, dict)
+    return [b for row in markup.get("inline_keyboard", []) for b in row]
+
+
+async def test_a_new_task_notice_has_a_start_button_that_opens_the_brief(
+    settings: Settings,
+) -> None:
+    async with TeamBot(settings, Clock()) as tb:
+        await tb.team()
+        await tb.assign(mark="0")
+        notice = tb.api.sent(REP)[-1]
+        assert str(notice["text"]).startswith("📋 你有新的练习任务")
+        assert [b["text"] for b in buttons_of(notice)] == ["▶️ 开始这个任务"]
+        await tb.tap(REP, label="开始这个任务")
+        assert tb.last(REP).startswith(f"<b>案例卡 · {TITLE}</b>")
+        assert "跳过" in str([b["text"] for b in buttons_of(tb.api.sent(REP)[-1])])
+
+
+async def test_a_group_post_links_to_the_private_chat_where_the_link_opens_the_task(
+    settings: Settings,
+) -> None:
+    async with TeamBot(settings, Clock()) as tb:
+        await tb.team()
+        await tb.say(TRAINER, "/linkgroup", chat=GROUP)
+        await tb.assign(mark="0")
+        (link,) = buttons_of(tb.api.sent(GROUP)[-1])
+        assert link["text"] == "▶️ 去私聊开始练习"
+        assert link["url"].startswith("https://t.me/huikuan_test_bot?start=task_")
+        payload = link["url"].rsplit("=", 1)[1]
+        await tb.say(REP, f"/start {payload}")
+        assert tb.last(REP).startswith(f"<b>案例卡 · {TITLE}</b>")
+
+
+async def correct_listening(
+    tb: TeamBot, reason: str = "复述做得不够，客户说的验收问题没有接住。"
+) -> None:
+    """The trainer corrects the newest session's listening score to 1, with a reason."""
+    await tb.say(TRAINER, "/review")
+    await tb.tap(TRAINER, label="1")
+    await tb.tap(TRAINER, label="改分")
+    await tb.tap(TRAINER, label="倾听力")
+    await tb.tap(TRAINER, data="rvs:")  # the score row: first button is 1
+    await tb.say(TRAINER, reason)
+
+
+async def test_the_rep_opens_a_corrected_and_commented_session_from_the_notice(
+    tb: TeamBot,
+) -> None:
+    await tb.say(TRAINER, "/review")
+    await tb.tap(TRAINER, label="1")
+    await tb.tap(TRAINER, label="点评")
+    await tb.say(TRAINER, "开场不错，下次先问清楚验收人是谁。")
+    comment_notice = tb.api.sent(REP)[-1]
+    assert [b["text"] for b in buttons_of(comment_notice)] == ["🔎 查看这次练习"]
+    await correct_listening(tb)
+    assert tb.last(REP).startswith("✏️ 培训师 张老师 把你的「倾听力」")
+    await tb.tap(REP, label="查看这次练习")
+    card = next(t for t in reversed(tb.texts(REP)) if t.startswith("<b>评分卡"))
+    assert "✏️ 培训师改过这张评分卡的分数" in card
+    assert "<b>倾听力</b> 1/5" in card
+    found = re.search(
+        r"✏️ 培训师 张老师 于 \d{4}-\d\d-\d\d \d\d:\d\d 改分：原 ([\d.]+) 分 → 1 分。"
+        r"理由：复述做得不够，客户说的验收问题没有接住。",
+        card,
+    )
+    assert found, card
+    assert "<b>点评</b>\n张老师（" in card
+    assert "）：开场不错，下次先问清楚验收人是谁。" in card
+    # The trainer's view tells the same story.
+    await tb.say(TRAINER, "/review")
+    await tb.tap(TRAINER, label="1")
+    assert found.group(0) in tb.last(TRAINER)
+
+
+async def test_history_shows_the_transcript_on_demand(tb: TeamBot) -> None:
+    await tb.say(REP, "/history")
+    (first, *_) = buttons_of(tb.api.sent(REP)[-1])
+    assert re.fullmatch(rf"1\. {TITLE} · \d\d-\d\d", first["text"]), first["text"]
+    await tb.tap(REP, label="1. ")
+    await tb.tap(REP, label="对话记录")
+    shown = tb.last(REP)
+    assert shown.startswith(f"<b>对话记录 · {TITLE}</b>\n#1 <b>小刘</b>：")
+    assert "<b>小陈</b>：王科长您好" in shown
+
+
+async def test_history_compares_an_attempt_with_the_previous_one_per_dimension(
+    tb: TeamBot,
+) -> None:
+    await tb.play_task(REP)
+    await correct_listening(tb)  # the newest attempt's listening drops to 1
+    await tb.say(REP, "/history")
+    await tb.tap(REP, label="1. ")
+    await tb.tap(REP, label="和上一次比")
+    shown = tb.last(REP)
+    assert shown.startswith(f"<b>「{TITLE}」和上一次（")
+    assert re.search(r"\n倾听力 [\d.]+ → 1 ↓", shown), shown
+    assert re.search(r"\n说服力 ([\d.]+) → \1 ＝", shown), shown
+    await tb.tap(REP, label="2. ", data=None)
+    await tb.tap(REP, label="和上一次比")
+    assert tb.last(REP) == f"这是你第一次评过分的「{TITLE}」，还没有上一次可以比较。"
+
+
+async def test_history_hides_abandoned_sessions_unless_asked(tb: TeamBot) -> None:
+    practice = tb.bot.services.practice
+    rep = await tb.user_id(REP)
+    started = await practice.start(rep, "district-health-tail-payment")
+    await practice.abandon(rep, started.session.id)
+    await tb.say(REP, "/history")
+    listing = tb.last(REP)
+    assert "已放弃" not in listing.split("（另有")[0]
+    assert "（另有 1 次已放弃的练习没有列出" in listing
+    messages = len(tb.api.sent(REP))
+    await tb.tap(REP, label="显示已放弃的练习")
+    assert len(tb.api.sent(REP)) == messages  # the same message, edited
+    assert "已放弃" in tb.last(REP)

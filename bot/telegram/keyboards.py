@@ -16,7 +16,6 @@ from bot.domain.lang import LANGS, Lang
 from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
-from bot.storage.repositories import SessionSummary
 
 PAGE_SIZE = 5
 BUTTON_TITLE = 28  # characters of a title shown on a button
@@ -32,6 +31,9 @@ CONTINUE = "cont"  # cont:<session>    go back to a session in progress
 RETRY = "retry"  # retry:<scenario>    practise the same scenario again
 REWORD = "rw"  # rw:<session>          the better wording of the weakest turn
 OPEN = "open"  # open:<session>        a past session from the history
+HISTORY_ALL = "hist"  # hist:all         the history with abandoned sessions listed too
+TRANSCRIPT = "tr"  # tr:<session>        a past session's transcript
+COMPARE = "cmp"  # cmp:<session>         a graded session against the previous attempt
 
 
 def data(verb: str, arg: object = "") -> str:
@@ -192,9 +194,15 @@ def resume(catalog: Catalog, lang: Lang, session_id: str) -> InlineKeyboardMarku
 
 
 def after_card(
-    catalog: Catalog, lang: Lang, scenario_id: str, session_id: str, rewording: bool
+    catalog: Catalog,
+    lang: Lang,
+    scenario_id: str,
+    session_id: str,
+    rewording: bool,
+    past: bool = False,
 ) -> InlineKeyboardMarkup:
-    """Under the scorecard: practise again, and the better wording when there is one."""
+    """Under the scorecard: practise again, and the better wording when there is one; for a
+    past session opened from the history, its transcript and the comparison too."""
     row = [
         InlineKeyboardButton(
             catalog.t(lang, "tg.button_retry"),
@@ -207,15 +215,32 @@ def after_card(
                 catalog.t(lang, "tg.button_rewording"), callback_data=data(REWORD, session_id)
             )
         )
-    return _markup([row])
-
-
-def history(catalog: Catalog, lang: Lang, items: Sequence[SessionSummary]) -> InlineKeyboardMarkup:
-    """One button per listed session, three to a row."""
-    buttons = [
+    extra = [
         InlineKeyboardButton(
-            catalog.t(lang, "tg.history_button", n=n), callback_data=data(OPEN, s.id)
+            catalog.t(lang, f"loop.button_{verb}"), callback_data=data(v, session_id)
         )
-        for n, s in enumerate(items, start=1)
+        for verb, v in (("transcript", TRANSCRIPT), ("compare", COMPARE))
     ]
-    return _markup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+    return _markup([row, extra if past else []])
+
+
+def history(
+    catalog: Catalog, lang: Lang, items: Sequence[tuple[str, str, str]], hidden: int
+) -> InlineKeyboardMarkup:
+    """One button per listed session (id, title, date) naming what it opens; then "show the
+    abandoned ones" when some are hidden."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                catalog.t(lang, "loop.history_button", n=n, title=_short(title), date=date),
+                callback_data=data(OPEN, session_id),
+            )
+        ]
+        for n, (session_id, title, date) in enumerate(items, start=1)
+    ]
+    more = [
+        InlineKeyboardButton(
+            catalog.t(lang, "loop.history_all"), callback_data=data(HISTORY_ALL, "all")
+        )
+    ]
+    return _markup([*rows, more if hidden else []])

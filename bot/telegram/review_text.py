@@ -72,7 +72,7 @@ def review(t: Texts, r: SessionReview, zone: str) -> str:
                 for turn in session.transcript
             ]
         ),
-        scorecard_text(r.card, t.catalog, t.lang, title=title, html=True)
+        scorecard_text(r.card, t.catalog, t.lang, title=title, html=True, zone=zone)
         if r.card
         else t("tg.team.not_graded"),
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.services.users import Person
 from bot.telegram import keyboards, team_keys, team_text
 from bot.telegram.handlers.picker import send_brief
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
@@ -30,6 +31,12 @@ async def _start(update: Update, context: Context, replace: bool) -> None:
     person = await rep(update, context)
     assignment = number(args(update, 1)[0])
     started = await runtime(context).training.assignments.start(person.id, assignment, replace)
+    await send_brief(update, context, person, started)
+
+
+async def start_linked(update: Update, context: Context, person: Person, assignment: int) -> None:
+    """A task's deep link (from a group post): its brief, here in the private chat."""
+    started = await runtime(context).training.assignments.start(person.id, assignment, False)
     await send_brief(update, context, person, started)
 
 
