@@ -124,9 +124,14 @@ MAX_BARS = 15
 
 
 def leaderboard(
-    names: Sequence[str], values: Sequence[float], title: str, value_label: str
+    names: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    value_label: str,
+    five_point: bool = False,
 ) -> bytes:
-    """Horizontal bars, the leader on top (at most `MAX_BARS`), each labelled with its value."""
+    """Horizontal bars, the leader on top (at most `MAX_BARS`), each labelled with its value;
+    a `five_point` board (a dimension's level) on the 1–5 axis of its scale."""
     shown = list(zip(names, values, strict=True))[:MAX_BARS]
     labels = [name for name, _ in reversed(shown)]
     lengths = [v for _, v in reversed(shown)]
@@ -137,7 +142,11 @@ def leaderboard(
         ax.bar_label(bars, labels=[f"{v:g}" for v in lengths], padding=4, fontsize=10)
         ax.set_yticks(range(len(shown)), labels)
         ax.set_xlabel(value_label)
-        ax.set_xlim(0, max(lengths, default=1) * 1.15 or 1)
+        if five_point:
+            ax.set_xlim(0, SCORE_MAX + 0.6)
+            ax.set_xticks(range(int(SCORE_MIN), int(SCORE_MAX) + 1))
+        else:
+            ax.set_xlim(0, max(lengths, default=1) * 1.15 or 1)
         ax.grid(axis="x", color=_GRID, alpha=0.6)
         ax.set_axisbelow(True)
         for side in ("top", "right"):

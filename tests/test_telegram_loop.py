@@ -192,3 +192,20 @@ async def test_history_hides_abandoned_sessions_unless_asked(tb: TeamBot) -> Non
     await tb.tap(REP, label="显示已放弃的练习")
     assert len(tb.api.sent(REP)) == messages  # the same message, edited
     assert "已放弃" in tb.last(REP)
+
+
+async def test_board_buttons_switch_one_photo_message_in_place(tb: TeamBot) -> None:
+    await tb.say(REP, "/board")
+    count = len(tb.api.sent(REP))
+    sends = len(tb.api.calls)
+    for label in ("全部时间", "倾听力", "按场景", "区卫健委"):
+        await tb.tap(REP, label=label)
+    assert len(tb.api.sent(REP)) == count  # one message, switched by editing it
+    methods = [c.method for c in tb.api.calls[sends:] if c.chat_id == REP]
+    assert methods.count("editMessageMedia") == 3
+    assert methods.count("editMessageReplyMarkup") == 1
+    assert not {"sendMessage", "sendPhoto"} & set(methods)
+    board = tb.api.sent(REP)[-1]
+    assert str(board["caption"]).startswith(
+        f"<b>华东一组 · 全部时间 · 场景「{TITLE}」</b>\n1. 小陈 — "
+    )

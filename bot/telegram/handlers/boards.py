@@ -1,5 +1,6 @@
 """/board for reps and trainers: a team's board for this week / month / all time, overall, per
-scenario or per dimension, as text and a bar chart."""
+scenario or per dimension: one photo message (the bar chart, the ranking as its caption) whose
+buttons switch it in place by editing the media."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bot.domain.periods import Period
 from bot.services.users import Person
 from bot.telegram import keyboards, team_keys, team_text
 from bot.telegram.buttons import stale
+from bot.telegram.render import photo_in_place
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
 from bot.telegram.staff import args, number, one_team, period_from, texts
 
@@ -67,10 +69,10 @@ async def _show(
     )
     subject = scenario[1] if scenario else t.plain(f"dim.{dimension}") if dimension else ""
     keys = team_keys.board(rt.catalog, person.language, team_id, period)
-    await say(update, context, team_text.board(t, found, subject), keys)
-    if found.lines:
-        png = await asyncio.to_thread(team_text.board_chart, t, found, subject)
-        await context.bot.send_photo(chat_id(update), png)
+    png = await asyncio.to_thread(team_text.board_chart, t, found, subject)
+    caption = team_text.board_caption(t, found, subject)
+    pressed = update.callback_query.message if update.callback_query else None
+    await photo_in_place(context.bot, chat_id(update), pressed, png, caption, keys)
 
 
 async def scenarios(update: Update, context: Context) -> None:
@@ -81,6 +83,13 @@ async def scenarios(update: Update, context: Context) -> None:
     keys = team_keys.board_scenarios(
         number(team_id), period_from(period), [e.scenario for e in found], person.language
     )
+    query = update.callback_query
+    if query is not None and query.message is not None and query.message.photo:
+        # The board's own message offers the scenarios, and their board replaces it.
+        await context.bot.edit_message_reply_markup(
+            chat_id(update), query.message.message_id, reply_markup=keys
+        )
+        return
     await say(update, context, texts(context, person)("tg.team.board_pick_scenario"), keys)
 
 
