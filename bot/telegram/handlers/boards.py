@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.periods import Period
@@ -84,7 +84,7 @@ async def scenarios(update: Update, context: Context) -> None:
         number(team_id), period_from(period), [e.scenario for e in found], person.language
     )
     query = update.callback_query
-    if query is not None and query.message is not None and query.message.photo:
+    if query is not None and isinstance(query.message, Message) and query.message.photo:
         # The board's own message offers the scenarios, and their board replaces it.
         await context.bot.edit_message_reply_markup(
             chat_id(update), query.message.message_id, reply_markup=keys
