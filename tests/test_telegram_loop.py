@@ -209,3 +209,33 @@ async def test_board_buttons_switch_one_photo_message_in_place(tb: TeamBot) -> N
     assert str(board["caption"]).startswith(
         f"<b>华东一组 · 全部时间 · 场景「{TITLE}」</b>\n1. 小陈 — "
     )
+
+
+async def test_practise_again_starts_with_a_short_card_and_the_full_one_a_button_away(
+    tb: TeamBot,
+) -> None:
+    await tb.say(REP, "/history")
+    await tb.tap(REP, label="1. ")
+    before = len(tb.api.sent(REP))
+    await tb.tap(REP, label="再练一次")
+    assert len(tb.api.sent(REP)) == before + 1  # one message
+    card = tb.api.sent(REP)[-1]
+    text = str(card["text"])
+    assert text.startswith(f"<b>案例卡 · {TITLE}</b>\n<b>目标</b> ")
+    assert "及格线 60 分" in text
+    assert len(text) < 300
+    assert [b["text"] for b in buttons_of(card)][0] == "📄 完整案例卡"
+    await tb.tap(REP, label="完整案例卡")
+    assert len(tb.api.sent(REP)) == before + 1  # the same message, edited
+    full = str(tb.api.sent(REP)[-1]["text"])
+    assert "<b>客户</b>" in full and "<b>评分标准（权重）</b>" in full
+    assert "完整案例卡" not in str(buttons_of(tb.api.sent(REP)[-1]))
+    await tb.tap(REP, label="跳过")
+    shown = tb.texts(REP)
+    await tb.forge(
+        REP,
+        "brief:"
+        + str(card["reply_markup"]["inline_keyboard"][0][0]["callback_data"]).split(":")[1],
+    )
+    assert toast(tb) == CATALOG.t("zh", "loop.stale")
+    assert tb.texts(REP) == shown

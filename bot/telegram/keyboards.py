@@ -34,6 +34,7 @@ OPEN = "open"  # open:<session>        a past session from the history
 HISTORY_ALL = "hist"  # hist:all         the history with abandoned sessions listed too
 TRANSCRIPT = "tr"  # tr:<session>        a past session's transcript
 COMPARE = "cmp"  # cmp:<session>         a graded session against the previous attempt
+BRIEF = "brief"  # brief:<session>       the full case card in place of the short one
 
 
 def data(verb: str, arg: object = "") -> str:
@@ -144,10 +145,16 @@ def picker_keys(
     return _markup([*rows, nav])
 
 
-def prepare(catalog: Catalog, lang: Lang, session_id: str) -> InlineKeyboardMarkup:
-    """Write a plan / skip and start."""
+def prepare(
+    catalog: Catalog, lang: Lang, session_id: str, full_brief: bool = False
+) -> InlineKeyboardMarkup:
+    """Write a plan / skip and start (and, under a short card, the full case card)."""
+    brief = InlineKeyboardButton(
+        catalog.t(lang, "loop.button_brief"), callback_data=data(BRIEF, session_id)
+    )
     return _markup(
         [
+            [brief] if full_brief else [],
             [
                 InlineKeyboardButton(
                     catalog.t(lang, "tg.button_plan"), callback_data=data(PREPARE, session_id)

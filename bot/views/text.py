@@ -160,6 +160,18 @@ def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = Fa
     return "\n".join(lines)
 
 
+def short_brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = False) -> str:
+    """The short card of a scenario the rep has played before: title, goal, turns and pass mark."""
+    m, t = Markup(html, lang), catalog.t
+    return "\n".join(
+        [
+            m.bold(t(lang, "brief.title", title=scenario.title_in(lang))),
+            f"{m.bold(t(lang, 'brief.goal'))} {m.esc(tidy(scenario.brief.goal))}",
+            m.esc(t(lang, "brief.budget", turns=scenario.turn_budget, mark=scenario.pass_mark)),
+        ]
+    )
+
+
 def _metric_line(card: Scorecard, catalog: Catalog, lang: Lang) -> str:
     mx, t = card.metrics, catalog.t
     yes_no = t(lang, "card.answer_yes") if mx.get("commitment") else t(lang, "card.answer_no")

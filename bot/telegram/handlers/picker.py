@@ -16,7 +16,7 @@ from bot.telegram.buttons import stale
 from bot.telegram.handlers.play import show_opening
 from bot.telegram.render import edit_html
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
-from bot.views.text import brief_text
+from bot.views.text import brief_text, short_brief_text
 
 
 def _argument(update: Update) -> str:
@@ -67,19 +67,56 @@ async def turn_page(update: Update, context: Context) -> None:
     await edit_html(context.bot, chat_id(update), query.message.message_id, html.escape(text), keys)
 
 
-async def _open(update: Update, context: Context, replace: bool) -> None:
+async def send_short_brief(
+    update: Update, context: Context, person: Person, started: Started
+) -> None:
+    """A scenario played before: its short card, with the full one a button away."""
+    rt, lang = runtime(context), person.language
+    card = short_brief_text(started.scenario, rt.catalog, lang, html=True)
+    text = f"{card}\n\n{html.escape(rt.t(lang, 'loop.retry_hint'))}"
+    keys = keyboards.prepare(rt.catalog, lang, started.session.id, full_brief=True)
+    await say(update, context, text, keys)
+
+
+async def _open(update: Update, context: Context, replace: bool, short: bool = False) -> None:
     person = await rep(update, context)
     scenario = _scenario(context, _argument(update))
     if scenario is None:
         await stale(update, context)
         return
     started = await runtime(context).practice.start(person.id, scenario.id, replace=replace)
-    await send_brief(update, context, person, started)
+    await (send_short_brief if short else send_brief)(update, context, person, started)
 
 
 async def pick(update: Update, context: Context) -> None:
     """A scenario button (or "practise again"): open a session at its brief."""
     await _open(update, context, replace=False)
+
+
+async def retry(update: Update, context: Context) -> None:
+    """ "Practise again": a new session of the same scenario at its short card."""
+    await _open(update, context, replace=False, short=True)
+
+
+async def full_brief(update: Update, context: Context) -> None:
+    """ "Full case card": the short card becomes the whole brief, in the same message."""
+    person = await rep(update, context)
+    rt, lang = runtime(context), person.language
+    found = await rt.practice.current(person.id)
+    query = update.callback_query
+    if (
+        found is None
+        or found.session.id != _argument(update)
+        or found.session.phase not in (Phase.BRIEF, Phase.PREPARE)
+        or query is None
+        or query.message is None
+    ):
+        await stale(update, context)
+        return
+    card = brief_text(found.scenario, rt.catalog, lang, html=True)
+    text = f"{card}\n\n{html.escape(rt.t(lang, 'tg.prepare_hint'))}"
+    keys = keyboards.prepare(rt.catalog, lang, found.session.id)
+    await edit_html(context.bot, chat_id(update), query.message.message_id, text, keys)
 
 
 async def start_anew(update: Update, context: Context) -> None:
@@ -119,7 +156,8 @@ def register(application: App) -> None:
     for verb, callback in (
         (keyboards.PAGE, turn_page),
         (keyboards.PICK, pick),
-        (keyboards.RETRY, pick),
+        (keyboards.RETRY, retry),
+        (keyboards.BRIEF, full_brief),
         (keyboards.NEW, start_anew),
         (keyboards.DROP, drop),
         (keyboards.PREPARE, write_plan),
