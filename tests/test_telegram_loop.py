@@ -224,7 +224,7 @@ async def test_practise_again_starts_with_a_short_card_and_the_full_one_a_button
     assert text.startswith(f"<b>案例卡 · {TITLE}</b>\n<b>目标</b> ")
     assert "及格线 60 分" in text
     assert len(text) < 300
-    assert [b["text"] for b in buttons_of(card)][0] == "📄 完整案例卡"
+    assert buttons_of(card)[0]["text"] == "📄 完整案例卡"
     await tb.tap(REP, label="完整案例卡")
     assert len(tb.api.sent(REP)) == before + 1  # the same message, edited
     full = str(tb.api.sent(REP)[-1]["text"])
