@@ -233,11 +233,26 @@ async def test_hint_gives_the_coachs_next_move(bot: BotHarness) -> None:
     assert bot.last_text().startswith("💡 提示：")
 
 
-async def test_cancel_abandons_the_session(bot: BotHarness) -> None:
+async def test_cancel_asks_first_and_abandons_once_confirmed(bot: BotHarness) -> None:
     await begin_play(bot)
+    await bot.text(OPENING)
     await bot.text("/cancel")
+    question = bot.api.sent(PRIVATE)[-1]
+    assert str(question["text"]).startswith("要放弃「区卫健委信息系统二期尾款」吗？你已经说了 1 轮")
+    assert markup_labels(question) == ["🗑 放弃这次练习", "▶️ 继续这场练习"]
+    assert await bot.services.practice.current(await bot.rep_id()) is not None
+    await bot.press(label="放弃这次练习")
+    assert bot.api.sent(PRIVATE)[-1]["message_id"] == question["message_id"]  # edited
     assert bot.last_text() == "已放弃这次练习。发 /practice 重新开始。"
     assert await bot.services.practice.current(await bot.rep_id()) is None
+
+
+async def test_cancel_then_continue_keeps_the_session(bot: BotHarness) -> None:
+    await begin_play(bot)
+    await bot.text("/cancel")
+    await bot.press(label="继续这场练习")
+    assert await bot.services.practice.current(await bot.rep_id()) is not None
+    assert bot.last_text().startswith("继续")
 
 
 @pytest.mark.parametrize("command", ["/end", "/hint"])

@@ -35,6 +35,7 @@ HISTORY_ALL = "hist"  # hist:all         the history with abandoned sessions lis
 TRANSCRIPT = "tr"  # tr:<session>        a past session's transcript
 COMPARE = "cmp"  # cmp:<session>         a graded session against the previous attempt
 BRIEF = "brief"  # brief:<session>       the full case card in place of the short one
+QUIT = "quit"  # quit:<session>          /cancel confirmed: abandon that session
 
 
 def data(verb: str, arg: object = "") -> str:
@@ -183,6 +184,22 @@ def active_choice(
                 )
             ],
             [InlineKeyboardButton(catalog.t(lang, "tg.button_abandon_new"), callback_data=abandon)],
+        ]
+    )
+
+
+def confirm_cancel(catalog: Catalog, lang: Lang, session_id: str) -> InlineKeyboardMarkup:
+    """/cancel's question: abandon this session, or go on with it."""
+    return _markup(
+        [
+            [
+                InlineKeyboardButton(
+                    catalog.t(lang, "loop.button_quit"), callback_data=data(QUIT, session_id)
+                ),
+                InlineKeyboardButton(
+                    catalog.t(lang, "tg.button_continue"), callback_data=data(CONTINUE, session_id)
+                ),
+            ]
         ]
     )
 
