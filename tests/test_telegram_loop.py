@@ -9,10 +9,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.settings import Settings
-from tests.support.team_bot import GROUP, REP, TRAINER, TeamBot
-from tests.team_world import Clock
+from bot.telegram.picker_keys import BUTTON_WIDTH, width
+from tests.support.team_bot import GROUP, OUTSIDER, REP, TRAINER, TeamBot
+from tests.team_world import VALID_YAML_ID, Clock, scenario_yaml
 
 CATALOG = Catalog.load()
 TITLE = "区卫健委信息系统二期尾款"
@@ -239,3 +241,37 @@ async def test_practise_again_starts_with_a_short_card_and_the_full_one_a_button
     )
     assert toast(tb) == CATALOG.t("zh", "loop.stale")
     assert tb.texts(REP) == shown
+
+
+async def test_a_teams_own_scenario_is_in_its_members_practice_marked_as_the_teams(
+    settings: Settings, scenario: Scenario
+) -> None:
+    async with TeamBot(settings, Clock()) as tb:
+        await tb.team()
+        text = scenario_yaml(scenario, title="县财政局年底支付")
+        await tb.send_file(TRAINER, "county.yaml", text.encode("utf-8"))
+        await tb.say(REP, "/practice")
+        for _ in range(5):  # to the page that lists it
+            if "县财政局年底支付" in tb.last(REP):
+                break
+            await tb.tap(REP, label="下一页")
+        assert "县财政局年底支付\n   难度 " in tb.last(REP)
+        assert "👥 团队「华东一组」自己的场景" in tb.last(REP)
+        await tb.tap(REP, label="县财政局年底支付 👥")
+        assert tb.last(REP).startswith("<b>案例卡 · 县财政局年底支付</b>")
+        current = await tb.bot.services.practice.current(await tb.user_id(REP))
+        assert current is not None and current.scenario.id == VALID_YAML_ID
+        await tb.say(OUTSIDER, "/practice")
+        assert "县财政局年底支付" not in "".join(tb.texts(OUTSIDER))
+
+
+async def test_english_picker_labels_fit_a_button_and_say_the_language_played(
+    settings: Settings,
+) -> None:
+    async with TeamBot(settings, Clock()) as tb:
+        await tb.say(REP, "/lang")
+        await tb.tap(REP, label="English")
+        await tb.say(REP, "/practice")
+        labels = [b["text"] for b in buttons_of(tb.api.sent(REP)[-1]) if b["text"][0].isdigit()]
+        assert labels and all(width(label) <= BUTTON_WIDTH for label in labels)
+        assert any(label.endswith(" · in Chinese") for label in labels)

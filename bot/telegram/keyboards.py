@@ -116,36 +116,6 @@ def picker(catalog: Catalog, lang: Lang, scenarios: Sequence[Scenario], page: in
     return "\n\n".join(lines)
 
 
-def picker_keys(
-    catalog: Catalog, lang: Lang, scenarios: Sequence[Scenario], page: int
-) -> InlineKeyboardMarkup:
-    """One button per scenario on the page, then ◀ / ▶."""
-    first = page * PAGE_SIZE
-    rows = [
-        [
-            InlineKeyboardButton(
-                catalog.t(lang, "tg.picker_button", n=n, title=_short(s.title_in(lang))),
-                callback_data=data(PICK, scenario_token(s.id)),
-            )
-        ]
-        for n, s in enumerate(scenarios[first : first + PAGE_SIZE], start=first + 1)
-    ]
-    nav = []
-    if page > 0:
-        nav.append(
-            InlineKeyboardButton(
-                catalog.t(lang, "tg.picker_prev"), callback_data=data(PAGE, page - 1)
-            )
-        )
-    if page + 1 < pages(len(scenarios)):
-        nav.append(
-            InlineKeyboardButton(
-                catalog.t(lang, "tg.picker_next"), callback_data=data(PAGE, page + 1)
-            )
-        )
-    return _markup([*rows, nav])
-
-
 def prepare(
     catalog: Catalog, lang: Lang, session_id: str, full_brief: bool = False
 ) -> InlineKeyboardMarkup:

@@ -11,7 +11,7 @@ from bot.domain.scenario import Scenario
 from bot.domain.session import Phase
 from bot.services.practice import Started
 from bot.services.users import Person
-from bot.telegram import keyboards
+from bot.telegram import keyboards, picker_keys
 from bot.telegram.buttons import stale
 from bot.telegram.handlers.play import show_opening
 from bot.telegram.render import edit_html
@@ -27,16 +27,25 @@ def _scenario(context: Context, token: str) -> Scenario | None:
     return keyboards.find_scenario(runtime(context).services.scenarios, token)
 
 
+async def _choices(context: Context, person: Person) -> list[picker_keys.Choice]:
+    """The shipped scenarios, then the own scenarios of the rep's teams."""
+    rt = runtime(context)
+    own = await rt.training.uploads.of_my_teams(person.id)
+    return [picker_keys.Choice(s) for s in rt.services.scenarios.all()] + [
+        picker_keys.Choice(s, team_id, name) for team_id, name, s in own
+    ]
+
+
 async def send_picker(update: Update, context: Context, person: Person, page: int = 0) -> None:
     """The first (or given) page of scenarios."""
     rt = runtime(context)
-    scenarios = rt.services.scenarios.all()
-    if not scenarios:
+    choices = await _choices(context, person)
+    if not choices:
         await say(update, context, rt.t(person.language, "tg.picker_empty"))
         return
-    page = max(0, min(page, keyboards.pages(len(scenarios)) - 1))
-    text = keyboards.picker(rt.catalog, person.language, scenarios, page)
-    keys = keyboards.picker_keys(rt.catalog, person.language, scenarios, page)
+    page = max(0, min(page, keyboards.pages(len(choices)) - 1))
+    text = picker_keys.text(rt.catalog, person.language, choices, page)
+    keys = picker_keys.keys(rt.catalog, person.language, choices, page)
     await say(update, context, html.escape(text), keys)
 
 
@@ -57,10 +66,10 @@ async def turn_page(update: Update, context: Context) -> None:
     """◀ / ▶ in the picker: show another page in the same message."""
     person = await rep(update, context)
     rt = runtime(context)
-    scenarios = rt.services.scenarios.all()
-    page = max(0, min(int(_argument(update) or 0), keyboards.pages(len(scenarios)) - 1))
-    text = keyboards.picker(rt.catalog, person.language, scenarios, page)
-    keys = keyboards.picker_keys(rt.catalog, person.language, scenarios, page)
+    choices = await _choices(context, person)
+    page = max(0, min(int(_argument(update) or 0), keyboards.pages(len(choices)) - 1))
+    text = picker_keys.text(rt.catalog, person.language, choices, page)
+    keys = picker_keys.keys(rt.catalog, person.language, choices, page)
     query = update.callback_query
     if query is None or query.message is None:
         return
