@@ -274,4 +274,5 @@ async def test_english_picker_labels_fit_a_button_and_say_the_language_played(
         await tb.say(REP, "/practice")
         labels = [b["text"] for b in buttons_of(tb.api.sent(REP)[-1]) if b["text"][0].isdigit()]
         assert labels and all(width(label) <= BUTTON_WIDTH for label in labels)
-        assert any(label.endswith(" · in Chinese") for label in labels)
+        assert any(label.endswith(" · zh") for label in labels)
+        assert "· played in Chinese" in tb.last(REP)

@@ -115,8 +115,8 @@ async def test_a_team_scenario_stays_inside_its_team(tb: TeamBot, scenario: Scen
     await tb.team(reps=(), name="华南二组", trainer=OTHER_TRAINER)
     await tb.say(OTHER_TRAINER, "/upload")
     assert "还没有上传过场景。" in tb.last(OTHER_TRAINER)
-    await tb.say(REP, "/practice")
-    assert "华东内部演练" not in tb.last(REP)  # free practice lists the shipped scenarios only
+    await tb.say(OTHER_TRAINER, "/practice")
+    assert "华东内部演练" not in "".join(tb.texts(OTHER_TRAINER))  # only its team's members see it
 
 
 @pytest.mark.parametrize(

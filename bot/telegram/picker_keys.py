@@ -16,7 +16,7 @@ from bot.i18n import Catalog
 from bot.telegram import team_keys
 from bot.telegram.keyboards import PAGE, PAGE_SIZE, PICK, data, pages, scenario_token
 
-BUTTON_WIDTH = 30  # columns a one-button row shows on a phone before Telegram cuts it
+BUTTON_WIDTH = 34  # columns a one-button row shows on a phone before Telegram cuts it
 
 
 @dataclass(frozen=True)
@@ -76,6 +76,8 @@ def text(catalog: Catalog, lang: Lang, choices: Sequence[Choice], page: int) -> 
             temperament=t(lang, f"temperament.{s.temperament}"),
             phenomenon=t(lang, f"phenomenon.{s.phenomenon}"),
         )
+        if s.language != lang:
+            line += " · " + t(lang, f"loop.played_in_line.{s.language}")
         if c.team_id is not None:
             line += "\n   " + t(lang, "loop.picker_team_line", team=c.team_name)
         lines.append(line)
