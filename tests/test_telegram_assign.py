@@ -119,9 +119,9 @@ async def test_an_unreadable_due_date_is_refused_and_never_played(tb: TeamBot) -
     assert tb.last(TRAINER) == CATALOG.t("zh", "team.error.pass_mark")
     await tb.tap(TRAINER, label="场景默认")
     await tb.tap(TRAINER, label="2")
-    assert "截止：2026-12-05 18:00（Asia/Shanghai）\n及格线：60 分\n至少评分：2 次" in tb.last(
-        TRAINER
-    )
+    # The buttons edit their own message (the question above the refusal) into the summary.
+    summary = "截止：2026-12-05 18:00（Asia/Shanghai）\n及格线：60 分\n至少评分：2 次"
+    assert summary in tb.texts(TRAINER)[-2]
 
 
 async def test_a_due_date_that_passed_before_confirming_is_asked_for_again(tb: TeamBot) -> None:

@@ -276,3 +276,19 @@ async def test_english_picker_labels_fit_a_button_and_say_the_language_played(
         assert labels and all(width(label) <= BUTTON_WIDTH for label in labels)
         assert any(label.endswith(" · zh") for label in labels)
         assert "· played in Chinese" in tb.last(REP)
+
+
+async def test_the_assign_flow_edits_its_own_message(settings: Settings) -> None:
+    async with TeamBot(settings, Clock()) as tb:
+        await tb.team(reps=())
+        sent = len(tb.api.calls_to("sendMessage", TRAINER))
+        await tb.say(TRAINER, "/assign")
+        for label in ("区卫健委", "全体销售", "3 天", "场景默认", "1", "布置"):
+            await tb.tap(TRAINER, label=label)
+        assert len(tb.api.calls_to("sendMessage", TRAINER)) == sent + 1  # one message in all
+        assert tb.last(TRAINER).startswith(f"已布置「{TITLE}」")
+        # Typed answers (a due date, a pass mark) come below the trainer's own message: the
+        # question after each is a new message, and the buttons after it edit that one.
+        sent = len(tb.api.calls_to("sendMessage", TRAINER))
+        await tb.assign(mark="0")
+        assert len(tb.api.calls_to("sendMessage", TRAINER)) == sent + 3

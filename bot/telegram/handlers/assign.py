@@ -22,9 +22,8 @@ from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.failures import report
 from bot.telegram.jobs import schedule
-from bot.telegram.render import edit_html
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say, sender
-from bot.telegram.staff import args, chosen, notify, number, one_team, texts
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
+from bot.telegram.staff import args, chosen, notify, number, one_team, screen, texts
 
 KIND = "assign"
 STEPS = ("scenario", "member", "due", "mark", "attempts")
@@ -67,20 +66,13 @@ async def _scenario_page(
     draft: Draft,
     scenarios: list[Scenario],
     page: int,
-    edit: bool = False,
 ) -> None:
     rt, t = runtime(context), texts(context, person)
     page = max(0, min(page, keyboards.pages(len(scenarios)) - 1))
     head = t("tg.team.assign_scenario", team=draft.data["team_name"])
     body = html.escape(keyboards.picker(rt.catalog, person.language, scenarios, page))
     keys = assign_keys.scenario_picker(rt.catalog, person.language, draft.nonce, scenarios, page)
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        await edit_html(
-            context.bot, chat_id(update), query.message.message_id, f"{head}\n\n{body}", keys
-        )
-    else:
-        await say(update, context, f"{head}\n\n{body}", keys)
+    await screen(update, context, f"{head}\n\n{body}", keys)
 
 
 async def step(update: Update, context: Context) -> None:
@@ -99,12 +91,11 @@ async def step(update: Update, context: Context) -> None:
             draft,
             await _scenarios(context, person, draft),
             number(value),
-            edit=True,
         )
         return
     if kind == "x":
         await drafts(context).clear(sender(update))
-        await say(update, context, texts(context, person)("tg.team.assign_cancelled"))
+        await screen(update, context, texts(context, person)("tg.team.assign_cancelled"))
         return
     if kind == "ok":
         await _confirm(update, context, person, draft)
@@ -157,9 +148,13 @@ def _mark(text: str) -> int:
     return int(cleaned)
 
 
-async def _next(update: Update, context: Context, person: Person, draft: Draft) -> None:
-    """Store the draft and ask the first question still open (or for confirmation)."""
+async def _next(
+    update: Update, context: Context, person: Person, draft: Draft, fresh: bool = False
+) -> None:
+    """Store the draft and ask the first question still open (or for confirmation), in the
+    pressed button's message unless `fresh` (after an error, the question goes below it)."""
     rt, t, lang = runtime(context), texts(context, person), person.language
+    show = say if fresh else screen
     draft.data.pop(AWAITS, None)
     missing = next((s for s in STEPS if s not in draft.data), None)
     if missing == "scenario":
@@ -176,13 +171,13 @@ async def _next(update: Update, context: Context, person: Person, draft: Draft) 
         keys = assign_keys.targets(
             rt.catalog, lang, draft.nonce, [(int(k), v) for k, v in reps.items()]
         )
-        await say(update, context, t("tg.team.assign_member", title=draft.data["title"]), keys)
+        await show(update, context, t("tg.team.assign_member", title=draft.data["title"]), keys)
         return
     if missing == "due":
         draft.data[AWAITS] = "due"
         await drafts(context).save(sender(update), draft)
         keys = assign_keys.due_choices(rt.catalog, lang, draft.nonce)
-        await say(update, context, t("tg.team.assign_due", zone=draft.data["zone"]), keys)
+        await show(update, context, t("tg.team.assign_due", zone=draft.data["zone"]), keys)
         return
     if missing == "mark":
         draft.data[AWAITS] = "mark"
@@ -190,14 +185,14 @@ async def _next(update: Update, context: Context, person: Person, draft: Draft) 
         keys = assign_keys.pass_marks(
             rt.catalog, lang, draft.nonce, int(draft.data["default_mark"])
         )
-        await say(update, context, t("tg.team.assign_mark"), keys)
+        await show(update, context, t("tg.team.assign_mark"), keys)
         return
     if missing == "attempts":
         await drafts(context).save(sender(update), draft)
-        await say(update, context, t("tg.team.assign_attempts"), assign_keys.attempts(draft.nonce))
+        await show(update, context, t("tg.team.assign_attempts"), assign_keys.attempts(draft.nonce))
         return
     await drafts(context).save(sender(update), draft)
-    await say(
+    await show(
         update,
         context,
         _summary(context, person, draft),
@@ -244,7 +239,7 @@ async def _confirm(update: Update, context: Context, person: Person, draft: Draf
         # The due date passed while the trainer was deciding: say so and ask for it again.
         d.pop("due", None)
         await report(update, context, exc)
-        await _next(update, context, person, draft)
+        await _next(update, context, person, draft, fresh=True)
         return
     await drafts(context).clear(sender(update))
     # The reps are counted; the linked group (a notice without a user) hears it too.
@@ -253,7 +248,7 @@ async def _confirm(update: Update, context: Context, person: Person, draft: Draf
     if context.job_queue is not None:
         schedule(context.job_queue, assigned.reminders, rt.training.reminders.clock())
     text = t("tg.team.assigned", title=assigned.assignment.title(person.language), notified=told)
-    await say(
+    await screen(
         update,
         context,
         text,

@@ -12,7 +12,7 @@ from bot.telegram import keyboards, review_text, team_keys
 from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
-from bot.telegram.staff import args, notify, number, one_team, texts
+from bot.telegram.staff import args, notify, number, one_team, screen, texts
 
 PAGE = 10
 SCORES = {f"{s:g}" for s in team_keys.SCORES}  # what the score buttons send
@@ -45,7 +45,7 @@ async def _page(
     keys = team_keys.review_page(
         rt.catalog, person.language, team_id, [s.id for s in shown], offset + PAGE, more
     )
-    await say(
+    await screen(
         update,
         context,
         review_text.sessions(texts(context, person), info, shown, offset),
@@ -101,7 +101,7 @@ async def ask_score(update: Update, context: Context) -> None:
         return
     current = found.card.dimensions[dimension].score
     text = t("tg.team.override_score", dimension=t.plain(f"dim.{dimension}"), score=f"{current:g}")
-    await say(update, context, text, team_keys.scores(found.started.session.id, dimension))
+    await screen(update, context, text, team_keys.scores(found.started.session.id, dimension))
 
 
 async def ask_reason(update: Update, context: Context) -> None:
@@ -131,7 +131,7 @@ async def ask_reason(update: Update, context: Context) -> None:
         score=score,
         name=found.player,
     )
-    await say(update, context, text)
+    await screen(update, context, text)
 
 
 async def typed(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
