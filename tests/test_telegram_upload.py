@@ -69,7 +69,28 @@ async def test_a_broken_file_comes_back_with_its_line_numbers(
     text = scenario_yaml(scenario).replace("difficulty: 3", "difficulty: 9")
     line = text.splitlines().index("difficulty: 9") + 1
     await tb.send_file(TRAINER, "county.yaml", text.encode())
-    assert tb.last(TRAINER).startswith(f"场景文件有误：county.yaml:{line}: difficulty: ")
+    assert (
+        tb.last(TRAINER)
+        == f"场景文件有误：county.yaml 第 {line} 行，难度（difficulty）：不能大于 5。"
+    )
+
+
+async def test_upload_problems_are_in_the_trainers_language_with_field_and_line(
+    tb: TeamBot, scenario: Scenario
+) -> None:
+    text = scenario_yaml(scenario).replace("difficulty: 3", "difficulty: 3\ncolour: red")
+    line = text.splitlines().index("colour: red") + 1
+    await tb.send_file(TRAINER, "county.yaml", text.encode())
+    shown = tb.last(TRAINER)
+    assert f"county.yaml 第 {line} 行，colour：不认识这一项（拼错了，或放错了位置）。" in shown
+    assert "Extra inputs" not in shown and "Input should" not in shown
+    await tb.say(TRAINER, "/lang")
+    await tb.tap(TRAINER, label="English")
+    await tb.send_file(TRAINER, "county.yaml", text.encode())
+    assert tb.last(TRAINER) == (
+        f"The scenario file has errors: county.yaml, line {line}, colour: "
+        "this field is not known here (misspelt, or in the wrong place)."
+    )
 
 
 async def test_a_syntax_error_names_its_line(tb: TeamBot) -> None:

@@ -15,11 +15,12 @@ from bot.errors import (
     ActiveSessionExists,
     NoActiveSession,
     ProviderError,
+    ScenarioInvalid,
     SessionNotFound,
     TrainerError,
     WrongPhase,
 )
-from bot.telegram import buttons, keyboards, team_keys
+from bot.telegram import buttons, keyboards, team_keys, upload_text
 from bot.telegram.render import send_html
 from bot.telegram.runtime import LANG, RUNTIME, Context, Runtime
 from bot.telegram.streaming import retry_seconds
@@ -98,6 +99,10 @@ async def report(update: object, context: Context, error: BaseException) -> None
         if isinstance(error, ActiveSessionExists) and isinstance(update, Update):
             # The service names the scenario by its Chinese title; say it in the reader's.
             params["scenario"] = await _active_title(update, rt, lang) or params.get("scenario")
+        if isinstance(error, ScenarioInvalid) and params.get("problems"):
+            # The loader's problems in the trainer's words, not pydantic's English.
+            found = params["problems"]
+            params["detail"] = upload_text.problems(rt.catalog, lang, params["source"], found)
         text = rt.catalog.error(lang, error.code, params)
         markup = _markup(error, update, rt, lang)
     else:
