@@ -90,8 +90,12 @@ def progress(
     overall_label: str,
     axis_label: str,
     title: str,
+    dates: Sequence[str] = (),
+    pass_marks: Sequence[float] = (),
+    pass_label: str = "",
 ) -> bytes:
-    """Small multiples: the overall score and each dimension, session after session."""
+    """Small multiples: the overall score (with the pass line, where given) and each dimension
+    on its 1–5 scale, session after session, the sessions labelled by their `dates`."""
     xs = list(range(1, len(points) + 1))
     with _DRAWING, _styled():
         figure = Figure(figsize=(10, 6.5), dpi=110)
@@ -107,12 +111,27 @@ def progress(
             )
             for d in DIMENSIONS
         ]
-        for ax, (name, ys, limits) in zip(axes.flat, panels, strict=True):
+        ticks = xs if len(xs) <= 12 else xs[:: max(1, len(xs) // 10)]
+        for i, (ax, (name, ys, limits)) in enumerate(zip(axes.flat, panels, strict=True)):
             ax.plot(xs, ys, marker="o", color=_ACCENT, linewidth=2)
             ax.set_title(name)
             ax.set_ylim(*limits)
+            if i > 0:
+                ax.set_yticks(range(int(SCORE_MIN), int(SCORE_MAX) + 1))
+            elif len(pass_marks) == len(xs):
+                ax.step(xs, pass_marks, where="mid", color="#555555", linestyle="--", linewidth=1)
+                ax.annotate(
+                    pass_label,
+                    (xs[0], pass_marks[0]),
+                    textcoords="offset points",
+                    xytext=(2, 4),
+                    fontsize=9,
+                    color="#555555",
+                )
             ax.grid(color=_GRID, alpha=0.6)
-            ax.set_xticks(xs if len(xs) <= 12 else xs[:: max(1, len(xs) // 10)])
+            ax.set_xticks(ticks)
+            if len(dates) == len(xs):
+                ax.set_xticklabels([dates[x - 1] for x in ticks], rotation=45, fontsize=9)
         for ax in axes[-1]:
             ax.set_xlabel(axis_label)
         figure.suptitle(title, fontsize=16)

@@ -292,3 +292,15 @@ async def test_the_assign_flow_edits_its_own_message(settings: Settings) -> None
         sent = len(tb.api.calls_to("sendMessage", TRAINER))
         await tb.assign(mark="0")
         assert len(tb.api.calls_to("sendMessage", TRAINER)) == sent + 3
+
+
+async def test_me_sends_a_short_summary_with_a_dated_chart(tb: TeamBot) -> None:
+    await tb.play_task(REP)
+    await correct_listening(tb)
+    await tb.say(REP, "/me")
+    summary, chart = tb.api.sent(REP)[-2:]
+    text = str(summary["text"])
+    assert text.startswith("<b>我的进步</b>\n共 2 次评分 · 最近 ")
+    assert re.search(r"\n倾听力 最近 1 分 ↓", text), text
+    assert str(chart["caption"]).startswith("共 2 次评分")
+    assert tb.api.calls_to("sendPhoto", REP)[-1].files["photo"].startswith(b"\x89PNG")

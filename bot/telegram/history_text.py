@@ -3,12 +3,14 @@ the trainer's comments, the transcript on demand, and an attempt beside the prev
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 
 from bot.domain.periods import local_text
+from bot.domain.scenario import Dimension
 from bot.domain.session import Phase
 from bot.services.practice import Started
+from bot.services.practice_types import ProgressPoint
 from bot.services.review import CommentInfo, Comparison
 from bot.storage.repositories import SessionSummary
 from bot.telegram.team_text import Texts
@@ -106,4 +108,29 @@ def comparison(t: Texts, found: Comparison, zone: str) -> str:
                 arrow=_arrow(now.score, was.score),
             )
         )
+    return "\n".join(lines)
+
+
+def progress_summary(
+    t: Texts, points: Sequence[ProgressPoint], labels: Mapping[Dimension, str]
+) -> str:
+    """/me in a few lines: how many graded sessions, the latest and best overall, and each
+    dimension's latest score against the one before."""
+    last = points[-1]
+    before = points[-2] if len(points) > 1 else None
+    lines = [
+        t.bold("tg.me_title"),
+        t(
+            "tg.me_caption",
+            count=len(points),
+            last=last.overall,
+            best=max(p.overall for p in points),
+        ),
+    ]
+    for dim, name in labels.items():
+        if dim not in last.scores:
+            continue
+        now = last.scores[dim]
+        arrow = _arrow(now, before.scores[dim]) if before and dim in before.scores else ""
+        lines.append(t("loop.me_line", dimension=name, score=f"{now:g}", arrow=arrow).rstrip())
     return "\n".join(lines)

@@ -22,6 +22,7 @@ from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runti
 from bot.telegram.staff import texts
 
 HISTORY_SIZE = 10
+PASS_MARK = 60  # a scenario no longer in the library: the usual pass mark
 LOOK_BACK = 30  # sessions read to fill the list once abandoned ones are left out
 
 
@@ -117,20 +118,27 @@ async def compare(update: Update, context: Context) -> None:
 
 
 async def me(update: Update, context: Context) -> None:
-    """/me: the rep's scores over time, one panel per dimension plus the overall."""
+    """/me: a short summary, then the scores over time (dated, with the pass line)."""
     person = await rep(update, context)
     rt, lang = runtime(context), person.language
     points = await rt.practice.progress(person.id)
     if not points:
         await say(update, context, html.escape(rt.t(lang, "tg.me_empty")))
         return
+    t, labels = texts(context, person), dimension_labels(context, person)
+    await say(update, context, history_text.progress_summary(t, points, labels))
+    marks = [_pass_mark(context, p.scenario_id) for p in points]
+    dates = [local_text(p.at, _zone(context))[5:10] for p in points]
     png = await asyncio.to_thread(
         charts.progress,
         points,
-        dimension_labels(context, person),
+        labels,
         rt.t(lang, "tg.me_overall"),
-        rt.t(lang, "tg.me_axis"),
+        rt.t(lang, "loop.me_axis"),
         rt.t(lang, "tg.me_title"),
+        dates,
+        marks,
+        rt.t(lang, "loop.pass_line"),
     )
     caption = rt.t(
         lang,
@@ -140,6 +148,11 @@ async def me(update: Update, context: Context) -> None:
         best=max(p.overall for p in points),
     )
     await context.bot.send_photo(chat_id(update), png, caption=caption)
+
+
+def _pass_mark(context: Context, scenario_id: str) -> int:
+    found = runtime(context).services.scenarios.find(scenario_id)
+    return found.pass_mark if found else PASS_MARK
 
 
 def register(application: App) -> None:
