@@ -304,3 +304,9 @@ async def test_me_sends_a_short_summary_with_a_dated_chart(tb: TeamBot) -> None:
     assert re.search(r"\n倾听力 最近 1 分 ↓", text), text
     assert str(chart["caption"]).startswith("共 2 次评分")
     assert tb.api.calls_to("sendPhoto", REP)[-1].files["photo"].startswith(b"\x89PNG")
+
+
+async def test_review_buttons_name_the_rep_and_the_score(tb: TeamBot) -> None:
+    await tb.say(TRAINER, "/review")
+    (first,) = buttons_of(tb.api.sent(TRAINER)[-1])
+    assert re.fullmatch(r"1\. 小陈 · \d+ 分 (✅|❌)", first["text"]), first["text"]

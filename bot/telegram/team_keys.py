@@ -148,15 +148,23 @@ def periods(catalog: Catalog, lang: Lang, verb: str, team_id: int) -> InlineKeyb
 
 
 def review_page(
-    catalog: Catalog, lang: Lang, team_id: int, ids: Sequence[str], offset: int, more: bool
+    catalog: Catalog,
+    lang: Lang,
+    team_id: int,
+    items: Sequence[tuple[str, str, str]],
+    offset: int,
+    more: bool,
 ) -> InlineKeyboardMarkup:
-    """Open any listed session; older ones."""
-    opens = numbered(OPEN, ids)
+    """Open any listed session (id, rep, score or phase), each button naming what it opens;
+    older ones."""
+    opens = [
+        [button(catalog.t(lang, "loop.review_button", n=n, name=name, status=status), OPEN, i)]
+        for n, (i, name, status) in enumerate(items, start=1)
+    ]
     older = (
         [button(catalog.t(lang, "tg.team.button_older"), REVIEW, team_id, offset)] if more else []
     )
-    rows = [opens[i : i + 5] for i in range(0, len(opens), 5)]
-    return stack(*rows, older)
+    return stack(*opens, older)
 
 
 def session_actions(

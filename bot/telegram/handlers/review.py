@@ -42,13 +42,13 @@ async def _page(
     found = await rt.training.review.sessions(person.id, team_id, limit=PAGE + 1, offset=offset)
     info = await rt.training.teams.team(person.id, team_id)
     shown, more = found[:PAGE], len(found) > PAGE
-    keys = team_keys.review_page(
-        rt.catalog, person.language, team_id, [s.id for s in shown], offset + PAGE, more
-    )
+    t = texts(context, person)
+    labels = [(s.id, s.name, review_text.status(t, s)) for s in shown]
+    keys = team_keys.review_page(rt.catalog, person.language, team_id, labels, offset + PAGE, more)
     await screen(
         update,
         context,
-        review_text.sessions(texts(context, person), info, shown, offset),
+        review_text.sessions(t, info, shown, offset),
         keys if shown else None,
     )
 
