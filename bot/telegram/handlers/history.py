@@ -13,6 +13,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot import charts
 from bot.domain.lang import Lang
 from bot.domain.periods import local_text
+from bot.domain.scenario import Dimension
+from bot.services.practice_types import ProgressPoint
 from bot.services.users import Person
 from bot.storage.repositories import SessionSummary
 from bot.telegram import history_text, keyboards
@@ -125,29 +127,31 @@ async def me(update: Update, context: Context) -> None:
     if not points:
         await say(update, context, html.escape(rt.t(lang, "tg.me_empty")))
         return
-    t, labels = texts(context, person), dimension_labels(context, person)
-    await say(update, context, history_text.progress_summary(t, points, labels))
-    marks = [_pass_mark(context, p.scenario_id) for p in points]
-    dates = [local_text(p.at, _zone(context))[5:10] for p in points]
-    png = await asyncio.to_thread(
-        charts.progress,
+    labels = dimension_labels(context, person)
+    await say(
+        update, context, history_text.progress_summary(texts(context, person), points, labels)
+    )
+    png = await asyncio.to_thread(_chart, context, lang, points, labels)
+    best = max(p.overall for p in points)
+    caption = rt.t(lang, "tg.me_caption", count=len(points), last=points[-1].overall, best=best)
+    await context.bot.send_photo(chat_id(update), png, caption=caption)
+
+
+def _chart(
+    context: Context, lang: Lang, points: list[ProgressPoint], labels: dict[Dimension, str]
+) -> bytes:
+    """The progress chart: dated sessions, each scenario's pass line, 1–5 dimension axes."""
+    rt = runtime(context)
+    return charts.progress(
         points,
         labels,
         rt.t(lang, "tg.me_overall"),
         rt.t(lang, "loop.me_axis"),
         rt.t(lang, "tg.me_title"),
-        dates,
-        marks,
+        [local_text(p.at, _zone(context))[5:10] for p in points],
+        [_pass_mark(context, p.scenario_id) for p in points],
         rt.t(lang, "loop.pass_line"),
     )
-    caption = rt.t(
-        lang,
-        "tg.me_caption",
-        count=len(points),
-        last=points[-1].overall,
-        best=max(p.overall for p in points),
-    )
-    await context.bot.send_photo(chat_id(update), png, caption=caption)
 
 
 def _pass_mark(context: Context, scenario_id: str) -> int:
