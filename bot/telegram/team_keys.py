@@ -224,10 +224,14 @@ def upload_teams(teams: Sequence[TeamInfo], nonce: str) -> InlineKeyboardMarkup:
     return markup([button(t.name, UPLOAD_TO, nonce, t.id) for t in teams], per_row=1)
 
 
-def tasks(catalog: Catalog, lang: Lang, ids: Sequence[int]) -> InlineKeyboardMarkup:
-    """Start any listed task."""
-    label = catalog.t(lang, "tg.team.task_button", n="{n}")
-    return markup(numbered(TASK, ids, label))
+def tasks(catalog: Catalog, lang: Lang, items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """Start any listed task (id, title), each button naming its scenario."""
+    return stack(
+        *[
+            [button(catalog.t(lang, "loop.task_button", n=n, title=title[:24]), TASK, i)]
+            for n, (i, title) in enumerate(items, start=1)
+        ]
+    )
 
 
 def assignments(ids: Sequence[int]) -> InlineKeyboardMarkup:

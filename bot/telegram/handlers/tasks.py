@@ -21,9 +21,8 @@ async def tasks(update: Update, context: Context) -> None:
     if not found:
         await say(update, context, t("tg.team.tasks_empty"))
         return
-    keys = team_keys.tasks(
-        runtime(context).catalog, person.language, [x.assignment.id for x in found]
-    )
+    items = [(x.assignment.id, x.assignment.title(person.language)) for x in found]
+    keys = team_keys.tasks(runtime(context).catalog, person.language, items)
     await say(update, context, team_text.tasks(t, found), keys)
 
 
