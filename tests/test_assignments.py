@@ -10,8 +10,8 @@ from bot.domain.assignment import TaskStatus
 from bot.domain.reminders import ReminderKind
 from bot.errors import AssignmentNotFound, InvalidRequest
 from bot.i18n import Catalog
-from bot.services.notices import Link
 from bot.scenarios.library import ScenarioLibrary
+from bot.services.notices import Link
 from bot.storage.database import Database
 from tests.team_world import World, build_world
 

@@ -143,8 +143,9 @@ async def test_export_sends_a_csv_with_bom_and_an_xlsx(tb: TeamBot) -> None:
     data = csv_call.files["document"]
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["成员", "场景", "场景编号"]
-    assert rows[1][:3] == ["小陈", TITLE, "district-health-tail-payment"]
+    assert rows[0][:4] == ["成员", "用户编号", "场景", "场景编号"]
+    rep = str(await tb.user_id(REP))
+    assert rows[1][:4] == ["小陈", rep, TITLE, "district-health-tail-payment"]
     book = openpyxl.load_workbook(io.BytesIO(xlsx_call.files["document"]))
     assert book.sheetnames == ["练习记录", "任务完成情况"]
     assert book["练习记录"]["A2"].value == "小陈"

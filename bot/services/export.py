@@ -141,7 +141,7 @@ class ExportService:
                 "task_status",
             )
         ]
-        repo = TrainingRepository(s)
+        said = await TrainingRepository(s).comments_of([r.session.id for r in rows])
         table: list[list[Cell]] = []
         for r in reversed(rows):  # oldest first reads naturally in a sheet
             card = r.card or {}
@@ -183,7 +183,7 @@ class ExportService:
                         at=local_text(c.created_at, team.time_zone),
                         text=c.text,
                     )
-                    for c, u in await repo.comments(r.session.id)
+                    for c, u in said.get(r.session.id, [])
                 )
                 or None,
                 r.session.assignment_id,
