@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     llm_model_client: str | None = None
     llm_model_judge: str | None = None
     llm_model_coach: str | None = None
+    llm_model_author: str | None = None  # drafts scenarios; the judge's model when unset
     llm_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
     llm_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     llm_max_retries: int = Field(default=2, ge=0, le=6)
@@ -95,6 +96,7 @@ class Settings(BaseSettings):
         "llm_model_client",
         "llm_model_judge",
         "llm_model_coach",
+        "llm_model_author",
         mode="before",
     )
     @classmethod

@@ -101,3 +101,48 @@ def test_every_temperament_has_at_least_four_stall_lines(lang: Lang) -> None:
     assert isinstance(stall, dict)
     thin = {t: len(stall.get(t) or []) for t in ("default", *TEMPERAMENTS)}
     assert {t: n for t, n in thin.items() if n < 4} == {}
+
+
+def test_the_library_covers_the_whole_method() -> None:
+    from bot.scenarios.coverage import coverage
+
+    scenarios = [load_scenario(p) for p in FILES]
+    cov = coverage(scenarios)
+    assert cov.gaps() == []
+    assert cov.total >= 14
+    assert cov.languages["en"] >= 3
+    assert cov.prevention >= 2
+
+
+def test_every_shipped_scenario_names_its_main_hardship(shipped: Scenario) -> None:
+    assert shipped.main_hardship is not None
+    assert shipped.main_hardship in shipped.hardships
+
+
+def test_prevention_cases_are_before_any_money_is_owed(shipped: Scenario) -> None:
+    if shipped.focus == "prevention":
+        assert (shipped.brief.overdue_amount, shipped.brief.overdue_since) == (0, None)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_prevention_case_card_says_prevention_and_nothing_overdue(lang: Lang) -> None:
+    from bot.i18n import Catalog
+    from bot.views.text import brief_text
+
+    catalog = Catalog.load()
+    case = load_scenario(ROOT / "scenarios" / "tcm-hospital-anesthesia-contract.yaml")
+    card = brief_text(case, catalog, lang)
+    assert catalog.t(lang, "focus.prevention") in card
+    assert catalog.t(lang, "phenomenon.dragging") not in card
+    assert "overdue_since" not in card and ("逾期未付" not in card if lang == "zh" else True)
+
+
+def test_no_marker_is_in_the_brief_titles_or_personas(shipped: Scenario) -> None:
+    """The client model is given these up front, so a marker there would leak the fact."""
+    told = [shipped.title, shipped.summary, shipped.brief.model_dump_json()]
+    told += [s.title for s in shipped.stages] + [
+        s.persona.model_dump_json() for s in shipped.stages
+    ]
+    text = "\n".join(told)
+    leaks = [m for f in shipped.facts.values() for m in f.markers if len(m) > 2 and m in text]
+    assert leaks == []

@@ -1,5 +1,6 @@
 """Every shipped scenario, played through the real practice service: a skilled rep wins it,
-a rep who pushes and threatens is shown the door. The good walkthroughs are the README demo."""
+a weak rep (one who pushes and threatens, or in a prevention case just accepts the client's
+terms) is shown the door. The good walkthroughs are the README demo."""
 
 from __future__ import annotations
 
@@ -47,11 +48,11 @@ def test_every_shipped_scenario_has_a_good_and_a_bad_walkthrough() -> None:
     assert files == expected
 
 
-def test_the_library_ships_three_chinese_scenarios_and_one_english() -> None:
+def test_the_library_ships_at_least_fourteen_scenarios_three_in_english() -> None:
     library = ScenarioLibrary.from_directory(ROOT / "scenarios")
     languages = sorted(s.language for s in library.all())
-    assert languages.count("zh") >= 3
-    assert languages.count("en") >= 1
+    assert len(languages) >= 14
+    assert languages.count("en") >= 3
 
 
 @pytest.mark.parametrize("scenario_id", SHIPPED)
@@ -67,9 +68,7 @@ async def test_skilled_rep_uncovers_every_fact_and_secures_the_commitment(
 
 
 @pytest.mark.parametrize("scenario_id", SHIPPED)
-async def test_rep_who_presses_and_threatens_is_shown_the_door_and_fails(
-    app: Container, scenario_id: str
-) -> None:
+async def test_weak_rep_is_shown_the_door_and_fails(app: Container, scenario_id: str) -> None:
     lines = rep_lines(scenario_id, "bad")
     session, card, used = await play(app, scenario_id, lines)
     assert session.end_reason in (EndReason.OFFENDED, EndReason.PATIENCE)

@@ -15,6 +15,7 @@ import typer
 from bot.cli.evaluate import eval_app
 from bot.cli.files import read_text_file
 from bot.cli.runner import LangOption, interface_lang, load_settings, run_command
+from bot.cli.scenarios import register as register_scenario_commands
 from bot.cli.team import team_app
 from bot.composition import container, grading_only
 from bot.domain.lang import detect_language, parse_lang
@@ -40,6 +41,7 @@ app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(eval_app, name="eval")
 app.add_typer(db_app, name="db")
 app.add_typer(team_app, name="team")
+register_scenario_commands(scenarios_app)
 
 
 def columns(text: str) -> int:
@@ -173,46 +175,6 @@ def grade(
             typer.echo(
                 scorecard_text(card, models.catalog, tips, title=sc.title_in(tips) if sc else "")
             )
-        return 0
-
-    run_command(main(), ui)
-
-
-@scenarios_app.command("list")
-def scenarios_list(
-    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
-    lang: LangOption = None,
-) -> None:
-    """List the shipped scenarios."""
-    settings = load_settings()
-    ui = interface_lang(lang, settings)
-
-    async def main() -> int:
-        library = ScenarioLibrary.from_directory(settings.scenarios_dir)
-        catalog = Catalog.load()
-        items = library.all()
-        if as_json:
-            rows = [
-                {
-                    "id": s.id,
-                    "title": s.title_in(ui),
-                    "language": s.language,
-                    "difficulty": s.difficulty,
-                    "temperament": s.temperament,
-                    "stages": [st.id for st in s.stages],
-                }
-                for s in items
-            ]
-            typer.echo(json.dumps(rows, ensure_ascii=False))
-            return 0
-        typer.echo(catalog.t(ui, "cli.scenarios_header", count=len(items)))
-        names = {s.id: catalog.t(ui, f"temperament.{s.temperament}") for s in items}
-        width = max((columns(n) for n in names.values()), default=0)
-        for s in items:
-            stages = " → ".join(st.id for st in s.stages)
-            stars = "★" * s.difficulty
-            line = f"{s.id:<36} {s.language}  {stars:<5} {pad(names[s.id], width)} "
-            typer.echo(f"{line}{s.title_in(ui)}  [{stages}]")
         return 0
 
     run_command(main(), ui)

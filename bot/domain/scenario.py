@@ -35,6 +35,7 @@ RootCause = Literal[
     "policy_market",
 ]
 Hardship = Literal["find", "book", "meet", "close"]
+Focus = Literal["collection", "prevention"]
 EarnBy = Literal["question", "open_question", "reflection", "empathy", "regulation", "value"]
 AdvanceNeed = Literal["introduce", "purpose", "empathy", "courtesy", "question", "reflection"]
 CommitPart = Literal["date", "person", "action"]
@@ -219,6 +220,8 @@ class Scenario(Strict):
     phenomenon: Phenomenon
     root_causes: list[RootCause] = Field(min_length=1)
     hardships: list[Hardship] = Field(default_factory=list)
+    main_hardship: Hardship | None = None
+    focus: Focus = "collection"
     brief: Brief
     turn_budget: int = Field(ge=3, le=60)
     pass_mark: int = Field(default=60, ge=0, le=100)
@@ -239,6 +242,8 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _references_exist(self) -> Scenario:
+        if self.main_hardship and self.hardships and self.main_hardship not in self.hardships:
+            raise ValueError("main_hardship must be one of the listed hardships")
         stage_ids = [s.id for s in self.stages]
         if len(set(stage_ids)) != len(stage_ids):
             raise ValueError("stage ids must be unique")

@@ -16,6 +16,7 @@ from bot.domain.lang import LANGS, Lang
 from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
+from bot.views.text import pattern_label
 
 PAGE_SIZE = 5
 BUTTON_TITLE = 28  # characters of a title shown on a button
@@ -110,7 +111,7 @@ def picker(catalog: Catalog, lang: Lang, scenarios: Sequence[Scenario], page: in
                 title=s.title_in(lang),
                 stars="★" * s.difficulty + "☆" * (5 - s.difficulty),
                 temperament=t(lang, f"temperament.{s.temperament}"),
-                phenomenon=t(lang, f"phenomenon.{s.phenomenon}"),
+                phenomenon=pattern_label(s, catalog, lang),
             )
         )
     return "\n\n".join(lines)

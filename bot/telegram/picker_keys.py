@@ -15,6 +15,7 @@ from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.telegram import team_keys
 from bot.telegram.keyboards import PAGE, PAGE_SIZE, PICK, data, pages, scenario_token
+from bot.views.text import pattern_label
 
 BUTTON_WIDTH = 34  # columns a one-button row shows on a phone before Telegram cuts it
 
@@ -74,7 +75,7 @@ def text(catalog: Catalog, lang: Lang, choices: Sequence[Choice], page: int) -> 
             title=s.title_in(lang),
             stars="★" * s.difficulty + "☆" * (5 - s.difficulty),
             temperament=t(lang, f"temperament.{s.temperament}"),
-            phenomenon=t(lang, f"phenomenon.{s.phenomenon}"),
+            phenomenon=pattern_label(s, catalog, lang),
         )
         if s.language != lang:
             line += " · " + t(lang, f"loop.played_in_line.{s.language}")

@@ -109,6 +109,13 @@ def stars(score: float) -> str:
     return "★" * full + "☆" * (5 - full)
 
 
+def pattern_label(scenario: Scenario, catalog: Catalog, lang: Lang) -> str:
+    """The case's pattern as shown to a rep: a prevention case is named as one."""
+    if scenario.focus == "prevention":
+        return catalog.t(lang, "focus.prevention")
+    return catalog.t(lang, f"phenomenon.{scenario.phenomenon}")
+
+
 def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = False) -> str:
     """The case card: client, history, amounts, what the rep knows, goal, budget and rubric."""
     m, t, b = Markup(html, lang), catalog.t, scenario.brief
@@ -120,7 +127,7 @@ def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = Fa
                 "brief.meta",
                 difficulty=stars(scenario.difficulty),
                 temperament=t(lang, f"temperament.{scenario.temperament}"),
-                phenomenon=t(lang, f"phenomenon.{scenario.phenomenon}"),
+                phenomenon=pattern_label(scenario, catalog, lang),
             )
         ),
         m.esc(tidy(scenario.summary_in(lang))),
@@ -130,7 +137,7 @@ def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = Fa
         m.esc(
             t(
                 lang,
-                "brief.amounts",
+                "brief.amounts_prevention" if scenario.focus == "prevention" else "brief.amounts",
                 contract=money(b.contract_amount, b.currency, lang),
                 overdue=money(b.overdue_amount, b.currency, lang),
             )

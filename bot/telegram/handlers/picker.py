@@ -9,6 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.scenario import Scenario
 from bot.domain.session import Phase
+from bot.scenarios.coverage import Filter, filter_from_words
 from bot.services.practice import Started
 from bot.services.users import Person
 from bot.telegram import keyboards, picker_keys
@@ -17,6 +18,8 @@ from bot.telegram.handlers.play import show_opening
 from bot.telegram.render import edit_html
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
 from bot.views.text import brief_text, short_brief_text
+
+FILTER = "picker_filter"
 
 
 def _argument(update: Update) -> str:
@@ -28,12 +31,15 @@ def _scenario(context: Context, token: str) -> Scenario | None:
 
 
 async def _choices(context: Context, person: Person) -> list[picker_keys.Choice]:
-    """The shipped scenarios, then the own scenarios of the rep's teams."""
+    """The shipped scenarios, then the own scenarios of the rep's teams, narrowed by the
+    filter the rep gave with /practice (if any)."""
     rt = runtime(context)
     own = await rt.training.uploads.of_my_teams(person.id)
-    return [picker_keys.Choice(s) for s in rt.services.scenarios.all()] + [
+    found = [picker_keys.Choice(s) for s in rt.services.scenarios.all()] + [
         picker_keys.Choice(s, team_id, name) for team_id, name, s in own
     ]
+    chosen = (context.user_data or {}).get(FILTER)
+    return [c for c in found if chosen.keeps(c.scenario)] if isinstance(chosen, Filter) else found
 
 
 async def send_picker(update: Update, context: Context, person: Person, page: int = 0) -> None:
@@ -41,7 +47,11 @@ async def send_picker(update: Update, context: Context, person: Person, page: in
     rt = runtime(context)
     choices = await _choices(context, person)
     if not choices:
-        await say(update, context, rt.t(person.language, "tg.picker_empty"))
+        narrowed = isinstance((context.user_data or {}).get(FILTER), Filter) and bool(
+            rt.services.scenarios.all()
+        )
+        key = "tg.picker_no_match" if narrowed else "tg.picker_empty"
+        await say(update, context, rt.t(person.language, key))
         return
     page = max(0, min(page, keyboards.pages(len(choices)) - 1))
     text = picker_keys.text(rt.catalog, person.language, choices, page)
@@ -58,8 +68,16 @@ async def send_brief(update: Update, context: Context, person: Person, started: 
 
 
 async def practice(update: Update, context: Context) -> None:
-    """/practice: the scenario picker."""
-    await send_picker(update, context, await rep(update, context))
+    """/practice [完美型 久拖不决 3星 预防…]: the scenario picker, optionally filtered."""
+    person = await rep(update, context)
+    chosen, unknown = filter_from_words(context.args or [], runtime(context).catalog)
+    if unknown:
+        text = runtime(context).t(person.language, "tg.picker_unknown_filter", word=unknown[0])
+        await say(update, context, html.escape(text))
+        return
+    if context.user_data is not None:
+        context.user_data[FILTER] = chosen
+    await send_picker(update, context, person)
 
 
 async def turn_page(update: Update, context: Context) -> None:
