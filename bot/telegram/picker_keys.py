@@ -17,7 +17,7 @@ from bot.telegram import team_keys
 from bot.telegram.keyboards import PAGE, PAGE_SIZE, PICK, data, pages, scenario_token
 from bot.views.text import pattern_label
 
-BUTTON_WIDTH = 34  # columns a one-button row shows on a phone before Telegram cuts it
+BUTTON_WIDTH = 56  # columns (a wide character is two) a one-button row shows on a phone
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,8 @@ def _marks(catalog: Catalog, lang: Lang, choice: Choice) -> str:
     marks = []
     if choice.team_id is not None:
         marks.append(catalog.t(lang, "loop.picker_team_mark"))
-    if choice.scenario.language != lang:
+    # Chinese titles of English scenarios already say so (「…（英文场景）」) in the scenario files.
+    if choice.scenario.language != lang and lang == "en":
         marks.append(catalog.t(lang, f"loop.played_in.{choice.scenario.language}"))
     return "".join(marks)
 
