@@ -131,8 +131,12 @@ def progress(
     overall_label: str,
     axis_label: str,
     title: str,
+    dates: Sequence[str] = (),
+    pass_marks: Sequence[float] = (),
+    pass_label: str = "",
 ) -> bytes:
-    """Small multiples: the overall score and each dimension, session after session."""
+    """Small multiples: the overall score (with the pass line, where given) and each dimension
+    on its 1–5 scale, session after session, the sessions labelled by their `dates`."""
     xs = list(range(1, len(points) + 1))
     from matplotlib.figure import Figure
 
@@ -150,12 +154,27 @@ def progress(
             )
             for d in DIMENSIONS
         ]
-        for ax, (name, ys, limits) in zip(axes.flat, panels, strict=True):
+        ticks = xs if len(xs) <= 12 else xs[:: max(1, len(xs) // 10)]
+        for i, (ax, (name, ys, limits)) in enumerate(zip(axes.flat, panels, strict=True)):
             ax.plot(xs, ys, marker="o", color=_ACCENT, linewidth=2)
             ax.set_title(name)
             ax.set_ylim(*limits)
+            if i > 0:
+                ax.set_yticks(range(int(SCORE_MIN), int(SCORE_MAX) + 1))
+            elif len(pass_marks) == len(xs):
+                ax.step(xs, pass_marks, where="mid", color="#555555", linestyle="--", linewidth=1)
+                ax.annotate(
+                    pass_label,
+                    (xs[0], pass_marks[0]),
+                    textcoords="offset points",
+                    xytext=(2, 4),
+                    fontsize=9,
+                    color="#555555",
+                )
             ax.grid(color=_GRID, alpha=0.6)
-            ax.set_xticks(xs if len(xs) <= 12 else xs[:: max(1, len(xs) // 10)])
+            ax.set_xticks(ticks)
+            if len(dates) == len(xs):
+                ax.set_xticklabels([dates[x - 1] for x in ticks], rotation=45, fontsize=9)
         for ax in axes[-1]:
             ax.set_xlabel(axis_label)
         figure.suptitle(title, fontsize=16)
@@ -167,9 +186,14 @@ MAX_BARS = 15
 
 
 def leaderboard(
-    names: Sequence[str], values: Sequence[float], title: str, value_label: str
+    names: Sequence[str],
+    values: Sequence[float],
+    title: str,
+    value_label: str,
+    five_point: bool = False,
 ) -> bytes:
-    """Horizontal bars, the leader on top (at most `MAX_BARS`), each labelled with its value."""
+    """Horizontal bars, the leader on top (at most `MAX_BARS`), each labelled with its value;
+    a `five_point` board (a dimension's level) on the 1–5 axis of its scale."""
     shown = list(zip(names, values, strict=True))[:MAX_BARS]
     labels = [name for name, _ in reversed(shown)]
     lengths = [v for _, v in reversed(shown)]
@@ -182,7 +206,11 @@ def leaderboard(
         ax.bar_label(bars, labels=[f"{v:g}" for v in lengths], padding=4, fontsize=10)
         ax.set_yticks(range(len(shown)), labels)
         ax.set_xlabel(value_label)
-        ax.set_xlim(0, max(lengths, default=1) * 1.15 or 1)
+        if five_point:
+            ax.set_xlim(0, SCORE_MAX + 0.6)
+            ax.set_xticks(range(int(SCORE_MIN), int(SCORE_MAX) + 1))
+        else:
+            ax.set_xlim(0, max(lengths, default=1) * 1.15 or 1)
         ax.grid(axis="x", color=_GRID, alpha=0.6)
         ax.set_axisbelow(True)
         for side in ("top", "right"):

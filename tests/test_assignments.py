@@ -11,6 +11,7 @@ from bot.domain.reminders import ReminderKind
 from bot.errors import AssignmentNotFound, InvalidRequest
 from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
+from bot.services.notices import Link
 from bot.storage.database import Database
 from tests.team_world import World, build_world
 
@@ -59,8 +60,9 @@ async def test_a_linked_group_hears_of_team_assignments(world: World, catalog: C
     group = [n for n in assigned.notices if n.chat_id == -100123]
     assert [n.render(catalog) for n in group] == [
         "📋 华东一组 新任务：「区卫健委信息系统二期尾款」，截止 2026-12-06 23:59。"
-        "大家用 /tasks 开始练习。"
+        "点下面的按钮，在和我的私聊里开始练习。"
     ]
+    assert [n.opens for n in group] == [Link("task", assigned.assignment.id)]
 
 
 async def test_task_status_follows_attempts_and_the_clock(world: World) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -20,8 +21,10 @@ SCENARIO = "district-health-tail-payment"
 BOM = b"\xef\xbb\xbf"
 HOSTILE_NAME = '=HYPERLINK("http://evil","点我")'
 HOSTILE_CELL = "'" + HOSTILE_NAME  # shown as text, never evaluated
+DUE = dt.datetime(2026, 12, 6, 23, 59)  # the team's wall clock, as a date cell
 HEADERS_ZH = [
     "成员",
+    "用户编号",
     "场景",
     "场景编号",
     "版本",
@@ -43,6 +46,8 @@ HEADERS_ZH = [
     "付款责任人是谁",
     "说话占比（%）",
     "分数被修改",
+    "改分记录（原分 → 新分、改分人、理由）",
+    "培训师点评",
     "任务编号",
     "任务状态",
 ]
@@ -110,7 +115,9 @@ async def test_xlsx_holds_sessions_and_assignment_status_sheets(world: World) ->
     sessions = book["练习记录"]
     assert [c.value for c in sessions[1]] == HEADERS_ZH
     assert sessions.max_row == 3
-    assert (sessions["A3"].value, sessions["I3"].value, sessions["J3"].value) == ("小陈", 75, "是")
+    assert (sessions["A3"].value, sessions["J3"].value, sessions["K3"].value) == ("小陈", 75, "是")
+    assert sessions["G3"].value == dt.datetime(2026, 12, 3, 12, 0)  # a real date cell
+    assert sessions["G3"].number_format == "yyyy-mm-dd hh:mm"
     assert sessions["A2"].value == HOSTILE_CELL
     assert sessions["A2"].data_type == "s"  # text, never a formula
     tasks = book["任务完成情况"]
@@ -127,12 +134,12 @@ async def test_xlsx_holds_sessions_and_assignment_status_sheets(world: World) ->
             "任务状态",
             "是否逾期完成",
         ],
-        [1, "区卫健委信息系统二期尾款", "小陈", "2026-12-06 23:59", 60, 1, 1, 75, "已通过", "否"],
+        [1, "区卫健委信息系统二期尾款", "小陈", DUE, 60, 1, 1, 75, "已通过", "否"],
         [
             1,
             "区卫健委信息系统二期尾款",
             HOSTILE_CELL,
-            "2026-12-06 23:59",
+            DUE,
             60,
             1,
             1,
@@ -149,8 +156,8 @@ async def test_export_speaks_the_trainers_language(world: World) -> None:
     book = load_workbook(io.BytesIO(exported.data))
     assert book.sheetnames == ["Sessions", "Assignments"]
     header = [c.value for c in book["Sessions"][1]]
-    assert header[:4] == ["Member", "Scenario", "Scenario id", "Version"]
-    assert book["Sessions"]["B2"].value == "District health bureau — phase-2 final payment"
+    assert header[:5] == ["Member", "User id", "Scenario", "Scenario id", "Version"]
+    assert book["Sessions"]["C2"].value == "District health bureau — phase-2 final payment"
 
 
 async def test_an_unknown_format_is_refused(world: World) -> None:
@@ -158,3 +165,21 @@ async def test_an_unknown_format_is_refused(world: World) -> None:
     with pytest.raises(InvalidRequest) as caught:
         await world.training.exports.export(trainer, team, Period.ALL, "pdf")  # type: ignore[arg-type]
     assert caught.value.code == "team.error.export_format"
+
+
+async def test_export_carries_user_ids_comments_and_corrections(world: World) -> None:
+    trainer, team, sid = await _results(world)
+    review = world.training.review
+    await review.comment(trainer, sid, "开场不错，下次先问清楚验收人是谁。")
+    await review.override(trainer, sid, "listening", 2.5, "复述不够")
+    exported = await world.training.exports.export(trainer, team, Period.MONTH, "csv")
+    rows = list(csv.reader(io.StringIO(exported.data.decode("utf-8-sig"))))
+    line = dict(zip(rows[0], rows[1], strict=True))
+    assert line["用户编号"] == str(await world.user(700, "小陈"))
+    assert line["倾听力"] == "2.5"
+    assert re.fullmatch(
+        r"倾听力 4 → 2\.5（张老师，2026-12-\d\d \d\d:\d\d）理由：复述不够",
+        line["改分记录（原分 → 新分、改分人、理由）"],
+    )
+    assert line["培训师点评"].startswith("张老师（2026-12-")
+    assert line["培训师点评"].endswith("）：开场不错，下次先问清楚验收人是谁。")

@@ -14,7 +14,7 @@ import pytest
 
 from bot.domain.periods import Period
 from bot.domain.scenario import Scenario
-from bot.errors import AccessDenied, TrainerError
+from bot.errors import AccessDenied, SessionNotFound, TrainerError
 from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
 from bot.storage.database import Database
@@ -114,6 +114,9 @@ SELF_SCOPED = {
     ("teams", "standing"),
     ("teams", "managed"),
     ("assignments", "tasks"),
+    ("review", "mine"),
+    ("review", "compare"),
+    ("uploads", "of_my_teams"),
 }
 # A rep who is not a target of an assignment learns nothing about it, not even that it exists.
 NOT_FOUND_INSTEAD = {("assignments", "start")}
@@ -153,6 +156,16 @@ async def test_another_teams_data_is_refused_on_every_path(two: Two, outsider: s
         op: await _outcome(call(two, getattr(two, outsider))) for op, call in CROSS_TEAM.items()
     }
     assert actual == expected
+
+
+async def test_a_reps_own_session_views_refuse_anyone_elses_session(two: Two) -> None:
+    review = two.world.training.review
+    for who in (two.rep_b, two.trainer_b, two.trainer_a):
+        for view in (review.mine, review.compare):
+            with pytest.raises(SessionNotFound):
+                await view(who, two.session_a)
+    own = await two.world.training.uploads.of_my_teams(two.rep_b)
+    assert two.team_a not in {team for team, _, _ in own}
 
 
 async def test_a_trainer_elsewhere_who_joins_as_a_rep_gets_no_trainer_rights(two: Two) -> None:

@@ -257,6 +257,9 @@ REP_CALLS = {
     ("boards", "board"),
     ("uploads", "scenarios"),
     ("uploads", "play"),
+    ("uploads", "of_my_teams"),
+    ("review", "mine"),
+    ("review", "compare"),
 }
 
 

@@ -101,8 +101,8 @@ async def test_the_trainer_sees_who_has_done_the_assignment(tb: TeamBot) -> None
 async def test_a_new_assignment_is_posted_in_the_linked_group(tb: TeamBot) -> None:
     await tb.say(TRAINER, "/linkgroup", chat=GROUP)
     await tb.assign()
-    assert (
-        tb.last(GROUP) == f"📋 华东一组 新任务：「{TITLE}」，截止 {DUE}。大家用 /tasks 开始练习。"
+    assert tb.last(GROUP) == (
+        f"📋 华东一组 新任务：「{TITLE}」，截止 {DUE}。点下面的按钮，在和我的私聊里开始练习。"
     )
 
 
@@ -119,9 +119,9 @@ async def test_an_unreadable_due_date_is_refused_and_never_played(tb: TeamBot) -
     assert tb.last(TRAINER) == CATALOG.t("zh", "team.error.pass_mark")
     await tb.tap(TRAINER, label="场景默认")
     await tb.tap(TRAINER, label="2")
-    assert "截止：2026-12-05 18:00（Asia/Shanghai）\n及格线：60 分\n至少评分：2 次" in tb.last(
-        TRAINER
-    )
+    # The buttons edit their own message (the question above the refusal) into the summary.
+    summary = "截止：2026-12-05 18:00（Asia/Shanghai）\n及格线：60 分\n至少评分：2 次"
+    assert summary in tb.texts(TRAINER)[-2]
 
 
 async def test_a_due_date_that_passed_before_confirming_is_asked_for_again(tb: TeamBot) -> None:
@@ -181,8 +181,10 @@ async def test_a_button_of_a_replaced_set_up_is_stale(tb: TeamBot) -> None:
     await tb.say(TRAINER, "/assign")
     first = tb.api.sent(TRAINER)[-1]["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
     await tb.say(TRAINER, "/assign")
+    shown = tb.texts(TRAINER)
     await tb.forge(TRAINER, first)
-    assert tb.last(TRAINER) == "这个布置流程已经过期或被新的替代了。发送 /assign 重新开始。"
+    assert tb.texts(TRAINER) == shown  # nothing sent, nothing edited
+    assert tb.api.calls_to("answerCallbackQuery")[-1].text == CATALOG.t("zh", "loop.stale")
 
 
 async def test_reminder_jobs_are_rebuilt_from_the_database_after_a_restart(

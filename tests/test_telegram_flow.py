@@ -234,11 +234,26 @@ async def test_hint_gives_the_coachs_next_move(bot: BotHarness) -> None:
     assert bot.last_text().startswith("💡 提示：")
 
 
-async def test_cancel_abandons_the_session(bot: BotHarness) -> None:
+async def test_cancel_asks_first_and_abandons_once_confirmed(bot: BotHarness) -> None:
     await begin_play(bot)
+    await bot.text(OPENING)
     await bot.text("/cancel")
+    question = bot.api.sent(PRIVATE)[-1]
+    assert str(question["text"]).startswith("要放弃「区卫健委信息系统二期尾款」吗？你已经说了 1 轮")
+    assert markup_labels(question) == ["🗑 放弃这次练习", "▶️ 继续这场练习"]
+    assert await bot.services.practice.current(await bot.rep_id()) is not None
+    await bot.press(label="放弃这次练习")
+    assert bot.api.sent(PRIVATE)[-1]["message_id"] == question["message_id"]  # edited
     assert bot.last_text() == "已放弃这次练习。发 /practice 重新开始。"
     assert await bot.services.practice.current(await bot.rep_id()) is None
+
+
+async def test_cancel_then_continue_keeps_the_session(bot: BotHarness) -> None:
+    await begin_play(bot)
+    await bot.text("/cancel")
+    await bot.press(label="继续这场练习")
+    assert await bot.services.practice.current(await bot.rep_id()) is not None
+    assert bot.last_text().startswith("继续")
 
 
 @pytest.mark.parametrize("command", ["/end", "/hint"])
@@ -368,9 +383,10 @@ async def test_history_lists_sessions_and_opens_a_scorecard(bot: BotHarness) -> 
     listing = bot.api.sent(PRIVATE)[-1]
     assert str(listing["text"]).startswith("最近的练习\n1. ")
     assert "分 ❌" in str(listing["text"]) or "分 ✅" in str(listing["text"])
-    assert markup_labels(listing) == ["1. 打开"]
+    (label,) = markup_labels(listing)  # the button names what it opens
+    assert label.startswith("1. 区卫健委信息系统二期尾款 · ")
     photos = len(bot.api.calls_to("sendPhoto"))
-    await bot.press(label="1. 打开")
+    await bot.press(label="1. 区卫健委")
     assert any(t.startswith("<b>评分卡") for t in bot.api.texts(PRIVATE)[-2:])
     assert len(bot.api.calls_to("sendPhoto")) == photos + 1
 
@@ -411,8 +427,10 @@ async def test_button_from_an_unknown_keyboard_is_answered_as_expired(bot: BotHa
     await bot.text("/start")
     message = bot.api.sent(PRIVATE)[-1]
     message["reply_markup"] = {"inline_keyboard": [[{"text": "旧", "callback_data": "gone:1"}]]}
+    shown = bot.api.texts(PRIVATE)
     await bot.press(label="旧")
-    assert bot.last_text() == "这个按钮已经过期了。发 /practice 重新开始。"
+    assert bot.api.texts(PRIVATE) == shown
+    assert bot.api.calls_to("answerCallbackQuery")[-1].text.startswith("这个按钮已经过期了")
 
 
 def test_fake_bot_api_refuses_a_message_over_4096_characters() -> None:

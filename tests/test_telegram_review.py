@@ -117,20 +117,18 @@ async def test_a_made_up_score_is_not_taken(tb: TeamBot) -> None:
     await tb.say(TRAINER, "/review")
     for score in ("9", "abc"):
         await tb.forge(TRAINER, f"rvs:{session.id}:listening:{score}")
-        assert tb.last(TRAINER) == "这个按钮已经过期了。发送 /review 重新打开。"
+        assert tb.api.calls_to("answerCallbackQuery")[-1].text == CATALOG.t("zh", "loop.stale")
     await tb.say(TRAINER, "这句话不是理由")
     assert tb.last(TRAINER) == CATALOG.t("zh", "tg.no_session")
 
 
-async def test_the_board_comes_with_a_bar_chart(tb: TeamBot) -> None:
+async def test_the_board_is_a_bar_chart_with_the_ranking_as_its_caption(tb: TeamBot) -> None:
     await tb.say(REP, "/board")
-    # The task was played at the test clock's now, so it is on this week's board.
-    assert board_text(tb, REP).startswith("<b>华东一组 · 本周排行榜</b>\n1. 小陈 — 积分 ")
-    photos = len(tb.api.calls_to("sendPhoto", REP))
-    await tb.tap(REP, label="全部时间")
+    board = tb.api.sent(REP)[-1]
+    assert str(board["caption"]).startswith("<b>华东一组 · 本周排行榜</b>\n")
     chart = tb.api.calls_to("sendPhoto", REP)[-1]
-    assert len(tb.api.calls_to("sendPhoto", REP)) == photos + 1
     assert chart.files["photo"].startswith(b"\x89PNG\r\n\x1a\n")
+    await tb.tap(REP, label="全部时间")
     await tb.tap(REP, label="说服力")
     assert re.search(
         r"华东一组 · 全部时间 · 说服力</b>\n1\. 小陈 — 水平 [\d.]+ · 练习 1 次", board_text(tb, REP)
@@ -145,8 +143,9 @@ async def test_export_sends_a_csv_with_bom_and_an_xlsx(tb: TeamBot) -> None:
     data = csv_call.files["document"]
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["成员", "场景", "场景编号"]
-    assert rows[1][:3] == ["小陈", TITLE, "district-health-tail-payment"]
+    assert rows[0][:4] == ["成员", "用户编号", "场景", "场景编号"]
+    rep = str(await tb.user_id(REP))
+    assert rows[1][:4] == ["小陈", rep, TITLE, "district-health-tail-payment"]
     book = openpyxl.load_workbook(io.BytesIO(xlsx_call.files["document"]))
     assert book.sheetnames == ["练习记录", "任务完成情况"]
     assert book["练习记录"]["A2"].value == "小陈"

@@ -12,7 +12,7 @@ from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.telegram.app import file_url
-from tests.support.team_bot import OTHER_TRAINER, REP, TRAINER, TeamBot
+from tests.support.team_bot import OTHER_TRAINER, TRAINER, TeamBot
 from tests.team_world import VALID_YAML_ID, Clock, scenario_yaml
 
 CATALOG = Catalog.load()
@@ -69,7 +69,28 @@ async def test_a_broken_file_comes_back_with_its_line_numbers(
     text = scenario_yaml(scenario).replace("difficulty: 3", "difficulty: 9")
     line = text.splitlines().index("difficulty: 9") + 1
     await tb.send_file(TRAINER, "county.yaml", text.encode())
-    assert tb.last(TRAINER).startswith(f"场景文件有误：county.yaml:{line}: difficulty: ")
+    assert (
+        tb.last(TRAINER)
+        == f"场景文件有误：county.yaml 第 {line} 行，难度（difficulty）：不能大于 5。"
+    )
+
+
+async def test_upload_problems_are_in_the_trainers_language_with_field_and_line(
+    tb: TeamBot, scenario: Scenario
+) -> None:
+    text = scenario_yaml(scenario).replace("difficulty: 3", "difficulty: 3\ncolour: red")
+    line = text.splitlines().index("colour: red") + 1
+    await tb.send_file(TRAINER, "county.yaml", text.encode())
+    shown = tb.last(TRAINER)
+    assert f"county.yaml 第 {line} 行，colour：不认识这一项（拼错了，或放错了位置）。" in shown
+    assert "Extra inputs" not in shown and "Input should" not in shown
+    await tb.say(TRAINER, "/lang")
+    await tb.tap(TRAINER, label="English")
+    await tb.send_file(TRAINER, "county.yaml", text.encode())
+    assert tb.last(TRAINER) == (
+        f"The scenario file has errors: county.yaml, line {line}, colour: "
+        "this field is not known here (misspelt, or in the wrong place)."
+    )
 
 
 async def test_a_syntax_error_names_its_line(tb: TeamBot) -> None:
@@ -115,8 +136,8 @@ async def test_a_team_scenario_stays_inside_its_team(tb: TeamBot, scenario: Scen
     await tb.team(reps=(), name="华南二组", trainer=OTHER_TRAINER)
     await tb.say(OTHER_TRAINER, "/upload")
     assert "还没有上传过场景。" in tb.last(OTHER_TRAINER)
-    await tb.say(REP, "/practice")
-    assert "华东内部演练" not in tb.last(REP)  # free practice lists the shipped scenarios only
+    await tb.say(OTHER_TRAINER, "/practice")
+    assert "华东内部演练" not in "".join(tb.texts(OTHER_TRAINER))  # only its team's members see it
 
 
 @pytest.mark.parametrize(

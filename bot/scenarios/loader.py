@@ -119,13 +119,15 @@ def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        problems = []
+        problems, found = [], []
         for err in exc.errors(include_url=False):
             loc = tuple(err["loc"])
-            problems.append(
-                f"{source}:{_line_for(builder.lines, loc)}: {_field(loc)}: {err['msg']}"
-            )
-        raise ScenarioInvalid(detail="\n".join(problems)) from None
+            line = _line_for(builder.lines, loc)
+            problems.append(f"{source}:{line}: {_field(loc)}: {err['msg']}")
+            # The same problem in parts, for an adapter to say in the reader's language.
+            ctx = {k: str(v) for k, v in (err.get("ctx") or {}).items()}
+            found.append({"line": line, "loc": list(loc), "type": err["type"], "ctx": ctx})
+        raise ScenarioInvalid(detail="\n".join(problems), source=source, problems=found) from None
 
 
 def load_scenario(path: Path) -> Scenario:

@@ -24,7 +24,7 @@ from bot.services.completion import (
     summaries,
     summarize,
 )
-from bot.services.notices import Notice, notice_to
+from bot.services.notices import Link, Notice, notice_to
 from bot.services.practice import PlayContext, PracticeService, Started
 from bot.storage.database import Database
 from bot.storage.models import User
@@ -155,6 +155,7 @@ class AssignmentService:
         return notice_to(
             user,
             "team.notice.assigned",
+            opens=Link("task", info.id),
             team=info.team_name,
             title=info.title(lang),
             due=info.due_local,
@@ -170,6 +171,7 @@ class AssignmentService:
             lang,
             "team.notice.assigned_group",
             {"team": info.team_name, "title": info.title(lang), "due": info.due_local},
+            opens=Link("task", info.id),
         )
 
     async def assignments(self, actor: int, team_id: int) -> list[AssignmentSummary]:

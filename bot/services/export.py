@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +17,7 @@ from bot.domain.assignment import Progress, Terms, progress
 from bot.domain.clock import system_clock
 from bot.domain.facts import FACT_KEYS
 from bot.domain.lang import Lang
-from bot.domain.periods import Clock, Period, local_text, window
+from bot.domain.periods import Clock, Period, local_text, window, zone
 from bot.domain.roles import Action
 from bot.domain.rubric import DIMENSIONS
 from bot.errors import InvalidRequest
@@ -36,6 +36,11 @@ MEDIA_TYPES: dict[str, str] = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+
+
+def local_time(moment: dt.datetime, tz: str) -> dt.datetime:
+    """A moment as the team's wall clock shows it, for a date cell (Excel keeps no zone)."""
+    return moment.astimezone(zone(tz)).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,15 @@ class ExportService:
         t = self._t
         headers = [
             t(lang, f"team.export.col.{c}")
-            for c in ("member", "scenario", "scenario_id", "version", "difficulty", "started")
+            for c in (
+                "member",
+                "user_id",
+                "scenario",
+                "scenario_id",
+                "version",
+                "difficulty",
+                "started",
+            )
         ]
         headers += [
             t(lang, f"team.export.col.{c}") for c in ("phase", "turns", "overall", "passed")
@@ -119,8 +132,16 @@ class ExportService:
         headers += [t(lang, f"fact.{f}") for f in FACT_KEYS]
         headers += [
             t(lang, f"team.export.col.{c}")
-            for c in ("talk_share", "overridden", "assignment", "task_status")
+            for c in (
+                "talk_share",
+                "overridden",
+                "corrections",
+                "comments",
+                "assignment",
+                "task_status",
+            )
         ]
+        said = await TrainingRepository(s).comments_of([r.session.id for r in rows])
         table: list[list[Cell]] = []
         for r in reversed(rows):  # oldest first reads naturally in a sheet
             card = r.card or {}
@@ -129,11 +150,12 @@ class ExportService:
             task = statuses.get(r.session.id)
             line: list[Cell] = [
                 r.user.display_name,
+                r.user.id,
                 pick_title(titles(r.session.scenario), lang, r.session.scenario_id),
                 r.session.scenario_id,
                 r.session.scenario_version,
                 int(r.session.scenario.get("difficulty", 0)),
-                local_text(r.session.created_at, team.time_zone),
+                local_time(r.session.created_at, team.time_zone),
                 t(lang, f"team.phase.{r.session.phase}"),
                 r.turns,
                 card.get("overall"),
@@ -152,11 +174,47 @@ class ExportService:
                 t(lang, "team.export.yes" if card.get("overrides") else "team.export.no")
                 if card
                 else None,
+                self._corrections(card, lang, team.time_zone),
+                "\n".join(
+                    self.catalog.t(
+                        lang,
+                        "loop.export_comment",
+                        author=u.display_name,
+                        at=local_text(c.created_at, team.time_zone),
+                        text=c.text,
+                    )
+                    for c, u in said.get(r.session.id, [])
+                )
+                or None,
                 r.session.assignment_id,
                 t(lang, f"team.status.{task.status.value}") if task else None,
             ]
             table.append(line)
         return Table(t(lang, "team.export.sheet_sessions"), headers, table)
+
+    def _corrections(self, card: dict[str, Any], lang: Lang, zone: str) -> str | None:
+        """Each corrected dimension: original → new, by whom, when and why."""
+        lines = []
+        for dim, fix in (card.get("overrides") or {}).items():
+            if not isinstance(fix, dict):
+                continue
+            try:
+                at = local_text(dt.datetime.fromisoformat(str(fix.get("at"))), zone)
+            except ValueError:
+                at = str(fix.get("at", ""))
+            lines.append(
+                self.catalog.t(
+                    lang,
+                    "loop.export_correction",
+                    dimension=self._t(lang, f"dim.{dim}"),
+                    original=f"{float(fix.get('original', 0)):g}",
+                    score=f"{float(fix.get('score', 0)):g}",
+                    by=fix.get("by", ""),
+                    at=at,
+                    reason=fix.get("reason", ""),
+                )
+            )
+        return "\n".join(lines) or None
 
     async def _statuses(
         self, s: AsyncSession, rows: list[TeamSessionRow], now: dt.datetime
@@ -208,7 +266,7 @@ class ExportService:
                         info.id,
                         info.title(lang),
                         member.name,
-                        info.due_local,
+                        local_time(info.due_at, team.time_zone),
                         info.pass_mark,
                         info.min_attempts,
                         p.attempts,

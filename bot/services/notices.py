@@ -18,6 +18,14 @@ class Ref:
 
 
 @dataclass(frozen=True)
+class Link:
+    """Where a notice leads: a `session` to open, a `task` to start, an assignment `summary`."""
+
+    kind: str
+    target: str | int
+
+
+@dataclass(frozen=True)
 class Notice:
     """A message for one chat: a catalog key and its parameters, in the recipient's language.
 
@@ -30,6 +38,7 @@ class Notice:
     key: str
     params: dict[str, Any] = field(default_factory=dict)
     user_id: int | None = None
+    opens: Link | None = None  # the button under it (a group gets a link to the private chat)
 
     def render(self, catalog: Catalog) -> str:
         """The message text in the recipient's language."""
@@ -40,8 +49,9 @@ class Notice:
         return catalog.t(self.lang, self.key, **params)
 
 
-def notice_to(user: User, key: str, **params: Any) -> Notice | None:
-    """A notice to a user's private chat; None for users without Telegram (terminal users)."""
+def notice_to(user: User, key: str, opens: Link | None = None, **params: Any) -> Notice | None:
+    """A notice to a user's private chat (leading to `opens`, if given); None for users without
+    Telegram (terminal users)."""
     if user.telegram_id is None:
         return None
-    return Notice(user.telegram_id, parse_lang(user.language), key, params, user.id)
+    return Notice(user.telegram_id, parse_lang(user.language), key, params, user.id, opens)

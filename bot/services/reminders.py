@@ -25,7 +25,7 @@ from bot.scenarios.catalog import ScenarioCatalog
 from bot.services.access import Access
 from bot.services.completion import assignment_info, pending_reps, summarize
 from bot.services.leaderboard import Board, compute_board
-from bot.services.notices import Notice, notice_to
+from bot.services.notices import Link, Notice, notice_to
 from bot.storage.board_posts import claim_board
 from bot.storage.database import Database
 from bot.storage.team_repository import TeamRepository
@@ -113,6 +113,7 @@ class ReminderService:
                 notice = notice_to(
                     user,
                     "team.reminder.summary",
+                    opens=Link("summary", summary.assignment.id),
                     team=summary.assignment.team_name,
                     title=summary.assignment.title(lang),
                     total=len(summary.members),
@@ -124,6 +125,7 @@ class ReminderService:
                 notice = notice_to(
                     user,
                     f"team.reminder.{reminder.kind.value}",
+                    opens=Link("task", info.id),
                     team=info.team_name,
                     title=info.title(lang),
                     due=info.due_local,

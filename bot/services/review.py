@@ -19,7 +19,7 @@ from bot.domain.session import Phase
 from bot.errors import AccessDenied, InvalidRequest, SessionNotFound
 from bot.scenarios.catalog import pick_title, titles
 from bot.services.access import Access
-from bot.services.notices import Notice, Ref, notice_to
+from bot.services.notices import Link, Notice, Ref, notice_to
 from bot.services.practice import Started
 from bot.storage.database import Database
 from bot.storage.models import PracticeSessionRow
@@ -88,6 +88,26 @@ class SessionReview:
     card: Scorecard | None
     comments: list[CommentInfo]
     trail: list[OverrideInfo]
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """One of a rep's own sessions as they read it: scorecard, comments and corrections."""
+
+    started: Started
+    card: Scorecard | None
+    comments: list[CommentInfo]
+    trail: list[OverrideInfo]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A graded attempt beside the previous graded one on the same scenario (if any)."""
+
+    started: Started
+    card: Scorecard
+    previous: Scorecard | None
+    previous_at: dt.datetime | None
 
 
 @dataclass(frozen=True)
@@ -182,6 +202,44 @@ class ReviewService:
                 [_entry(o, u.display_name) for o, u in await repo.overrides(session_id)],
             )
 
+    async def mine(self, user_id: int, session_id: str) -> Feedback:
+        """A rep's own session with what the trainer did to it (comments, corrections)."""
+        async with self.db.session() as s:
+            sessions = SessionRepository(s)
+            loaded = await sessions.load(session_id)
+            if loaded is None or loaded[0].user_id != user_id:
+                raise SessionNotFound(session=session_id[:32])
+            repo = TrainingRepository(s)
+            return Feedback(
+                Started(*loaded),
+                await sessions.scorecard(session_id),
+                [
+                    CommentInfo(u.display_name, c.text, c.created_at)
+                    for c, u in await repo.comments(session_id)
+                ],
+                [_entry(o, u.display_name) for o, u in await repo.overrides(session_id)],
+            )
+
+    async def compare(self, user_id: int, session_id: str) -> Comparison:
+        """A rep's graded session and their previous graded attempt on the same scenario."""
+        async with self.db.session() as s:
+            sessions = SessionRepository(s)
+            loaded = await sessions.load(session_id)
+            card = await sessions.scorecard(session_id)
+            if loaded is None or loaded[0].user_id != user_id:
+                raise SessionNotFound(session=session_id[:32])
+            if card is None:
+                raise InvalidRequest("team.error.not_graded")
+            row = await TrainingRepository(s).session_row(session_id)
+            assert row is not None
+            earlier = [
+                (at, c)
+                for at, sid, c in await sessions.graded_cards(user_id)
+                if sid == row.scenario_id and at < row.created_at
+            ]
+        at, previous = earlier[-1] if earlier else (None, None)
+        return Comparison(Started(*loaded), card, previous, at)
+
     async def comment(
         self, actor: int, session_id: str, text: str, request_key: str | None = None
     ) -> Commented:
@@ -206,6 +264,7 @@ class ReviewService:
         notice = notice_to(
             player,
             "team.notice.comment",
+            opens=Link("session", session_id),
             trainer=author.display_name,
             title=pick_title(titles(row.scenario), lang, row.scenario_id),
             text=cleaned,
@@ -265,6 +324,7 @@ class ReviewService:
         notice = notice_to(
             player,
             "team.notice.override",
+            opens=Link("session", session_id),
             trainer=author.display_name,
             dimension=Ref(f"dim.{dim}"),
             previous=info.previous,

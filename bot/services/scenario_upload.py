@@ -123,6 +123,17 @@ class TeamScenarioService:
                 ScenarioEntry(f.scenario, f.source) for f in await self.catalog.visible(s, team_id)
             ]
 
+    async def of_my_teams(self, actor: int) -> list[tuple[int, str, Scenario]]:
+        """The own scenarios (newest versions) of every team the actor is in: (team id, team
+        name, scenario), for the rep's /practice."""
+        async with self.db.session() as s:
+            repo = TeamRepository(s)
+            return [
+                (team.id, team.name, Scenario.model_validate(row.data))
+                for team, _ in await repo.teams_of(actor)
+                for row in await repo.latest_scenarios(team.id)
+            ]
+
     async def versions(self, actor: int, team_id: int, scenario_id: str) -> list[VersionInfo]:
         """The stored versions of a team scenario, newest first."""
         async with self.db.session() as s:

@@ -218,6 +218,21 @@ class TrainingRepository:
         )
         return [(c, u) for c, u in rows.all()]
 
+    async def comments_of(self, session_ids: list[str]) -> dict[str, list[tuple[Comment, User]]]:
+        """The comments of many sessions in one read, by session, oldest first."""
+        found: dict[str, list[tuple[Comment, User]]] = {}
+        if not session_ids:
+            return found
+        rows = await self.s.execute(
+            select(Comment, User)
+            .join(User, User.id == Comment.author_id)
+            .where(Comment.session_id.in_(session_ids))
+            .order_by(Comment.created_at, Comment.id)
+        )
+        for c, u in rows.all():
+            found.setdefault(c.session_id, []).append((c, u))
+        return found
+
     async def add_override(self, row: ScoreOverride) -> ScoreOverride:
         """Append one score correction to the audit trail."""
         self.s.add(row)

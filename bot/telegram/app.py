@@ -11,11 +11,9 @@ from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from urllib.parse import urlsplit
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     TypeHandler,
 )
 from telegram.request import BaseRequest, HTTPXRequest
@@ -24,7 +22,7 @@ from bot import heap
 from bot.composition import Container, container
 from bot.i18n import Catalog
 from bot.settings import Settings
-from bot.telegram import jobs, menus
+from bot.telegram import buttons, jobs, menus
 from bot.telegram.failures import on_error
 from bot.telegram.handlers import (
     assign,
@@ -75,18 +73,6 @@ KEEP_HANDLED_UPDATES = dt.timedelta(days=7)
 RESEND_OWED_EVERY = dt.timedelta(seconds=15)  # replies Telegram did not take, tried again
 
 ServicesFactory = Callable[[], AbstractAsyncContextManager[Container]]
-
-
-async def acknowledge(update: Update, context: Context) -> None:
-    """Stop the button's spinner at once; the flow's handler answers in the chat."""
-    if update.callback_query is None:
-        return
-    try:
-        await update.callback_query.answer()
-    except TelegramError as exc:
-        # A button pressed long ago (or replayed after a restart) can no longer be answered;
-        # and a spinner left turning is not worth handling the press again.
-        log.info("callback query not answered: %s", exc.message)
 
 
 async def settle(update: Update, context: Context) -> None:
@@ -226,8 +212,8 @@ def build_application(
     # PTB's default for polling (one connection), screened for updates it cannot parse.
     builder = builder.get_updates_request(ScreenedUpdates(request or HTTPXRequest()))
     application = builder.build()
-    application.add_handler(TypeHandler(Update, settle), group=-2)
-    application.add_handler(CallbackQueryHandler(acknowledge), group=-1)
+    application.add_handler(TypeHandler(Update, settle), group=buttons.FIRST - 1)
+    buttons.register(application)  # the private-chat rule first, the spinner stopped last
     for flow in FLOWS:
         flow.register(application)
     application.add_error_handler(on_error)

@@ -13,6 +13,7 @@ from telegram.ext import ExtBot
 
 from bot.i18n import Catalog
 from bot.services.notices import Notice
+from bot.telegram.notice_keys import notice_keys
 from bot.telegram.render import send_html
 
 log = logging.getLogger("bot.telegram")
@@ -35,7 +36,10 @@ async def deliver(bot: ExtBot[None], catalog: Catalog, notices: Iterable[Notice]
     sent = 0
     for notice in notices:
         text = html.escape(notice.render(catalog))
-        sent += await _safely(notice.chat_id, notice.key, send_html(bot, notice.chat_id, text))
+        keys = notice_keys(catalog, notice, bot.username)
+        sent += await _safely(
+            notice.chat_id, notice.key, send_html(bot, notice.chat_id, text, keys)
+        )
     return sent
 
 

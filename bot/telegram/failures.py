@@ -12,8 +12,16 @@ from telegram import InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 
 from bot.domain.lang import Lang, parse_lang
-from bot.errors import ActiveSessionExists, ProviderError, TrainerError
-from bot.telegram import keyboards, team_keys
+from bot.errors import (
+    ActiveSessionExists,
+    NoActiveSession,
+    ProviderError,
+    ScenarioInvalid,
+    SessionNotFound,
+    TrainerError,
+    WrongPhase,
+)
+from bot.telegram import buttons, keyboards, team_keys, upload_text
 from bot.telegram.inbox import MAX_TRIES
 from bot.telegram.render import send_html
 from bot.telegram.retries import transient
@@ -21,6 +29,8 @@ from bot.telegram.runtime import LANG, RUNTIME, Context, Runtime
 from bot.telegram.streaming import retry_seconds
 
 log = logging.getLogger("bot.telegram")
+# Raised under a button whose session is gone or has moved on.
+STALE = (WrongPhase, NoActiveSession, SessionNotFound)
 
 
 def _language(update: object, context: Context, default: Lang) -> Lang:
@@ -89,6 +99,11 @@ async def report(update: object, context: Context, error: BaseException) -> None
     if not isinstance(rt, Runtime):
         log.error("error before the bot's services were open", exc_info=error)
         return
+    if isinstance(error, STALE) and isinstance(update, Update) and update.callback_query:
+        # The button's session is over: say so on the button and do nothing else.
+        log.info("stale button: %s", error)
+        await buttons.stale(update, context)
+        return
     lang = _language(update, context, rt.services.settings.default_language)
     if isinstance(error, TrainerError):
         log.info("refused: %s", error)
@@ -96,6 +111,10 @@ async def report(update: object, context: Context, error: BaseException) -> None
         if isinstance(error, ActiveSessionExists) and isinstance(update, Update):
             # The service names the scenario by its Chinese title; say it in the reader's.
             params["scenario"] = await _active_title(update, rt, lang) or params.get("scenario")
+        if isinstance(error, ScenarioInvalid) and params.get("problems"):
+            # The loader's problems in the trainer's words, not pydantic's English.
+            found = params["problems"]
+            params["detail"] = upload_text.problems(rt.catalog, lang, params["source"], found)
         text = rt.catalog.error(lang, error.code, params)
         markup = _markup(error, update, rt, lang)
     else:

@@ -16,7 +16,6 @@ from bot.domain.lang import LANGS, Lang
 from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
-from bot.storage.repositories import SessionSummary
 from bot.views.text import pattern_label
 
 PAGE_SIZE = 5
@@ -33,6 +32,11 @@ CONTINUE = "cont"  # cont:<session>    go back to a session in progress
 RETRY = "retry"  # retry:<scenario>    practise the same scenario again
 REWORD = "rw"  # rw:<session>          the better wording of the weakest turn
 OPEN = "open"  # open:<session>        a past session from the history
+HISTORY_ALL = "hist"  # hist:all         the history with abandoned sessions listed too
+TRANSCRIPT = "tr"  # tr:<session>        a past session's transcript
+COMPARE = "cmp"  # cmp:<session>         a graded session against the previous attempt
+BRIEF = "brief"  # brief:<session>       the full case card in place of the short one
+QUIT = "quit"  # quit:<session>          /cancel confirmed: abandon that session
 
 
 def data(verb: str, arg: object = "") -> str:
@@ -113,40 +117,16 @@ def picker(catalog: Catalog, lang: Lang, scenarios: Sequence[Scenario], page: in
     return "\n\n".join(lines)
 
 
-def picker_keys(
-    catalog: Catalog, lang: Lang, scenarios: Sequence[Scenario], page: int
+def prepare(
+    catalog: Catalog, lang: Lang, session_id: str, full_brief: bool = False
 ) -> InlineKeyboardMarkup:
-    """One button per scenario on the page, then ◀ / ▶."""
-    first = page * PAGE_SIZE
-    rows = [
-        [
-            InlineKeyboardButton(
-                catalog.t(lang, "tg.picker_button", n=n, title=_short(s.title_in(lang))),
-                callback_data=data(PICK, scenario_token(s.id)),
-            )
-        ]
-        for n, s in enumerate(scenarios[first : first + PAGE_SIZE], start=first + 1)
-    ]
-    nav = []
-    if page > 0:
-        nav.append(
-            InlineKeyboardButton(
-                catalog.t(lang, "tg.picker_prev"), callback_data=data(PAGE, page - 1)
-            )
-        )
-    if page + 1 < pages(len(scenarios)):
-        nav.append(
-            InlineKeyboardButton(
-                catalog.t(lang, "tg.picker_next"), callback_data=data(PAGE, page + 1)
-            )
-        )
-    return _markup([*rows, nav])
-
-
-def prepare(catalog: Catalog, lang: Lang, session_id: str) -> InlineKeyboardMarkup:
-    """Write a plan / skip and start."""
+    """Write a plan / skip and start (and, under a short card, the full case card)."""
+    brief = InlineKeyboardButton(
+        catalog.t(lang, "loop.button_brief"), callback_data=data(BRIEF, session_id)
+    )
     return _markup(
         [
+            [brief] if full_brief else [],
             [
                 InlineKeyboardButton(
                     catalog.t(lang, "tg.button_plan"), callback_data=data(PREPARE, session_id)
@@ -179,6 +159,22 @@ def active_choice(
     )
 
 
+def confirm_cancel(catalog: Catalog, lang: Lang, session_id: str) -> InlineKeyboardMarkup:
+    """/cancel's question: abandon this session, or go on with it."""
+    return _markup(
+        [
+            [
+                InlineKeyboardButton(
+                    catalog.t(lang, "loop.button_quit"), callback_data=data(QUIT, session_id)
+                ),
+                InlineKeyboardButton(
+                    catalog.t(lang, "tg.button_continue"), callback_data=data(CONTINUE, session_id)
+                ),
+            ]
+        ]
+    )
+
+
 def resume(catalog: Catalog, lang: Lang, session_id: str) -> InlineKeyboardMarkup:
     """Ask the client again (after the model failed to answer)."""
     return _markup(
@@ -193,9 +189,15 @@ def resume(catalog: Catalog, lang: Lang, session_id: str) -> InlineKeyboardMarku
 
 
 def after_card(
-    catalog: Catalog, lang: Lang, scenario_id: str, session_id: str, rewording: bool
+    catalog: Catalog,
+    lang: Lang,
+    scenario_id: str,
+    session_id: str,
+    rewording: bool,
+    past: bool = False,
 ) -> InlineKeyboardMarkup:
-    """Under the scorecard: practise again, and the better wording when there is one."""
+    """Under the scorecard: practise again, and the better wording when there is one; for a
+    past session opened from the history, its transcript and the comparison too."""
     row = [
         InlineKeyboardButton(
             catalog.t(lang, "tg.button_retry"),
@@ -208,15 +210,32 @@ def after_card(
                 catalog.t(lang, "tg.button_rewording"), callback_data=data(REWORD, session_id)
             )
         )
-    return _markup([row])
-
-
-def history(catalog: Catalog, lang: Lang, items: Sequence[SessionSummary]) -> InlineKeyboardMarkup:
-    """One button per listed session, three to a row."""
-    buttons = [
+    extra = [
         InlineKeyboardButton(
-            catalog.t(lang, "tg.history_button", n=n), callback_data=data(OPEN, s.id)
+            catalog.t(lang, f"loop.button_{verb}"), callback_data=data(v, session_id)
         )
-        for n, s in enumerate(items, start=1)
+        for verb, v in (("transcript", TRANSCRIPT), ("compare", COMPARE))
     ]
-    return _markup([buttons[i : i + 3] for i in range(0, len(buttons), 3)])
+    return _markup([row, extra if past else []])
+
+
+def history(
+    catalog: Catalog, lang: Lang, items: Sequence[tuple[str, str, str]], hidden: int
+) -> InlineKeyboardMarkup:
+    """One button per listed session (id, title, date) naming what it opens; then "show the
+    abandoned ones" when some are hidden."""
+    rows = [
+        [
+            InlineKeyboardButton(
+                catalog.t(lang, "loop.history_button", n=n, title=_short(title), date=date),
+                callback_data=data(OPEN, session_id),
+            )
+        ]
+        for n, (session_id, title, date) in enumerate(items, start=1)
+    ]
+    more = [
+        InlineKeyboardButton(
+            catalog.t(lang, "loop.history_all"), callback_data=data(HISTORY_ALL, "all")
+        )
+    ]
+    return _markup([*rows, more if hidden else []])

@@ -8,7 +8,7 @@ import logging
 import re
 from html.parser import HTMLParser
 
-from telegram import InlineKeyboardMarkup, Message
+from telegram import InlineKeyboardMarkup, InputMediaPhoto, MaybeInaccessibleMessage, Message
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ExtBot
@@ -157,3 +157,29 @@ async def edit_html(
             raise
     for i, part in enumerate(rest):
         await send_part(bot, chat_id, part, markup if i == len(rest) - 1 else None)
+
+
+async def photo_in_place(
+    bot: ExtBot[None],
+    chat_id: int,
+    pressed: MaybeInaccessibleMessage | None,
+    png: bytes,
+    caption: str,
+    markup: InlineKeyboardMarkup | None = None,
+) -> Message:
+    """A photo with an HTML caption: the image and caption of the `pressed` photo message
+    replaced in place (one message per screen), or a new photo when there is none to edit."""
+    if isinstance(pressed, Message) and pressed.photo:
+        media = InputMediaPhoto(png, caption=caption, parse_mode=ParseMode.HTML)
+        try:
+            edited = await bot.edit_message_media(
+                media, chat_id, pressed.message_id, reply_markup=markup
+            )
+            return edited if isinstance(edited, Message) else pressed
+        except BadRequest as exc:
+            if not_modified(exc):
+                return pressed
+            log.info("photo not edited, sending a new one: %s", exc.message)
+    return await bot.send_photo(
+        chat_id, png, caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup
+    )

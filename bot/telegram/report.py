@@ -25,20 +25,29 @@ def dimension_labels(context: Context, person: Person) -> dict[Dimension, str]:
 
 
 async def send_scorecard(
-    update: Update, context: Context, person: Person, started: Started, card: Scorecard
+    update: Update,
+    context: Context,
+    person: Person,
+    started: Started,
+    card: Scorecard,
+    comments: str = "",
+    past: bool = False,
 ) -> None:
-    """The card (split if long), then the radar chart with the follow-up buttons."""
+    """The card (split if long) and the trainer's `comments` (HTML), then the radar chart with
+    the follow-up buttons (for a `past` session, its transcript and the comparison too)."""
     rt, lang = runtime(context), person.language
     title = started.scenario.title_in(lang)
     # The better wording sits behind its own button, so the card stays readable.
     body = dataclasses.replace(card, rewording=None)
-    await say(update, context, scorecard_text(body, rt.catalog, lang, title=title, html=True))
+    zone = rt.services.settings.team_time_zone
+    text = scorecard_text(body, rt.catalog, lang, title=title, html=True, zone=zone)
+    await say(update, context, "\n\n".join(p for p in (text, comments) if p))
     scores = {d: v.score for d, v in card.dimensions.items()}
     png = await charts.draw(
         charts.radar, scores, dimension_labels(context, person), rt.t(lang, "tg.radar_title")
     )
     markup = keyboards.after_card(
-        rt.catalog, lang, started.scenario.id, started.session.id, card.rewording is not None
+        rt.catalog, lang, started.scenario.id, started.session.id, card.rewording is not None, past
     )
     await context.bot.send_photo(
         chat_id(update),

@@ -21,16 +21,6 @@ def sessions(t: Texts, team: TeamInfo, items: Sequence[SessionLine], offset: int
         return t("tg.team.review_empty")
     lines = [t.bold("tg.team.review_title", team=team.name)]
     for n, s in enumerate(items, start=1):
-        status = (
-            t.plain(f"team.phase.{s.phase.value}")
-            if s.overall is None
-            else t.plain(
-                "tg.history_score",
-                score=s.overall,
-                verdict=t.plain("tg.passed" if s.passed else "tg.failed"),
-            )
-        )
-        mark = t.plain("tg.team.overridden_mark") if s.overridden else ""
         lines.append(
             t(
                 "tg.team.review_line",
@@ -38,10 +28,19 @@ def sessions(t: Texts, team: TeamInfo, items: Sequence[SessionLine], offset: int
                 name=s.name,
                 title=s.title(t.lang),
                 date=local_text(s.created_at, team.time_zone),
-                status=status + mark,
+                status=status(t, s),
             )
         )
     return "\n".join(lines)
+
+
+def status(t: Texts, s: SessionLine) -> str:
+    """A team session's score and verdict (marked when corrected), or its phase."""
+    if s.overall is None:
+        return t.plain(f"team.phase.{s.phase.value}")
+    verdict = t.plain("tg.passed" if s.passed else "tg.failed")
+    mark = t.plain("tg.team.overridden_mark") if s.overridden else ""
+    return t.plain("tg.history_score", score=s.overall, verdict=verdict) + mark
 
 
 def _speaker(scenario: Scenario, turn: Turn, rep: str) -> str:
@@ -72,7 +71,7 @@ def review(t: Texts, r: SessionReview, zone: str) -> str:
                 for turn in session.transcript
             ]
         ),
-        scorecard_text(r.card, t.catalog, t.lang, title=title, html=True)
+        scorecard_text(r.card, t.catalog, t.lang, title=title, html=True, zone=zone)
         if r.card
         else t("tg.team.not_graded"),
     ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Message, Update
 
 from bot.domain.periods import Period
 from bot.domain.roles import Role
@@ -16,6 +16,7 @@ from bot.services.teams import TeamInfo
 from bot.services.users import Person
 from bot.telegram import inputs, menus, team_keys
 from bot.telegram.delivery import deliver
+from bot.telegram.render import edit_html
 from bot.telegram.runtime import Context, runtime, say
 from bot.telegram.team_text import Texts
 
@@ -76,6 +77,31 @@ async def one_team(
             update, context, t("tg.team.choose_team"), team_keys.choose_team(teams, verb, *after)
         )
     return None
+
+
+async def screen(
+    update: Update, context: Context, html: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """A guided flow's next screen: the pressed button's own message edited into it, or a new
+    message when the step came from typed text (or the message can no longer be edited)."""
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message) and query.message.text:
+        await edit_html(context.bot, query.message.chat.id, query.message.message_id, html, markup)
+        return
+    await say(update, context, html, markup)
+
+
+async def keys_in_place(
+    update: Update, context: Context, markup: InlineKeyboardMarkup, html: str
+) -> None:
+    """Swap the buttons under the pressed message (its text stays), or send `html` with them."""
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        await context.bot.edit_message_reply_markup(
+            query.message.chat.id, query.message.message_id, reply_markup=markup
+        )
+        return
+    await say(update, context, html, markup)
 
 
 async def notify(context: Context, notices: Sequence[Notice]) -> int:

@@ -148,15 +148,23 @@ def periods(catalog: Catalog, lang: Lang, verb: str, team_id: int) -> InlineKeyb
 
 
 def review_page(
-    catalog: Catalog, lang: Lang, team_id: int, ids: Sequence[str], offset: int, more: bool
+    catalog: Catalog,
+    lang: Lang,
+    team_id: int,
+    items: Sequence[tuple[str, str, str]],
+    offset: int,
+    more: bool,
 ) -> InlineKeyboardMarkup:
-    """Open any listed session; older ones."""
-    opens = numbered(OPEN, ids)
+    """Open any listed session (id, rep, score or phase), each button naming what it opens;
+    older ones."""
+    opens = [
+        [button(catalog.t(lang, "loop.review_button", n=n, name=name, status=status), OPEN, i)]
+        for n, (i, name, status) in enumerate(items, start=1)
+    ]
     older = (
         [button(catalog.t(lang, "tg.team.button_older"), REVIEW, team_id, offset)] if more else []
     )
-    rows = [opens[i : i + 5] for i in range(0, len(opens), 5)]
-    return stack(*rows, older)
+    return stack(*opens, older)
 
 
 def session_actions(
@@ -216,10 +224,14 @@ def upload_teams(teams: Sequence[TeamInfo], nonce: str) -> InlineKeyboardMarkup:
     return markup([button(t.name, UPLOAD_TO, nonce, t.id) for t in teams], per_row=1)
 
 
-def tasks(catalog: Catalog, lang: Lang, ids: Sequence[int]) -> InlineKeyboardMarkup:
-    """Start any listed task."""
-    label = catalog.t(lang, "tg.team.task_button", n="{n}")
-    return markup(numbered(TASK, ids, label))
+def tasks(catalog: Catalog, lang: Lang, items: Sequence[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """Start any listed task (id, title), each button naming its scenario."""
+    return stack(
+        *[
+            [button(catalog.t(lang, "loop.task_button", n=n, title=title[:24]), TASK, i)]
+            for n, (i, title) in enumerate(items, start=1)
+        ]
+    )
 
 
 def assignments(ids: Sequence[int]) -> InlineKeyboardMarkup:

@@ -240,6 +240,24 @@ def board(t: Texts, board: Board, subject: str) -> str:
     return "\n".join(lines)
 
 
+CAPTION = 1024  # Telegram's limit for a photo's caption
+
+
+def _size(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def board_caption(t: Texts, found: Board, subject: str) -> str:
+    """The ranking under the chart; the lowest lines give way when it would not fit."""
+    text = board(t, found, subject)
+    if _size(text) <= CAPTION:
+        return text
+    head, *body, foot = text.split("\n")
+    while body and _size("\n".join([head, *body, "…", foot])) > CAPTION:
+        body.pop()
+    return "\n".join([head, *body, "…", foot])
+
+
 async def board_chart(t: Texts, found: Board, subject: str) -> bytes:
     """The board as a bar chart (PNG), titled and labelled in the reader's language (drawn
     in the chart worker)."""
@@ -249,6 +267,7 @@ async def board_chart(t: Texts, found: Board, subject: str) -> bytes:
         [round(x.value, 2) for x in found.lines],
         board_title(t, found, subject),
         value_label(t, found),
+        found.kind == "dimension",
     )
 
 

@@ -14,10 +14,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-Cell = str | int | float | bool | None
+Cell = str | int | float | bool | dt.datetime | None
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 MAX_COLUMN_WIDTH = 40
+MIN_COLUMN_WIDTH = 10  # a column of two-character names is still readable
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 @dataclass(frozen=True)
@@ -42,8 +44,16 @@ def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([safe(h) for h in table.headers])
-    writer.writerows([["" if c is None else safe(c) for c in row] for row in table.rows])
+    writer.writerows([[_csv_cell(c) for c in row] for row in table.rows])
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: Cell) -> Cell:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")  # what Excel reads as a date
+    return safe(value)
 
 
 def to_xlsx(tables: Sequence[Table], created: dt.datetime | None = None) -> bytes:
@@ -58,10 +68,13 @@ def to_xlsx(tables: Sequence[Table], created: dt.datetime | None = None) -> byte
         sheet.append([safe(h) for h in table.headers])
         for row in table.rows:
             sheet.append([safe(c) for c in row])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, dt.datetime):
+                    cell.number_format = DATE_FORMAT  # a real date cell, sortable and filterable
         sheet.freeze_panes = "A2"
         for index, header in enumerate(table.headers, start=1):
             longest = max([len(str(header)), *(len(str(r[index - 1] or "")) for r in table.rows)])
-            width = min(MAX_COLUMN_WIDTH, longest * 2 + 2)  # CJK glyphs are twice as wide
+            width = min(MAX_COLUMN_WIDTH, max(MIN_COLUMN_WIDTH, longest * 2 + 2))  # CJK: 2 wide
             sheet.column_dimensions[get_column_letter(index)].width = width
     if created is not None:
         book.properties.created = created.replace(tzinfo=None)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.domain.cues import analyze
 from bot.domain.lang import Lang, detect_language, parse_lang
+from bot.domain.periods import local_text
 from bot.domain.scenario import Scenario
 from bot.domain.scorecard import Scorecard
 from bot.i18n import Catalog
@@ -171,6 +172,18 @@ def brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = Fa
     return "\n".join(lines)
 
 
+def short_brief_text(scenario: Scenario, catalog: Catalog, lang: Lang, html: bool = False) -> str:
+    """The short card of a scenario the rep has played before: title, goal, turns and pass mark."""
+    m, t = Markup(html, lang), catalog.t
+    return "\n".join(
+        [
+            m.bold(t(lang, "brief.title", title=scenario.title_in(lang))),
+            f"{m.bold(t(lang, 'brief.goal'))} {m.esc(tidy(scenario.brief.goal))}",
+            m.esc(t(lang, "brief.budget", turns=scenario.turn_budget, mark=scenario.pass_mark)),
+        ]
+    )
+
+
 def _metric_line(card: Scorecard, catalog: Catalog, lang: Lang) -> str:
     mx, t = card.metrics, catalog.t
     yes_no = t(lang, "card.answer_yes") if mx.get("commitment") else t(lang, "card.answer_no")
@@ -200,11 +213,37 @@ def counts_against(quote: str, language: object) -> bool:
     return cues.pressure or cues.threat or cues.advice or cues.vague
 
 
+def _corrected(card: Scorecard, dim: str, catalog: Catalog, lang: Lang, zone: str) -> str:
+    """A trainer's correction of one dimension: who, when, the original score and why."""
+    fix = card.overrides.get(dim)
+    if not isinstance(fix, dict):
+        return ""
+    try:
+        at = local_text(dt.datetime.fromisoformat(str(fix.get("at"))), zone)
+    except ValueError:
+        at = str(fix.get("at", ""))
+    return catalog.t(
+        lang,
+        "loop.corrected",
+        by=fix.get("by", ""),
+        at=at,
+        original=f"{float(fix.get('original', 0)):g}",
+        score=f"{float(fix.get('score', 0)):g}",
+        reason=fix.get("reason", ""),
+    )
+
+
 def scorecard_text(
-    card: Scorecard, catalog: Catalog, lang: Lang, title: str = "", html: bool = False
+    card: Scorecard,
+    catalog: Catalog,
+    lang: Lang,
+    title: str = "",
+    html: bool = False,
+    zone: str = "UTC",
 ) -> str:
-    """The whole scorecard: overall and pass/fail, each dimension with quotes and a tip,
-    the five-question checklist, the metrics and the better wording."""
+    """The whole scorecard: overall and pass/fail, each dimension with quotes and a tip (and a
+    trainer's correction, marked as one), the five-question checklist, the metrics and the
+    better wording."""
     m, t = Markup(html, lang), catalog.t
     verdict = "card.passed" if card.passed else "card.failed"
     heading = t(lang, "card.title") + (f" · {title}" if title else "")
@@ -217,6 +256,7 @@ def scorecard_text(
                 + m.esc(t(lang, verdict, mark=card.pass_mark)),
                 m.esc(t(lang, "card.grader", grader=model_name(card.grader, catalog, lang))),
             ]
+            + ([m.esc(t(lang, "loop.corrected_card"))] if card.overrides else [])
         )
     ]
     for dim, d in card.dimensions.items():
@@ -234,6 +274,8 @@ def scorecard_text(
             lines.append(
                 f"  {mark} {m.esc(t(lang, 'card.evidence'))} #{e.turn} {m.italic(e.quote)}"
             )
+        if fix := _corrected(card, dim, catalog, lang, zone):
+            lines.append("  " + m.esc(fix))
         if d.tip:
             lines.append("  " + m.esc(labelled(t(lang, "card.tip"), d.tip, lang)))
         blocks.append("\n".join(lines))

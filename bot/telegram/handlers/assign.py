@@ -18,12 +18,12 @@ from bot.errors import InvalidRequest
 from bot.services.teams import TeamInfo
 from bot.services.users import Person
 from bot.telegram import assign_keys, inputs, keyboards, team_keys
+from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.failures import report
 from bot.telegram.jobs import schedule
-from bot.telegram.render import edit_html
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say, sender
-from bot.telegram.staff import args, chosen, notify, number, one_team, texts
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
+from bot.telegram.staff import args, chosen, notify, number, one_team, screen, texts
 
 KIND = "assign"
 STEPS = ("scenario", "member", "due", "mark", "attempts")
@@ -66,20 +66,13 @@ async def _scenario_page(
     draft: Draft,
     scenarios: list[Scenario],
     page: int,
-    edit: bool = False,
 ) -> None:
     rt, t = runtime(context), texts(context, person)
     page = max(0, min(page, keyboards.pages(len(scenarios)) - 1))
     head = t("tg.team.assign_scenario", team=draft.data["team_name"])
     body = html.escape(keyboards.picker(rt.catalog, person.language, scenarios, page))
     keys = assign_keys.scenario_picker(rt.catalog, person.language, draft.nonce, scenarios, page)
-    query = update.callback_query
-    if edit and query is not None and query.message is not None:
-        await edit_html(
-            context.bot, chat_id(update), query.message.message_id, f"{head}\n\n{body}", keys
-        )
-    else:
-        await say(update, context, f"{head}\n\n{body}", keys)
+    await screen(update, context, f"{head}\n\n{body}", keys)
 
 
 async def step(update: Update, context: Context) -> None:
@@ -88,7 +81,7 @@ async def step(update: Update, context: Context) -> None:
     nonce, kind, value = args(update, 3)
     draft = await drafts(context).get(sender(update), KIND, nonce)
     if draft is None:
-        await say(update, context, texts(context, person)("tg.team.assign_stale"))
+        await stale(update, context)
         return
     if kind == "p":
         await _scenario_page(
@@ -98,12 +91,11 @@ async def step(update: Update, context: Context) -> None:
             draft,
             await _scenarios(context, person, draft),
             inputs.page(value),
-            edit=True,
         )
         return
     if kind == "x":
         await drafts(context).clear(sender(update))
-        await say(update, context, texts(context, person)("tg.team.assign_cancelled"))
+        await screen(update, context, texts(context, person)("tg.team.assign_cancelled"))
         return
     if kind == "ok":
         await _confirm(update, context, person, draft)
@@ -111,7 +103,7 @@ async def step(update: Update, context: Context) -> None:
     if kind == "s":
         scenario = keyboards.find_scenario_in(await _scenarios(context, person, draft), value)
         if scenario is None:
-            await say(update, context, texts(context, person)("tg.team.assign_stale"))
+            await stale(update, context)
             return
         draft.data.update(
             scenario=scenario.id,
@@ -121,7 +113,7 @@ async def step(update: Update, context: Context) -> None:
     elif kind == "m":
         reps: dict[str, str] = draft.data.get("reps", {})
         if value != "0" and value not in reps:
-            await say(update, context, texts(context, person)("tg.team.assign_stale"))
+            await stale(update, context)
             return
         draft.data["member"] = None if value == "0" else int(value)
     elif kind == "d":
@@ -153,9 +145,13 @@ def _mark(text: str) -> int:
     return inputs.percent(text)
 
 
-async def _next(update: Update, context: Context, person: Person, draft: Draft) -> None:
-    """Store the draft and ask the first question still open (or for confirmation)."""
+async def _next(
+    update: Update, context: Context, person: Person, draft: Draft, fresh: bool = False
+) -> None:
+    """Store the draft and ask the first question still open (or for confirmation), in the
+    pressed button's message unless `fresh` (after an error, the question goes below it)."""
     rt, t, lang = runtime(context), texts(context, person), person.language
+    show = say if fresh else screen
     draft.data.pop(AWAITS, None)
     missing = next((s for s in STEPS if s not in draft.data), None)
     if missing == "scenario":
@@ -172,13 +168,13 @@ async def _next(update: Update, context: Context, person: Person, draft: Draft) 
         keys = assign_keys.targets(
             rt.catalog, lang, draft.nonce, [(int(k), v) for k, v in reps.items()]
         )
-        await say(update, context, t("tg.team.assign_member", title=draft.data["title"]), keys)
+        await show(update, context, t("tg.team.assign_member", title=draft.data["title"]), keys)
         return
     if missing == "due":
         draft.data[AWAITS] = "due"
         await drafts(context).save(sender(update), draft)
         keys = assign_keys.due_choices(rt.catalog, lang, draft.nonce)
-        await say(update, context, t("tg.team.assign_due", zone=draft.data["zone"]), keys)
+        await show(update, context, t("tg.team.assign_due", zone=draft.data["zone"]), keys)
         return
     if missing == "mark":
         draft.data[AWAITS] = "mark"
@@ -186,14 +182,14 @@ async def _next(update: Update, context: Context, person: Person, draft: Draft) 
         keys = assign_keys.pass_marks(
             rt.catalog, lang, draft.nonce, int(draft.data["default_mark"])
         )
-        await say(update, context, t("tg.team.assign_mark"), keys)
+        await show(update, context, t("tg.team.assign_mark"), keys)
         return
     if missing == "attempts":
         await drafts(context).save(sender(update), draft)
-        await say(update, context, t("tg.team.assign_attempts"), assign_keys.attempts(draft.nonce))
+        await show(update, context, t("tg.team.assign_attempts"), assign_keys.attempts(draft.nonce))
         return
     await drafts(context).save(sender(update), draft)
-    await say(
+    await show(
         update,
         context,
         _summary(context, person, draft),
@@ -240,7 +236,7 @@ async def _confirm(update: Update, context: Context, person: Person, draft: Draf
         # The due date passed while the trainer was deciding: say so and ask for it again.
         d.pop("due", None)
         await report(update, context, exc)
-        await _next(update, context, person, draft)
+        await _next(update, context, person, draft, fresh=True)
         return
     await drafts(context).clear(sender(update))
     # The reps are counted; the linked group (a notice without a user) hears it too.
@@ -249,7 +245,7 @@ async def _confirm(update: Update, context: Context, person: Person, draft: Draf
     if context.job_queue is not None:
         schedule(context.job_queue, assigned.reminders, rt.training.reminders.clock())
     text = t("tg.team.assigned", title=assigned.assignment.title(person.language), notified=told)
-    await say(
+    await screen(
         update,
         context,
         text,

@@ -1,14 +1,17 @@
 """/board for reps and trainers: a team's board for this week / month / all time, overall, per
-scenario or per dimension, as text and a bar chart."""
+scenario or per dimension: one photo message (the bar chart, the ranking as its caption) whose
+buttons switch it in place by editing the media."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.domain.periods import Period
 from bot.services.users import Person
 from bot.telegram import keyboards, team_keys, team_text
+from bot.telegram.buttons import stale
+from bot.telegram.render import photo_in_place
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
 from bot.telegram.staff import args, number, one_team, period_from, texts
 
@@ -41,7 +44,7 @@ async def chosen_board(update: Update, context: Context) -> None:
         found = await runtime(context).training.uploads.scenarios(person.id, number(team_id))
         match = keyboards.find_scenario_in([e.scenario for e in found], subject)
         if match is None:
-            await say(update, context, texts(context, person)("tg.stale_button"))
+            await stale(update, context)
             return
         scenario = (match.id, match.title_in(person.language))
     elif kind == "d":
@@ -64,10 +67,10 @@ async def _show(
     )
     subject = scenario[1] if scenario else t.plain(f"dim.{dimension}") if dimension else ""
     keys = team_keys.board(rt.catalog, person.language, team_id, period)
-    await say(update, context, team_text.board(t, found, subject), keys)
-    if found.lines:
-        png = await team_text.board_chart(t, found, subject)
-        await context.bot.send_photo(chat_id(update), png)
+    png = await team_text.board_chart(t, found, subject)
+    caption = team_text.board_caption(t, found, subject)
+    pressed = update.callback_query.message if update.callback_query else None
+    await photo_in_place(context.bot, chat_id(update), pressed, png, caption, keys)
 
 
 async def scenarios(update: Update, context: Context) -> None:
@@ -78,6 +81,13 @@ async def scenarios(update: Update, context: Context) -> None:
     keys = team_keys.board_scenarios(
         number(team_id), period_from(period), [e.scenario for e in found], person.language
     )
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message) and query.message.photo:
+        # The board's own message offers the scenarios, and their board replaces it.
+        await context.bot.edit_message_reply_markup(
+            chat_id(update), query.message.message_id, reply_markup=keys
+        )
+        return
     await say(update, context, texts(context, person)("tg.team.board_pick_scenario"), keys)
 
 

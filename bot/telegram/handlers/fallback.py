@@ -10,6 +10,7 @@ from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.session import Phase
+from bot.telegram.buttons import stale
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
 
 # Anything a message carries instead of text: stickers, photos, voice, files, locations, and
@@ -47,7 +48,7 @@ async def unknown_command(update: Update, context: Context) -> None:
 
 async def stale_button(update: Update, context: Context) -> None:
     """A button whose meaning is gone (an older keyboard)."""
-    await _answer(update, context, "tg.stale_button")
+    await stale(update, context)
 
 
 def register(application: App) -> None:

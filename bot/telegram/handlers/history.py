@@ -1,21 +1,31 @@
-"""/history (recent sessions, open any of them) and /me (progress per dimension over time)."""
+"""/history (recent sessions, each a button naming what it opens; abandoned ones on request; a
+past session's card with the trainer's comments and corrections, its transcript and how it
+compares with the previous attempt) and /me (progress per dimension over time)."""
 
 from __future__ import annotations
 
+import asyncio
 import html
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot import charts
 from bot.domain.lang import Lang
 from bot.domain.periods import local_text
+from bot.domain.scenario import Dimension
+from bot.services.practice_types import ProgressPoint
+from bot.services.users import Person
 from bot.storage.repositories import SessionSummary
-from bot.telegram import keyboards
+from bot.telegram import history_text, keyboards
+from bot.telegram.render import edit_html
 from bot.telegram.report import dimension_labels, send_scorecard
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
+from bot.telegram.staff import texts
 
 HISTORY_SIZE = 10
+PASS_MARK = 60  # a scenario no longer in the library: the usual pass mark
+LOOK_BACK = 30  # sessions read to fill the list once abandoned ones are left out
 
 
 def _title(context: Context, lang: Lang, item: SessionSummary) -> str:
@@ -24,87 +34,129 @@ def _title(context: Context, lang: Lang, item: SessionSummary) -> str:
     return found.title_in(lang) if found else item.title
 
 
-def _status(context: Context, lang: Lang, item: SessionSummary) -> str:
-    rt = runtime(context)
-    if item.overall is None:
-        return rt.t(lang, f"tg.phase.{item.phase.value}")
-    verdict = rt.t(lang, "tg.passed" if item.passed else "tg.failed")
-    return rt.t(lang, "tg.history_score", score=item.overall, verdict=verdict)
+def _zone(context: Context) -> str:
+    return runtime(context).services.settings.team_time_zone
+
+
+async def _listing(
+    update: Update, context: Context, person: Person, everything: bool
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    rt, lang, zone = runtime(context), person.language, _zone(context)
+    found = await rt.practice.history(person.id, limit=LOOK_BACK)
+    if not found:
+        return None
+    items = history_text.shown(found, everything)[:HISTORY_SIZE]
+    hidden = len(found) - len(history_text.shown(found, False)) if not everything else 0
+    text = history_text.listing(
+        texts(context, person), items, lambda i: _title(context, lang, i), zone, hidden
+    )
+    labels = [(i.id, _title(context, lang, i), local_text(i.created_at, zone)[5:10]) for i in items]
+    return text, keyboards.history(rt.catalog, lang, labels, hidden)
 
 
 async def history(update: Update, context: Context) -> None:
     """/history: the latest sessions with their scores, each one a button away."""
     person = await rep(update, context)
-    rt, lang = runtime(context), person.language
-    items = await rt.practice.history(person.id, limit=HISTORY_SIZE)
-    if not items:
-        await say(update, context, html.escape(rt.t(lang, "tg.history_empty")))
+    found = await _listing(update, context, person, everything=False)
+    if found is None:
+        await say(update, context, texts(context, person)("tg.history_empty"))
         return
-    lines = [rt.t(lang, "tg.history_title")]
-    lines += [
-        rt.t(
-            lang,
-            "tg.history_line",
-            n=n,
-            # In the product's time zone: a session at 07:00 in Beijing is not "yesterday".
-            date=local_text(item.created_at, rt.services.settings.team_time_zone),
-            title=_title(context, lang, item),
-            status=_status(context, lang, item),
-        )
-        for n, item in enumerate(items, start=1)
-    ]
-    await say(
-        update, context, html.escape("\n".join(lines)), keyboards.history(rt.catalog, lang, items)
-    )
+    text, keys = found
+    await say(update, context, text, keys)
+
+
+async def everything(update: Update, context: Context) -> None:
+    """ "Show abandoned sessions": the same list, in the same message, with them listed."""
+    person = await rep(update, context)
+    found = await _listing(update, context, person, everything=True)
+    query = update.callback_query
+    if found is None or query is None or query.message is None:
+        return
+    await edit_html(context.bot, chat_id(update), query.message.message_id, *found)
+
+
+def _session_id(update: Update) -> str:
+    return keyboards.parse(update.callback_query.data if update.callback_query else None)[1]
 
 
 async def open_session(update: Update, context: Context) -> None:
-    """A history button: the scorecard of a graded session, or where an ungraded one stands."""
+    """A history or notice button: the card (with the trainer's corrections and comments) of a
+    graded session, or where an ungraded one stands."""
     person = await rep(update, context)
     rt, lang = runtime(context), person.language
-    _, session_id = keyboards.parse(update.callback_query.data if update.callback_query else None)
-    started, card = await rt.practice.open(person.id, session_id)
-    if card is not None:
-        await send_scorecard(update, context, person, started, card)
+    found = await rt.training.review.mine(person.id, _session_id(update))
+    said = history_text.comments(texts(context, person), found.comments, _zone(context))
+    if found.card is not None:
+        await send_scorecard(update, context, person, found.started, found.card, said, past=True)
         return
-    session = started.session
+    session = found.started.session
     text = rt.t(
         lang,
         "tg.session_view",
-        title=started.scenario.title_in(lang),
+        title=found.started.scenario.title_in(lang),
         phase=rt.t(lang, f"tg.phase.{session.phase.value}"),
         turns=len(session.transcript),
     )
-    markup = None
-    if session.active:
-        markup = keyboards.active_choice(rt.catalog, lang, session.id, wanted=None)
-    await say(update, context, html.escape(text), markup)
+    markup = keyboards.active_choice(rt.catalog, lang, session.id, None) if session.active else None
+    await say(update, context, "\n\n".join(p for p in (html.escape(text), said) if p), markup)
+
+
+async def transcript(update: Update, context: Context) -> None:
+    """ "Transcript": the whole conversation of a past session."""
+    person = await rep(update, context)
+    found = await runtime(context).training.review.mine(person.id, _session_id(update))
+    await say(
+        update, context, history_text.transcript(texts(context, person), found.started, person.name)
+    )
+
+
+async def compare(update: Update, context: Context) -> None:
+    """ "Compare with last time": each dimension up or down against the previous attempt."""
+    person = await rep(update, context)
+    found = await runtime(context).training.review.compare(person.id, _session_id(update))
+    await say(
+        update, context, history_text.comparison(texts(context, person), found, _zone(context))
+    )
 
 
 async def me(update: Update, context: Context) -> None:
-    """/me: the rep's scores over time, one panel per dimension plus the overall."""
+    """/me: a short summary, then the scores over time (dated, with the pass line)."""
     person = await rep(update, context)
     rt, lang = runtime(context), person.language
     points = await rt.practice.progress(person.id)
     if not points:
         await say(update, context, html.escape(rt.t(lang, "tg.me_empty")))
         return
-    png = await charts.draw(
-        charts.progress,
-        points,
-        dimension_labels(context, person),
-        rt.t(lang, "tg.me_overall"),
-        rt.t(lang, "tg.me_axis"),
-        rt.t(lang, "tg.me_title"),
+    labels = dimension_labels(context, person)
+    await say(
+        update, context, history_text.progress_summary(texts(context, person), points, labels)
     )
-    caption = rt.t(
-        lang,
-        "tg.me_caption",
-        count=len(points),
-        last=points[-1].overall,
-        best=max(p.overall for p in points),
-    )
+    png = await asyncio.to_thread(_chart, context, lang, points, labels)
+    best = max(p.overall for p in points)
+    caption = rt.t(lang, "tg.me_caption", count=len(points), last=points[-1].overall, best=best)
     await context.bot.send_photo(chat_id(update), png, caption=caption)
+
+
+def _chart(
+    context: Context, lang: Lang, points: list[ProgressPoint], labels: dict[Dimension, str]
+) -> bytes:
+    """The progress chart: dated sessions, each scenario's pass line, 1–5 dimension axes."""
+    rt = runtime(context)
+    return charts.progress(
+        points,
+        labels,
+        rt.t(lang, "tg.me_overall"),
+        rt.t(lang, "loop.me_axis"),
+        rt.t(lang, "tg.me_title"),
+        [local_text(p.at, _zone(context))[5:10] for p in points],
+        [_pass_mark(context, p.scenario_id) for p in points],
+        rt.t(lang, "loop.pass_line"),
+    )
+
+
+def _pass_mark(context: Context, scenario_id: str) -> int:
+    found = runtime(context).services.scenarios.find(scenario_id)
+    return found.pass_mark if found else PASS_MARK
 
 
 def register(application: App) -> None:
@@ -112,6 +164,10 @@ def register(application: App) -> None:
     private = NEW_MESSAGES & filters.ChatType.PRIVATE  # scores are personal (see guide.py)
     application.add_handler(CommandHandler("history", history, filters=private))
     application.add_handler(CommandHandler("me", me, filters=private))
-    application.add_handler(
-        CallbackQueryHandler(open_session, pattern=keyboards.pattern(keyboards.OPEN))
-    )
+    for verb, handler in (
+        (keyboards.OPEN, open_session),
+        (keyboards.HISTORY_ALL, everything),
+        (keyboards.TRANSCRIPT, transcript),
+        (keyboards.COMPARE, compare),
+    ):
+        application.add_handler(CallbackQueryHandler(handler, pattern=keyboards.pattern(verb)))

@@ -12,6 +12,7 @@ from bot.domain.session import Phase
 from bot.services.practice import Started, TurnResult
 from bot.services.users import Person
 from bot.telegram import keyboards
+from bot.telegram.render import edit_html
 from bot.telegram.report import send_scorecard
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, active, chat_id, rep, runtime, say
 from bot.telegram.streaming import typing
@@ -143,12 +144,31 @@ async def end(update: Update, context: Context) -> None:
 
 
 async def cancel(update: Update, context: Context) -> None:
-    """/cancel: abandon the session in progress."""
+    """/cancel: ask before abandoning the session in progress."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt, lang = runtime(context), person.language
     current = await active(context, person)
-    await rt.practice.abandon(person.id, current.session.id)
-    await say(update, context, html.escape(rt.t(person.language, "tg.cancelled")))
+    text = rt.t(
+        lang,
+        "loop.cancel_question",
+        title=current.scenario.title_in(lang),
+        turns=len(current.session.transcript.rep_turns()),
+    )
+    keys = keyboards.confirm_cancel(rt.catalog, lang, current.session.id)
+    await say(update, context, html.escape(text), keys)
+
+
+async def quit_session(update: Update, context: Context) -> None:
+    """ "Abandon it" under /cancel's question: the session is given up; the question says so."""
+    person = await rep(update, context)
+    rt, query = runtime(context), update.callback_query
+    _, session_id = keyboards.parse(query.data if query else None)
+    await rt.practice.abandon(person.id, session_id)
+    text = html.escape(rt.t(person.language, "tg.cancelled"))
+    if query is not None and query.message is not None:
+        await edit_html(context.bot, chat_id(update), query.message.message_id, text)
+    else:
+        await say(update, context, text)
 
 
 async def _show_play(update: Update, context: Context, person: Person, current: Started) -> None:
@@ -221,5 +241,8 @@ def register(application: App) -> None:
     )
     application.add_handler(
         CallbackQueryHandler(better_wording, pattern=keyboards.pattern(keyboards.REWORD))
+    )
+    application.add_handler(
+        CallbackQueryHandler(quit_session, pattern=keyboards.pattern(keyboards.QUIT))
     )
     application.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, message))

@@ -9,9 +9,10 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.services.users import Person
 from bot.telegram import inputs, keyboards, review_text, team_keys
+from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
-from bot.telegram.staff import args, notify, number, one_team, texts
+from bot.telegram.staff import args, notify, number, one_team, screen, texts
 
 PAGE = 10
 SCORES = {f"{s:g}" for s in team_keys.SCORES}  # what the score buttons send
@@ -41,13 +42,13 @@ async def _page(
     found = await rt.training.review.sessions(person.id, team_id, limit=PAGE + 1, offset=offset)
     info = await rt.training.teams.team(person.id, team_id)
     shown, more = found[:PAGE], len(found) > PAGE
-    keys = team_keys.review_page(
-        rt.catalog, person.language, team_id, [s.id for s in shown], offset + PAGE, more
-    )
-    await say(
+    t = texts(context, person)
+    labels = [(s.id, s.name, review_text.status(t, s)) for s in shown]
+    keys = team_keys.review_page(rt.catalog, person.language, team_id, labels, offset + PAGE, more)
+    await screen(
         update,
         context,
-        review_text.sessions(texts(context, person), info, shown, offset),
+        review_text.sessions(t, info, shown, offset),
         keys if shown else None,
     )
 
@@ -96,11 +97,11 @@ async def ask_score(update: Update, context: Context) -> None:
     t = texts(context, person)
     found = await runtime(context).training.review.open(person.id, session)
     if found.card is None or dimension not in found.card.dimensions:
-        await say(update, context, t("tg.team.review_stale"))
+        await stale(update, context)
         return
     current = found.card.dimensions[dimension].score
     text = t("tg.team.override_score", dimension=t.plain(f"dim.{dimension}"), score=f"{current:g}")
-    await say(update, context, text, team_keys.scores(found.started.session.id, dimension))
+    await screen(update, context, text, team_keys.scores(found.started.session.id, dimension))
 
 
 async def ask_reason(update: Update, context: Context) -> None:
@@ -110,7 +111,7 @@ async def ask_reason(update: Update, context: Context) -> None:
     t = texts(context, person)
     found = await runtime(context).training.review.open(person.id, session)
     if found.card is None or dimension not in found.card.dimensions or score not in SCORES:
-        await say(update, context, t("tg.team.review_stale"))
+        await stale(update, context)
         return
     previous = found.card.dimensions[dimension].score
     await drafts(context).begin(
@@ -130,7 +131,7 @@ async def ask_reason(update: Update, context: Context) -> None:
         score=score,
         name=found.player,
     )
-    await say(update, context, text)
+    await screen(update, context, text)
 
 
 async def typed(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:

@@ -9,7 +9,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.domain.lang import parse_lang
 from bot.telegram import keyboards
-from bot.telegram.handlers import teams
+from bot.telegram.handlers import tasks, teams
+from bot.telegram.notice_keys import task_from_link
 from bot.telegram.runtime import LANG, NEW_MESSAGES, App, Context, rep, runtime, say
 
 
@@ -18,6 +19,12 @@ async def start(update: Update, context: Context) -> None:
     link) joins the team first."""
     person = await rep(update, context)
     rt = runtime(context)
+    chat = update.effective_chat
+    private = chat is not None and chat.type == chat.PRIVATE
+    task = task_from_link(context.args[0]) if context.args and private else None
+    if task is not None:  # a group's "start in the private chat" link
+        await tasks.start_linked(update, context, person, task)
+        return
     if context.args:
         await teams.join(update, context, person, context.args[0])
     text = rt.t(person.language, "tg.welcome", name=html.escape(person.name))

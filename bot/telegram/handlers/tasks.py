@@ -6,6 +6,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
+from bot.services.users import Person
 from bot.telegram import keyboards, team_keys, team_text
 from bot.telegram.handlers.picker import send_brief
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
@@ -20,9 +21,8 @@ async def tasks(update: Update, context: Context) -> None:
     if not found:
         await say(update, context, t("tg.team.tasks_empty"))
         return
-    keys = team_keys.tasks(
-        runtime(context).catalog, person.language, [x.assignment.id for x in found]
-    )
+    items = [(x.assignment.id, x.assignment.title(person.language)) for x in found]
+    keys = team_keys.tasks(runtime(context).catalog, person.language, items)
     await say(update, context, team_text.tasks(t, found), keys)
 
 
@@ -30,6 +30,12 @@ async def _start(update: Update, context: Context, replace: bool) -> None:
     person = await rep(update, context)
     assignment = number(args(update, 1)[0])
     started = await runtime(context).training.assignments.start(person.id, assignment, replace)
+    await send_brief(update, context, person, started)
+
+
+async def start_linked(update: Update, context: Context, person: Person, assignment: int) -> None:
+    """A task's deep link (from a group post): its brief, here in the private chat."""
+    started = await runtime(context).training.assignments.start(person.id, assignment, False)
     await send_brief(update, context, person, started)
 
 

@@ -12,6 +12,7 @@ from bot.services.scenario_upload import ScenarioEntry
 from bot.services.teams import TeamInfo
 from bot.services.users import Person
 from bot.telegram import keyboards, team_keys
+from bot.telegram.buttons import stale
 from bot.telegram.drafts import drafts
 from bot.telegram.handlers.picker import send_brief
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
@@ -132,7 +133,7 @@ async def _play(update: Update, context: Context, replace: bool) -> None:
     found: list[ScenarioEntry] = await training.uploads.scenarios(person.id, number(team_id))
     scenario = keyboards.find_scenario_in([e.scenario for e in found], token)
     if scenario is None:
-        await say(update, context, texts(context, person)("tg.stale_button"))
+        await stale(update, context)
         return
     started = await training.uploads.play(person.id, number(team_id), scenario.id, replace)
     await send_brief(update, context, person, started)
