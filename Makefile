@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run play test lint format eval clean
+.PHONY: setup run play test lint format eval clean local-model local-llm test-realmodel
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -34,6 +34,15 @@ format: setup
 
 eval: setup  ## Listening score vs AnnoMI expert labels
 	$(BIN)/trainer eval annomi
+
+local-model:  ## Build the local model server and fetch its weights (cached outside the repo)
+	scripts/local_model.sh build
+
+local-llm:  ## Serve the local model on http://127.0.0.1:8090/v1 (builds it first if needed)
+	scripts/local_model.sh serve
+
+test-realmodel: setup  ## The real-model test tier against REAL_LLM_BASE_URL (skips without one)
+	$(BIN)/pytest -q -m realmodel -p no:randomly tests/realmodel
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -21,7 +21,7 @@ from bot.domain.lang import Lang
 from bot.domain.ports import ClientReply, ClientTurn, DeltaSink
 from bot.domain.session import EndReason
 from bot.errors import ProviderError
-from bot.llm.gateway import Gateway, Message, Usage
+from bot.llm.gateway import CLIENT_SLOT, Gateway, Message, Usage
 from bot.llm.guard import Leak, guard_for
 from bot.llm.prompts import Prompts
 from bot.llm.speech import DELIMITER, GuardedSpeech, split_reply
@@ -171,7 +171,11 @@ class LLMClient:
             report["attempts"] = attempt
             speech = GuardedSpeech(guard, on_delta, hold=plan.reaction == "meta")
             stream = await self.gateway.stream(
-                self.model, messages, temperature=self.temperature, max_tokens=MAX_TOKENS
+                self.model,
+                messages,
+                temperature=self.temperature,
+                max_tokens=MAX_TOKENS,
+                slot=CLIENT_SLOT,
             )
             async for piece in stream:
                 await speech.feed(piece)

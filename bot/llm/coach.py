@@ -15,7 +15,7 @@ from bot.domain.scenario import Scenario
 from bot.domain.session import ClientState
 from bot.domain.transcript import Transcript
 from bot.i18n import Catalog
-from bot.llm.gateway import Gateway
+from bot.llm.gateway import SIDE_SLOT, Gateway
 from bot.llm.guard import guard_for
 from bot.llm.prompts import Prompts, transcript_lines
 
@@ -116,5 +116,6 @@ class LLMCoach:
             [{"role": "user", "content": prompt}],
             temperature=0.3,
             max_tokens=MAX_TOKENS,
+            slot=SIDE_SLOT,
         )
         return _clean(done.text), done.usage.as_dict()

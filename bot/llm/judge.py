@@ -25,7 +25,7 @@ from bot.domain.scenario import Dimension
 from bot.domain.scorecard import DimensionScore, Evidence
 from bot.errors import ProviderError
 from bot.i18n import Catalog
-from bot.llm.gateway import Gateway, Message, Usage
+from bot.llm.gateway import SIDE_SLOT, Gateway, Message, Usage
 from bot.llm.prompts import Prompts, transcript_lines
 from bot.llm.structured import extract_json
 from bot.offline.judge import OfflineJudge
@@ -193,6 +193,7 @@ class LLMJudge:
                     temperature=0.0,
                     max_tokens=MAX_TOKENS,
                     schema=("scorecard", SCHEMA),
+                    slot=SIDE_SLOT,
                 )
             except ProviderError as exc:
                 if exc.code == "llm.error.malformed" and attempt == 1:
