@@ -27,7 +27,7 @@ from typing import Any, cast
 import httpx2
 import openai
 from openai import AsyncOpenAI, AsyncStream
-from openai.types.chat import ChatCompletion, ChatCompletionChunk
+from openai.types.chat import ChatCompletionChunk
 
 from bot.errors import ProviderError
 from bot.llm.structured import FALLBACK_ORDER, ConcreteMode, StructuredMode, response_format
