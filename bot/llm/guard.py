@@ -37,8 +37,8 @@ FACT_RUN = 6  # tokens shared with a hidden fact or a `wont_say` line
 PROMPT_RUN = 9  # tokens shared with the instructions
 PROMPT_SENTENCE = 5  # a sentence this long made only of instruction text
 ECHO_RUN = 4  # tokens shared with the rep's words
-ECHO_SHARE = 0.6  # a sentence this much the rep's words (and at least ECHO_MIN tokens long)
-ECHO_MIN = 8
+ECHO_SHARE = 0.6  # a reply this much the rep's own words (once ECHO_MIN tokens long)
+ECHO_MIN = 12
 HOLD_RUN = 4  # a sentence ending in a run that could go on into hidden text waits for the next
 _TAIL = 24  # characters of passed text a phrase or marker check looks back across
 
@@ -161,7 +161,9 @@ class Scan:
     def __init__(self, guard: Guard) -> None:
         self.guard = guard
         self._tokens: list[str] = []  # of the passed text
-        self._tail = ""  # its last characters, compacted and folded
+        self._tail = ""  # its last characters, folded
+        self._echo_seen = (0, 0)  # tokens passed, and how many of them were the rep's words
+        self._echo = (0, 0)  # the same with the sentence last checked
 
     def check(self, sentence: str) -> Leak | None:
         """The first leak in `sentence` read after the text accepted so far."""
@@ -199,24 +201,27 @@ class Scan:
         if narration(folded) is not None:
             return Leak("role", "narration")
         toks = _TOKEN.findall(folded)
-        if len(toks) >= ECHO_MIN and g._echo_runs:
-            covered: set[int] = set()
-            for i in range(len(toks) - ECHO_RUN + 1):
-                if tuple(toks[i : i + ECHO_RUN]) in g._echo_runs:
-                    covered.update(range(i, i + ECHO_RUN))
-            if len(covered) >= ECHO_SHARE * len(toks):
-                return Leak("role", "echo")
+        covered: set[int] = set()
+        for i in range(len(toks) - ECHO_RUN + 1):
+            if tuple(toks[i : i + ECHO_RUN]) in g._echo_runs:
+                covered.update(range(i, i + ECHO_RUN))
+        self._echo = (self._echo_seen[0] + len(toks), self._echo_seen[1] + len(covered))
+        total, echoed = self._echo
+        if total >= ECHO_MIN and echoed >= ECHO_SHARE * total:
+            return Leak("role", "echo")
         return None
 
     def holds(self, sentence: str) -> bool:
         """Whether a passing sentence should wait: it ends in a run that hidden text goes on."""
-        window = (self._tokens + _TOKEN.findall(fold(sentence)))[-HOLD_RUN:]
-        return len(window) == HOLD_RUN and tuple(window) in self.guard._hold_runs
+        window = tuple((self._tokens + _TOKEN.findall(fold(sentence)))[-HOLD_RUN:])
+        g = self.guard
+        return len(window) == HOLD_RUN and (window in g._hold_runs or window in g._echo_runs)
 
     def accept(self, sentence: str) -> None:
         """`sentence` was shown: later checks read on from it."""
         self._tokens = (self._tokens + _TOKEN.findall(fold(sentence)))[-PROMPT_RUN:]
         self._tail = (self._tail + fold(sentence))[-_TAIL:]
+        self._echo_seen = self._echo
 
 
 def sayable(scenario: Scenario) -> list[str]:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from opencc import OpenCC  # type: ignore[import-untyped]
+from opencc import OpenCC
 from pypinyin import lazy_pinyin
 
 _INVISIBLE = re.compile(
