@@ -242,7 +242,7 @@ class _Handler(BaseHTTPRequestHandler):
         fmt = (body.get("response_format") or {}).get("type")
         if fmt in owner.reject_formats:
             if owner.reject_status == 500:
-                said = "1 validation error: response_format.type Input should be 'text' or 'json_object'"
+                said = "response_format.type: Input should be 'text' or 'json_object'"
                 self._error(500, said)
             else:
                 self._error(owner.reject_status, f"response_format type {fmt} is not supported")
