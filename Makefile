@@ -42,7 +42,7 @@ local-llm:  ## Serve the local model on http://127.0.0.1:8090/v1 (builds it firs
 	scripts/local_model.sh serve
 
 test-realmodel: setup  ## The real-model test tier against REAL_LLM_BASE_URL (skips without one)
-	$(BIN)/pytest -q -m realmodel -p no:randomly tests/realmodel
+	$(BIN)/pytest -q -m realmodel -rs tests/realmodel
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
