@@ -118,7 +118,10 @@ def _report(paths: list[str]) -> None:
             guard = guard_for(scenario, list(scenario.facts), transcript, "", speaker=speakers[-1])
             scan = guard.scan()
             found: Leak | None = None
-            for sentence in _sentences(r["reply"]):
+            spoken = r["reply"]
+            for stage in scenario.stages:  # the next person's scripted opening is not the model's
+                spoken = spoken.replace(stage.opening, "")
+            for sentence in _sentences(spoken):
                 found = scan.check(sentence)
                 if found:
                     break

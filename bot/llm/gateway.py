@@ -131,11 +131,13 @@ class TextStream:
         self,
         source: AsyncIterator[Any],
         started: float,
+        closer: Any = None,
         prompt: Sequence[Message] = (),
         first_wait: float = 300.0,
         gap: float = 60.0,
     ) -> None:
         self._source = source
+        self._closer = closer  # closes the HTTP response of a stream given up on
         self._started = started
         self._prompt = prompt
         self._first_wait = first_wait
@@ -191,6 +193,11 @@ class TextStream:
             )
         finally:
             self.usage = _usage(raw_usage, self._started, self._prompt, self.text)
+            if self.broken and self._closer is not None:
+                try:
+                    await self._closer()
+                except (openai.APIError, httpx2.HTTPError, OSError):
+                    log.info("closing a broken stream failed")
 
 
 def _failure(exc: Exception) -> ProviderError:
@@ -362,7 +369,12 @@ class Gateway:
             except (httpx2.HTTPError, ValueError) as exc:
                 raise _failure(exc) from None
             return TextStream(
-                aiter(source), started, list(messages), self.config.timeout, self.config.token_gap
+                aiter(source),
+                started,
+                getattr(source, "close", None),
+                list(messages),
+                self.config.timeout,
+                self.config.token_gap,
             )
         raise ProviderError("llm.error.misconfigured")  # pragma: no cover
 
