@@ -122,3 +122,17 @@ async def test_each_sentence_is_checked_once(monkeypatch: object) -> None:
         await speech.feed(piece)
     await speech.finish()
     assert [s.strip() for s in seen] == ["您好。", "王科长在开会。", "您先留个电话吧。"]
+
+
+async def test_a_reply_that_repeats_the_clients_last_turn_whole_is_not_shown(
+    llm_app: Container, fake: FakeOpenAI
+) -> None:
+    user, session = await begin_session(llm_app)
+    fake.script(
+        client_reply("您是哪个单位的？找王科长什么事呢？领导今天安排得很满，我得先问清楚情况。")
+    )
+    first = await llm_app.practice.reply(user, session, "您好，请问王科长在吗？")
+    fake.script(client_reply(first.reply))
+    second = await llm_app.practice.reply(user, session, "我是华信科技的。")
+    assert second.reply != first.reply
+    assert await _guard_kind(llm_app, session) == "role"

@@ -87,7 +87,7 @@ class Guard:
     public: tuple[str, ...]
     speaker: str | None = None  # the client persona speaking (role checks only then)
     others: tuple[str, ...] = ()  # other speakers whose labels the client never carries
-    rep_lines: tuple[str, ...] = field(default=())
+    rep_lines: tuple[str, ...] = field(default=())  # earlier turns no reply may hand back
 
     @cached_property
     def _public_tokens(self) -> list[list[str]]:
@@ -274,5 +274,7 @@ def guard_for(
         for name in (stage.persona.name, stage.title)
         if speaker is None or name != speaker
     )
-    rep = tuple(t.text for t in transcript if t.speaker == "rep")
-    return Guard(markers, hidden, instructions, tuple(public), speaker, others, rep)
+    # Not the client's own line either: the rep's words handed back, or the client's own
+    # earlier reply said again (a small model repeats its last turn whole).
+    said_before = tuple(t.text for t in transcript)
+    return Guard(markers, hidden, instructions, tuple(public), speaker, others, said_before)
