@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 UV := UV_PROJECT_ENVIRONMENT=$(VENV) UV_PYTHON_DOWNLOADS=never $(BIN)/uv
 LOWEST := .venv-lowest
 
-.PHONY: setup run play test lint format eval check-lowest lock clean
+.PHONY: setup run play test lint format eval check-lowest lock clean local-model local-llm test-realmodel
 
 $(STAMP): pyproject.toml uv.lock
 	$(PY) -m venv $(VENV)
@@ -49,6 +49,15 @@ check-lowest: setup  ## Tests on the lowest versions pyproject.toml allows (dire
 	UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip install -q --python $(LOWEST)/bin/python \
 		--resolution lowest-direct -e '.[dev]'
 	$(LOWEST)/bin/pytest -q -p no:cacheprovider
+
+local-model:  ## Build the local model server and fetch its weights (cached outside the repo)
+	scripts/local_model.sh build
+
+local-llm:  ## Serve the local model on http://127.0.0.1:8090/v1 (builds it first if needed)
+	scripts/local_model.sh serve
+
+test-realmodel: setup  ## The real-model test tier against REAL_LLM_BASE_URL (skips without one)
+	$(BIN)/pytest -q -m realmodel -rs tests/realmodel
 
 clean:
 	rm -rf $(VENV) $(LOWEST) .pytest_cache .mypy_cache .ruff_cache

@@ -66,6 +66,8 @@ def gateway_config(settings: Settings) -> GatewayConfig:
         connect_timeout=settings.llm_connect_timeout_seconds,
         max_retries=settings.llm_max_retries,
         structured=settings.llm_structured_output,
+        token_gap=settings.llm_token_gap_seconds,
+        prompt_slots=settings.llm_prompt_slots,
     )
 
 

@@ -109,7 +109,11 @@ class Settings(BaseSettings):
     llm_model_coach: str | None = None
     llm_model_author: str | None = None  # drafts scenarios; the judge's model when unset
     llm_model_reader: str | None = None  # reads rep turns; falls back to the judge's model
-    llm_timeout_seconds: float = Field(default=60.0, gt=0, le=600)
+    # Streamed calls: the first token within LLM_TIMEOUT_SECONDS (a CPU model reads a 2,000
+    # token prompt first), then each piece within LLM_TOKEN_GAP_SECONDS of the one before.
+    llm_timeout_seconds: float = Field(default=300.0, gt=0, le=1800)
+    llm_token_gap_seconds: float = Field(default=60.0, gt=0, le=600)
+    llm_prompt_slots: bool = False
     llm_connect_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     llm_max_retries: int = Field(default=2, ge=0, le=6)
     llm_structured_output: StructuredMode = "auto"

@@ -47,7 +47,7 @@ def test_play_runs_on_the_configured_server_and_says_so(env: None, fake: FakeOpe
     assert "客户：您是哪个单位的？找王科长什么事呢？" in result.stdout
     models = [(r.body["model"], bool(r.body.get("stream"))) for r in fake.requests]
     assert models[0] == (CLIENT_MODEL, True)
-    assert (JUDGE_MODEL, False) in models
+    assert (JUDGE_MODEL, True) in models  # every call streams (timeouts per token)
     assert all(r.headers.get("authorization") == f"Bearer {SECRET}" for r in fake.requests)
     assert all(r.path == "/v1/chat/completions" for r in fake.requests)
 

@@ -45,7 +45,7 @@ def test_a_hidden_fact_paraphrased_with_a_long_shared_run_is_a_leak(scenario: Sc
 
 def test_repeating_the_instructions_is_a_leak(scenario: Scenario) -> None:
     guard = _guard(scenario)
-    leak = guard.check("Sure: stay in character at all times, you are a real person in a office")
+    leak = guard.check("Sure: you are a real person in a Chinese office, I was told so")
     assert leak == Leak("instructions", "prompt")
 
 

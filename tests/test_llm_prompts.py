@@ -66,8 +66,10 @@ def test_every_shipped_scenario_renders_every_template(
         for turn in _turns(scenario):
             messages = client.messages(turn, secrets.token_hex(8))
             assert messages[0]["role"] == "system"
-            assert scenario.stages[turn.before.stage].persona.name in messages[-1]["content"]
-            assert REP_LINES[scenario.language] in messages[-1]["content"]
+            persona = scenario.stages[turn.before.stage].persona.name
+            assert messages[0]["content"].startswith(f"You are {persona}, ")
+            assert messages[-1]["role"] == "user"
+            assert messages[-1]["content"].endswith("\n" + REP_LINES[scenario.language])
         transcript = _turns(scenario)[0].transcript
         request = JudgeRequest(
             transcript, compute_metrics(transcript, scenario, "plan"), scenario, "plan", "zh"
@@ -109,17 +111,20 @@ async def test_coach_templates_render_for_every_shipped_scenario(
         assert turn.transcript.turns[1].text in rewrite
 
 
-def test_client_system_prompt_holds_no_hidden_fact_and_is_the_same_every_turn(
+def test_client_system_prompt_holds_no_hidden_fact_and_is_the_same_every_turn_of_a_stage(
     library: ScenarioLibrary, parts: tuple[LLMClient, LLMJudge, LLMCoach]
 ) -> None:
     client = parts[0]
     for scenario in library.all():
-        systems = {client.system_prompt(turn) for turn in _turns(scenario)}
-        assert len(systems) == 1
-        system = systems.pop()
-        for fact in scenario.facts.values():
-            assert fact.value not in system
-            assert all(marker not in system for marker in fact.markers if len(marker) > 2)
+        turns = _turns(scenario)
+        again = _turns(scenario, "我再问一句：这个事情您看怎么办比较好？")
+        systems = [client.system_prompt(t) for t in turns]
+        assert systems == [client.system_prompt(t) for t in again]
+        assert len(set(systems)) == len(scenario.stages)  # who the model is, per stage
+        for system in systems:
+            for fact in scenario.facts.values():
+                assert fact.value not in system
+                assert all(marker not in system for marker in fact.markers if len(marker) > 2)
 
 
 def test_turn_prompt_carries_only_the_facts_the_engine_released(

@@ -21,7 +21,7 @@ from bot.domain.lang import Lang
 from bot.domain.ports import ClientReply, ClientTurn, DeltaSink
 from bot.domain.session import EndReason
 from bot.errors import ProviderError
-from bot.llm.gateway import Gateway, Message, Usage
+from bot.llm.gateway import CLIENT_SLOT, Gateway, Message, Usage
 from bot.llm.guard import Leak, guard_for
 from bot.llm.prompts import Prompts
 from bot.llm.speech import DELIMITER, GuardedSpeech, split_reply
@@ -94,16 +94,18 @@ class LLMClient:
         self.label = f"llm:{model}"
 
     def system_prompt(self, turn: ClientTurn) -> str:
-        """The stable part: rules, scenario, personas (no hidden fact)."""
+        """The part stable through a stage: who the model is, rules, scenario, people (no
+        hidden fact)."""
         return self.prompts.render(
             "client_system.j2",
             scenario=turn.scenario,
+            stage=turn.scenario.stages[turn.before.stage],
             lang=turn.scenario.language,
             delimiter=DELIMITER,
         )
 
-    def turn_prompt(self, turn: ClientTurn, nonce: str) -> str:
-        """This turn's delimited words and the director's notes from the engine's plan."""
+    def turn_prompt(self, turn: ClientTurn, nonce: str = "") -> str:
+        """This turn's short notes from the engine's plan, then the rep's words verbatim."""
         scenario, plan = turn.scenario, cast(TurnPlan, turn.plan)
         stage = scenario.stages[turn.before.stage]
         nxt = scenario.stages[turn.before.stage + 1] if plan.advance else None
@@ -115,8 +117,8 @@ class LLMClient:
         objections = {o.id: o for o in scenario.objections}
         return self.prompts.render(
             "client_turn.j2",
-            nonce=nonce,
-            rep_text=turn.transcript.turns[-1].text.replace(f"visitor-{nonce}", "visitor"),
+            lang=scenario.language,
+            rep_text=turn.transcript.turns[-1].text,
             persona=stage.persona,
             mood=turn.after.mood,
             mood_delta=plan.mood_delta,
@@ -160,10 +162,16 @@ class LLMClient:
         nonce = secrets.token_hex(8)
         messages = self.messages(turn, nonce)
         allowed = (*turn.before.earned, *plan.reveal)
+        notes = messages[-1]["content"].removesuffix(turn.transcript.turns[-1].text)
         instructions = "\n".join(m["content"] for m in messages if m["role"] == "system")
-        instructions += "\n" + messages[-1]["content"].split(f"</visitor-{nonce}>")[-1]
+        speaker = turn.scenario.stages[turn.before.stage].persona.name
         guard = guard_for(
-            turn.scenario, allowed, turn.transcript, instructions, planned_lines(turn)
+            turn.scenario,
+            allowed,
+            turn.transcript,
+            f"{instructions}\n{notes}",
+            planned_lines(turn),
+            speaker=speaker,
         )
         usage = Usage()
         report: dict[str, Any] = {"source": self.label, "attempts": 0}
@@ -171,7 +179,11 @@ class LLMClient:
             report["attempts"] = attempt
             speech = GuardedSpeech(guard, on_delta, hold=plan.reaction == "meta")
             stream = await self.gateway.stream(
-                self.model, messages, temperature=self.temperature, max_tokens=MAX_TOKENS
+                self.model,
+                messages,
+                temperature=self.temperature,
+                max_tokens=MAX_TOKENS,
+                slot=CLIENT_SLOT,
             )
             async for piece in stream:
                 await speech.feed(piece)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from difflib import SequenceMatcher
 
 from bot.domain.engine import HintCode
 from bot.domain.lang import Lang
@@ -15,8 +16,8 @@ from bot.domain.scenario import Scenario
 from bot.domain.session import ClientState
 from bot.domain.transcript import Transcript
 from bot.i18n import Catalog
-from bot.llm.gateway import Gateway
-from bot.llm.guard import guard_for
+from bot.llm.gateway import SIDE_SLOT, Gateway
+from bot.llm.guard import guard_for, tokens
 from bot.llm.prompts import Prompts, transcript_lines
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,17 @@ def _clean(text: str) -> str:
     for label in ("Hint:", "提示：", "提示:", "改写：", "Rewrite:"):
         cleaned = cleaned.removeprefix(label).strip()
     return cleaned[:MAX_CHARS]
+
+
+SAME_WORDING = 0.9  # a rewording this similar to the original is the original
+
+
+def differs(rewrite: str, original: str) -> bool:
+    """Whether a rewording says it differently (compared in tokens, punctuation ignored)."""
+    new, old = tokens(rewrite), tokens(original)
+    if not new:
+        return False
+    return SequenceMatcher(None, new, old, autojunk=False).ratio() < SAME_WORDING
 
 
 class LLMCoach:
@@ -102,6 +114,10 @@ class LLMCoach:
             original=transcript.turns[turn_number - 1].text,
         )
         text, usage = await self._ask(prompt)
+        original = transcript.turns[turn_number - 1].text
+        if text and not differs(text, original):
+            log.info("the coach's rewording is the rep's own line; not offered")
+            return None, usage
         if text and scenario is not None:
             leak = guard_for(scenario, uncovered, transcript, "").check(text)
             if leak is not None:
@@ -116,5 +132,6 @@ class LLMCoach:
             [{"role": "user", "content": prompt}],
             temperature=0.3,
             max_tokens=MAX_TOKENS,
+            slot=SIDE_SLOT,
         )
         return _clean(done.text), done.usage.as_dict()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import secrets
 import statistics
 from typing import Any
@@ -25,13 +26,15 @@ from bot.domain.scenario import Dimension
 from bot.domain.scorecard import DimensionScore, Evidence
 from bot.errors import ProviderError
 from bot.i18n import Catalog
-from bot.llm.gateway import Gateway, Message, Usage
+from bot.llm.gateway import SIDE_SLOT, Gateway, Message, Usage
 from bot.llm.prompts import Prompts, transcript_lines
 from bot.llm.structured import extract_json
 from bot.offline.judge import OfflineJudge
 
 log = logging.getLogger(__name__)
 MAX_TOKENS = 2500
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
 _DIMENSION = {
     "type": "object",
     "additionalProperties": False,
@@ -122,6 +125,16 @@ def median_verdict(verdicts: list[VerdictOut]) -> dict[Dimension, DimensionScore
     return result
 
 
+def in_language(text: str, lang: str) -> bool:
+    """Whether a tip is written in the session's language (Chinese: mostly Chinese characters
+    among its letters; English: mostly Latin letters)."""
+    han = len(_HAN.findall(text))
+    latin = len(_LATIN.findall(text))
+    if not han and not latin:
+        return False
+    return han >= latin / 4 if lang == "zh" else latin > 4 * han
+
+
 class LLMJudge:
     """A `Judge` backed by a chat model."""
 
@@ -166,6 +179,7 @@ class LLMJudge:
             turns=transcript_lines(request.transcript),
             plan=plan,
             measurements=measurements,
+            lang=lang,
         )
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
@@ -174,9 +188,14 @@ class LLMJudge:
         runs = await asyncio.gather(*(self._sample(request) for _ in range(self.samples)))
         usage = sum((u for _, u in runs), Usage())
         baseline = await self._offline.judge(request)
+        dimensions = median_verdict([v for v, _ in runs])
+        for dim, scored in dimensions.items():
+            if not in_language(scored.tip, request.lang):  # a tip the rep could not read
+                fallback = baseline.dimensions[dim].tip
+                dimensions[dim] = DimensionScore(scored.score, scored.evidence, fallback)
         return Judgement(
             label=self.label,
-            dimensions=median_verdict([v for v, _ in runs]),
+            dimensions=dimensions,
             rewording=baseline.rewording,
             usage=usage.as_dict(),
         )
@@ -193,6 +212,7 @@ class LLMJudge:
                     temperature=0.0,
                     max_tokens=MAX_TOKENS,
                     schema=("scorecard", SCHEMA),
+                    slot=SIDE_SLOT,
                 )
             except ProviderError as exc:
                 if exc.code == "llm.error.malformed" and attempt == 1:

@@ -39,6 +39,13 @@ def month_start(now: dt.datetime) -> dt.datetime:
     return now.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
+def _with_estimate(detail: dict[str, Any] | None, usage: dict[str, int]) -> dict[str, Any] | None:
+    """The call's detail, marked when its tokens were estimated (the provider sent none)."""
+    if not usage.get("estimated"):
+        return detail
+    return {**(detail or {}), "usage_estimated": True}
+
+
 class UsageLedger:
     """Stores model calls and answers whether a user may still use the models this month."""
 
@@ -77,7 +84,7 @@ class UsageLedger:
             calls=u.get("calls", 1),
             ok=call.ok,
             error=call.error[:64] if call.error else None,
-            detail=call.detail,
+            detail=_with_estimate(call.detail, u),
         )
         async with self.db.session() as s:
             await UsageRepository(s).add(row)

@@ -96,6 +96,10 @@ class FakeOpenAI:
         self.latency = latency
         self.requests: list[Recorded] = []
         self.reject_formats: set[str] = set()
+        # How a refused format is answered: 400 like OpenAI, or 500 with pydantic's words
+        # like llama.cpp's server ("Input should be 'text' or 'json_object'").
+        self.reject_status = 400
+        self.reports_usage = True  # False: like llama.cpp, never send usage on a stream
         self.reject_stream_options = False
         self._script: deque[Reply] = deque()
         self._seen_prefixes: set[str] = set()
@@ -237,7 +241,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         fmt = (body.get("response_format") or {}).get("type")
         if fmt in owner.reject_formats:
-            self._error(400, f"response_format type {fmt} is not supported")
+            if owner.reject_status == 500:
+                said = "response_format.type: Input should be 'text' or 'json_object'"
+                self._error(500, said)
+            else:
+                self._error(owner.reject_status, f"response_format type {fmt} is not supported")
             return
         if body.get("stream_options") and owner.reject_stream_options:
             self._error(400, "stream_options is not supported")
@@ -329,7 +337,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(b"data: {not json\n\n")
             return
         self._event({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-        if (body.get("stream_options") or {}).get("include_usage"):
+        if (body.get("stream_options") or {}).get("include_usage") and self.owner.reports_usage:
             self._event({**base, "choices": [], "usage": usage})
         self._event("[DONE]")
 
