@@ -6,7 +6,7 @@ import functools
 import re
 import unicodedata
 
-from opencc import OpenCC  # type: ignore[import-untyped]
+from opencc import OpenCC
 
 # Zero-width, joiners and bidi controls: they hide words from any reader that looks for them.
 _INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
