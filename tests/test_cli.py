@@ -239,7 +239,9 @@ def test_an_unexpected_failure_is_one_line_and_a_crash_file(tmp_path: Path) -> N
     env = {
         k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "OPENAI_", "LLM_"))
     }
-    env.update(DATABASE_URL="sqlite+nosuchdriver:///x.db", TMPDIR=str(tmp_path))
+    # A file that is not a SQLite database: nothing a user is told how to fix, so a crash file.
+    (tmp_path / "x.db").write_bytes(b"this is not a database " * 200)
+    env.update(DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", TMPDIR=str(tmp_path))
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "play", "-s", SCENARIO],
         input="",

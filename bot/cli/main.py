@@ -34,6 +34,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: flags shown as flags, wrapped lines flow
+    context_settings={"max_content_width": 200},  # wide terminals get whole sentences
 )
 scenarios_app = typer.Typer(help="List, show and validate scenario files.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
