@@ -65,6 +65,12 @@ class ActiveSessionExists(TrainerError):
     code = "error.active_session_exists"
 
 
+class StaleButton(TrainerError):
+    """A button whose data no longer means anything (an old keyboard, or made-up data)."""
+
+    code = "loop.stale"
+
+
 class WrongPhase(TrainerError):
     """The action does not fit the session's current phase."""
 

@@ -61,6 +61,22 @@ async def test_a_skilled_rep_uncovers_the_facts_secures_a_commitment_and_passes(
     assert card.metrics["commitment"] is True
 
 
+async def test_opening_the_same_scenario_again_before_a_word_is_said_reopens_it(
+    app: Container,
+) -> None:
+    person = await app.users.local("rep")
+    first = await app.practice.start(person.id, SCENARIO_ID)
+    again = await app.practice.start(person.id, SCENARIO_ID)  # a double tap, or a replay
+    assert again.session.id == first.session.id
+    other = next(s.id for s in app.scenarios.all() if s.id != SCENARIO_ID)
+    with pytest.raises(ActiveSessionExists):
+        await app.practice.start(person.id, other)
+    await app.practice.begin(person.id, first.session.id, "")
+    await app.practice.reply(person.id, first.session.id, "您好，我是智联医信的小陈。")
+    with pytest.raises(ActiveSessionExists):
+        await app.practice.start(person.id, SCENARIO_ID)
+
+
 async def test_one_active_session_per_rep_and_replace_abandons_the_old(app: Container) -> None:
     user, sid = await play_to_start(app)
     with pytest.raises(ActiveSessionExists):

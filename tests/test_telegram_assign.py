@@ -64,7 +64,12 @@ async def test_assigned_rep_is_told_starts_from_tasks_and_passes(tb: TeamBot) ->
     assert f"案例卡 · {TITLE}" in tb.last(REP)
     await tb.say(REP, "/tasks")
     assert "\n进行中 · 已评分 0/1 次" in tb.last(REP)
-    await tb.tap(REP, label="开始 1")  # a session is open: continue it or start the task anew
+    await tb.tap(REP, label="开始 1")  # nothing said in it yet: the same session's card again
+    assert f"案例卡 · {TITLE}" in tb.last(REP)
+    await tb.tap(REP, label="跳过")
+    await tb.say(REP, "您好，我是智联医信的小陈。")
+    await tb.say(REP, "/tasks")
+    await tb.tap(REP, label="开始 1")  # a session under way: continue it or start the task anew
     assert tb.last(REP).startswith(f"你还有一场「{TITLE}」的练习没有结束。")
     await tb.tap(REP, label="放弃它")
     await tb.tap(REP, label="跳过")

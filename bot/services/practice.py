@@ -153,6 +153,10 @@ class PracticeService:
             active = await repo.active_for(user_id)
             if active is not None:
                 current = await self._load(repo, user_id, active, lock=True)
+                if _unbegun_same(current, scenario, context):
+                    # A second press of the same scenario (or the same update replayed after
+                    # its brief was lost) opens the session it already opened.
+                    return current
                 if not replace:
                     raise ActiveSessionExists(scenario=current.scenario.title, session=active)
                 current.session.move_to(Phase.ABANDONED)
@@ -411,3 +415,14 @@ class PracticeService:
             ProgressPoint(at, sid, card.overall, {d: v.score for d, v in card.dimensions.items()})
             for at, sid, card in cards
         ]
+
+
+def _unbegun_same(current: Started, scenario: Scenario, context: PlayContext | None) -> bool:
+    """The active session is this scenario, in this team, and nothing has been said in it yet."""
+    session = current.session
+    return (
+        session.scenario_id == scenario.id
+        and session.scenario_version == scenario.version
+        and session.team_id == (context.team_id if context else None)
+        and session.phase in (Phase.BRIEF, Phase.PREPARE)
+    )

@@ -18,6 +18,7 @@ from bot.errors import (
     ProviderError,
     ScenarioInvalid,
     SessionNotFound,
+    StaleButton,
     TrainerError,
     WrongPhase,
 )
@@ -30,7 +31,7 @@ from bot.telegram.streaming import retry_seconds
 
 log = logging.getLogger("bot.telegram")
 # Raised under a button whose session is gone or has moved on.
-STALE = (WrongPhase, NoActiveSession, SessionNotFound)
+STALE = (WrongPhase, NoActiveSession, SessionNotFound, StaleButton)
 
 
 def _language(update: object, context: Context, default: Lang) -> Lang:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot.errors import AccessDenied, InvalidRequest, TrainerError
+from bot.errors import AccessDenied, InvalidRequest, StaleButton, TrainerError
 
 _DIGITS = re.compile(r"[0-9]{1,19}", re.ASCII)
 ROW_ID_MAX = 2**31 - 1  # an INTEGER primary key (PostgreSQL's int4)
@@ -42,7 +42,7 @@ def row_id(text: str | None) -> int:
 
 def count(text: str | None, high: int) -> int:
     """A small count from a button (days, attempts, a page): 0..high, else a stale button."""
-    return bounded(text, 0, high, InvalidRequest("tg.stale_button"))
+    return bounded(text, 0, high, StaleButton())
 
 
 def offset(text: str | None) -> int:
