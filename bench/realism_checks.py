@@ -111,7 +111,14 @@ def is_specific(reply: str, terms: set[str], lang: str) -> bool:
 def sentences(text: str) -> list[str]:
     """A reply's sentences (the unit a repeated line is counted in)."""
     parts = re.split(r"(?<=[。！？!?])|(?<=\.)\s|\n", text)
-    return [p.strip() for p in parts if p and len(p.strip()) >= 5]
+    return [p.strip() for p in parts if p and _carries_content(p.strip())]
+
+
+def _carries_content(sentence: str) -> bool:
+    """Long enough to be a line rather than an interjection (「好的。」, "All right.", "Fine.")."""
+    if sentence.isascii():
+        return len(sentence.split()) >= 3
+    return len(sentence) >= 5
 
 
 _COUNTS = (

@@ -114,6 +114,11 @@ def _addressed(sentence: str) -> bool:
     return any(w in sentence for w in ("您", "你", "大家", "换谁", "局里", "科里", "谁都"))
 
 
+def _about_self(sentence: str) -> bool:
+    """Whether a sentence is the rep speaking of their own side (我找…, 我们公司…)."""
+    return sentence.startswith(("我", "咱们公司", "本公司"))
+
+
 def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon) -> ReflectionKind:
     r = lex.reflection
     marked = has(sentence, r.markers, "zh")
@@ -124,6 +129,8 @@ def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon)
     p = lex.proposal
     if matches(body, p.date_patterns) and has(body, p.actions, "zh") and not marked:
         return "none"  # 「我们今天就签」 puts the rep's own step forward; it plays nothing back
+    if not marked and _about_self(body) and not _addressed(body):
+        return "none"  # 「我找王科长」 answers 「您找哪位？」 with the rep's own errand
     count, mine, theirs = shared(body, client, "zh")
     is_question = sentence in asked.sentences
     tagged = sentence.rstrip("?。! ").endswith(lex.question.closed_check)

@@ -151,5 +151,7 @@ class TeamBot:
         await self.say(rep, "/tasks")
         await self.tap(rep, label=f"开始 {n}")
         await self.tap(rep, label="跳过")
+        self.clock.advance(minutes=1)  # a session takes time: attempts end at different moments
         await self.say(rep, OPENING)
+        self.clock.advance(minutes=1)
         await self.say(rep, "/end")
