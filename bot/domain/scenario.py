@@ -69,6 +69,7 @@ LineKind = Literal[
     "interrogated",
     "ask_who",
     "ask_why",
+    "ask_purpose",
 ]
 # How many turns of patience a temperament adds to every stage: a helpful type is not the
 # first to leave; a challenger or achiever keeps the scenario's own figure.

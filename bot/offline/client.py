@@ -189,6 +189,10 @@ def _stall(scenario: Scenario, plan: TurnPlan, pick: _Picker) -> str:
         return pick.pick("ask_why") or pick.pick("stall", scenario.temperament)
     if plan.reaction == "vague":
         return ""
+    cues = plan.cues
+    if cues.introduce and not (cues.purpose or cues.question or cues.payment_ask):
+        # 「王科长您好，我是华信的小陈。」: a name and nothing yet to stall on; he asks what for.
+        return pick.pick("ask_purpose") or pick.pick("stall", scenario.temperament)
     return pick.pick("stall", scenario.temperament)
 
 

@@ -31,8 +31,14 @@ def project(scenario: Scenario) -> str:
     """The project as the brief names it (数字城管平台二期, the water-quality stations)."""
     if scenario.language != "zh":
         return "the " + scenario.title.split(" — ")[0].lower()
-    title = re.sub(r"^[^局委院校]*[局委院校]", "", scenario.title)
-    return title.removesuffix("尾款").removesuffix("项目") or scenario.title
+    # 「县人民医院 DR 设备尾款：约了三次没见上」: the case, not its tagline, and not the agency.
+    head = re.split(r"[：:（(]|——", scenario.title)[0]
+    name = re.sub(r"^.*?(局|委|院|校|公司|集团)", "", head, count=1)
+    name = name.strip(" 「」").replace("「", "").replace("」", "").removesuffix("签约前")
+    for suffix in ("尾款", "项目款", "项目"):
+        name = name.removesuffix(suffix)
+    name = re.sub(r"(?<=期)款$", "", name)  # 二期款 → 二期
+    return name.strip() or head
 
 
 def amount(scenario: Scenario) -> str:
