@@ -94,10 +94,28 @@ class ScenarioDrafter:
     async def draft(self, description: str, lang: Lang) -> Draft:
         """Draft, check, and repair at most twice; the last attempt is returned either way."""
         brief = description.strip()[:MAX_DESCRIPTION_CHARS]
-        messages = [
-            {"role": "system", "content": _system(self.guide, self.example, lang)},
-            {"role": "user", "content": brief},
-        ]
+        return await self._loop(
+            [
+                {"role": "system", "content": _system(self.guide, self.example, lang)},
+                {"role": "user", "content": brief},
+            ]
+        )
+
+    async def revise(self, current: str, changes: str, lang: Lang) -> Draft:
+        """The same loop on a draft the trainer wants changed (a sentence of change requests)."""
+        request = (
+            f"Here is the current scenario:\n```yaml\n{current.strip()}\n```\n\n"
+            f"The trainer asks for these changes:\n{changes.strip()[:MAX_DESCRIPTION_CHARS]}\n\n"
+            "Return the whole revised YAML document, nothing else."
+        )
+        return await self._loop(
+            [
+                {"role": "system", "content": _system(self.guide, self.example, lang)},
+                {"role": "user", "content": request},
+            ]
+        )
+
+    async def _loop(self, messages: list[dict[str, str]]) -> Draft:
         text, errors = "", []
         for attempt in range(1, MAX_REPAIRS + 2):
             reply = await self.gateway.complete(self.model, messages, temperature=0.4)
@@ -106,8 +124,9 @@ class ScenarioDrafter:
                 return Draft(text, parse_scenario(text, "draft.yaml"), attempt)
             except ScenarioInvalid as exc:
                 errors = [str(exc.params.get("detail", exc))]
-            messages += [
-                {"role": "assistant", "content": reply.text},
+            messages = [
+                *messages,
+                {"role": "assistant", "content": str(reply.text)},
                 {
                     "role": "user",
                     "content": "The strict loader rejected it:\n"
