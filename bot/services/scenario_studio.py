@@ -7,6 +7,7 @@ team's next version through the same door as an upload, and a test play is priva
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from bot.domain.clock import Clock
@@ -23,6 +24,7 @@ from bot.services.scenario_upload import TeamScenarioService, Uploaded
 from bot.storage.database import Database
 
 SOURCE = "draft.yaml"
+_ID_LINE = re.compile(r"^id:[ \t]*['\"]?([a-z0-9][a-z0-9-]*)['\"]?[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -66,14 +68,23 @@ class ScenarioStudio:
     async def draft(self, actor: int, team_id: int, description: str, lang: Lang) -> Draft:
         """The model's draft of a description; `ProviderError` if the model fails."""
         await self.allowed(actor, team_id)
-        return await self._drafter().draft(description, lang)
+        return self._own_id(await self._drafter().draft(description, lang))
 
     async def revise(
         self, actor: int, team_id: int, current: str, changes: str, lang: Lang
     ) -> Draft:
         """The draft with the trainer's change requests, through the same loop."""
         await self.allowed(actor, team_id)
-        return await self._drafter().revise(current, changes, lang)
+        return self._own_id(await self._drafter().revise(current, changes, lang))
+
+    def _own_id(self, draft: Draft) -> Draft:
+        """A draft that took a shipped scenario's id (models copy the example) gets its own, so
+        saving it adds a team scenario instead of being refused."""
+        if draft.scenario is None or self.uploads.catalog.shipped(draft.scenario.id) is None:
+            return draft
+        own = f"{draft.scenario.id[:56]}-team"
+        text = _ID_LINE.sub(f"id: {own}", draft.text, count=1)
+        return Draft(text, parse_scenario(text, SOURCE), draft.attempts, draft.errors)
 
     def _drafter(self) -> ScenarioDrafter:
         if self.drafter is None:
