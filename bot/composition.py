@@ -251,7 +251,7 @@ async def container(
             models=models,
             usage=ledger,
             training=build_training(
-                settings, db, catalog, scenarios, practice, clock, models.author
+                settings, db, catalog, scenarios, practice, clock, models.author, ledger
             ),
         )
     finally:

@@ -255,3 +255,27 @@ async def test_a_txt_file_is_the_description(tb: TeamBot, fake: FakeOpenAI) -> N
     await tb.send_file(TRAINER, "brief.txt", DESCRIPTION.encode("utf-8"))
     assert tb.last(TRAINER).startswith(PREVIEW)
     assert DESCRIPTION in fake.requests[0].text
+
+
+async def test_drafting_is_counted_in_the_spend_ledger(tb: TeamBot, fake: FakeOpenAI) -> None:
+    fake.script(fenced(BROKEN), fenced(GOOD))
+    await tb.say(TRAINER, f"/newscenario {DESCRIPTION}")
+    ledger = tb.bot.services.usage
+    assert ledger is not None
+    spent = await ledger.totals(user_id=await tb.user_id(TRAINER))
+    assert spent.calls == 2 and spent.tokens > 0
+
+
+async def test_a_trainer_over_the_monthly_cap_is_offered_the_questionnaire(
+    tmp_path: Path, fake: FakeOpenAI
+) -> None:
+    capped = author_settings(tmp_path, fake).model_copy(update={"llm_user_monthly_token_cap": 1})
+    async with TeamBot(capped, Clock()) as tb:
+        await tb.team()
+        fake.script(fenced(GOOD))
+        await tb.say(TRAINER, f"/newscenario {DESCRIPTION}")  # this one spends the month's cap
+        await tb.say(TRAINER, f"/newscenario {DESCRIPTION}")
+        assert tb.last(TRAINER) == t("tg.studio.over_cap")
+        await tb.tap(TRAINER, label="改用问卷")
+        assert tb.last(TRAINER) == t("tg.studio.ask.case", n=1, total=6)
+    assert len(fake.requests) == 1

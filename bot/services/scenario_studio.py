@@ -21,6 +21,7 @@ from bot.services.access import Access
 from bot.services.practice import PlayContext, PracticeService, Started
 from bot.services.scenario_draft import Draft, ScenarioDrafter
 from bot.services.scenario_upload import TeamScenarioService, Uploaded
+from bot.services.usage import ModelCall, UsageLedger
 from bot.storage.database import Database
 
 SOURCE = "draft.yaml"
@@ -47,6 +48,7 @@ class ScenarioStudio:
         practice: PracticeService,
         clock: Clock,
         drafter: ScenarioDrafter | None = None,
+        ledger: UsageLedger | None = None,
     ) -> None:
         self.db = db
         self.access = access
@@ -54,6 +56,7 @@ class ScenarioStudio:
         self.practice = practice
         self.clock = clock
         self.drafter = drafter
+        self.ledger = ledger
 
     @property
     def model(self) -> str | None:
@@ -67,15 +70,33 @@ class ScenarioStudio:
 
     async def draft(self, actor: int, team_id: int, description: str, lang: Lang) -> Draft:
         """The model's draft of a description; `ProviderError` if the model fails."""
-        await self.allowed(actor, team_id)
-        return self._own_id(await self._drafter().draft(description, lang))
+        await self.ready(actor, team_id)
+        draft = await self._drafter().draft(description, lang)
+        await self._spent(actor, team_id, draft)
+        return self._own_id(draft)
 
     async def revise(
         self, actor: int, team_id: int, current: str, changes: str, lang: Lang
     ) -> Draft:
         """The draft with the trainer's change requests, through the same loop."""
+        await self.ready(actor, team_id)
+        draft = await self._drafter().revise(current, changes, lang)
+        await self._spent(actor, team_id, draft)
+        return self._own_id(draft)
+
+    async def ready(self, actor: int, team_id: int) -> None:
+        """`ProviderError` if the actor's model budget for the month is spent (or no model)."""
         await self.allowed(actor, team_id)
-        return self._own_id(await self._drafter().revise(current, changes, lang))
+        self._drafter()
+        if self.ledger is not None and not await self.ledger.allows(actor):
+            raise ProviderError("tg.studio.over_cap")  # the month's token cap is reached
+
+    async def _spent(self, actor: int, team_id: int, draft: Draft) -> None:
+        """Count the drafting calls in the spend ledger, like every other role's."""
+        if self.ledger is None or self.drafter is None:
+            return
+        call = ModelCall("author", self.drafter.model, draft.usage, ok=draft.ok)
+        await self.ledger.record(call, user_id=actor, team_id=team_id)
 
     def _own_id(self, draft: Draft) -> Draft:
         """A draft that took a shipped scenario's id (models copy the example) gets its own, so

@@ -20,6 +20,7 @@ from bot.services.scenario_draft import ScenarioDrafter
 from bot.services.scenario_studio import ScenarioStudio
 from bot.services.scenario_upload import TeamScenarioService
 from bot.services.teams import TeamService
+from bot.services.usage import UsageLedger
 from bot.settings import Settings
 from bot.storage.database import Database
 
@@ -48,6 +49,7 @@ def build_training(
     practice: PracticeService,
     clock: Clock = system_clock,
     drafter: ScenarioDrafter | None = None,
+    ledger: UsageLedger | None = None,
 ) -> Training:
     """Every training service on one database, clock and set of operators."""
     access = Access(settings.admin_telegram_ids)
@@ -63,5 +65,5 @@ def build_training(
         exports=ExportService(db, access, catalog, scenarios, clock),
         uploads=uploads,
         reminders=ReminderService(db, access, scenarios, clock),
-        studio=ScenarioStudio(db, access, uploads, practice, clock, drafter),
+        studio=ScenarioStudio(db, access, uploads, practice, clock, drafter, ledger),
     )

@@ -39,6 +39,7 @@ from bot.telegram.staff import args, chosen, number, one_team, texts
 KIND = "scenario"
 DESCRIPTION, CHANGES = "description", "changes"
 MAX_TXT_BYTES = 16 * 1024
+OVER_CAP = "tg.studio.over_cap"
 GROUPS = {"temperament": "temperament", "phenomenon": "phenomenon", "main_hardship": "hardship"}
 GROUPS["language"] = "tg.studio.lang"
 TXT = filters.Document.FileExtension("txt") | filters.Document.MimeType("text/plain")
@@ -110,17 +111,19 @@ async def _compose(
     rt, t = runtime(context), texts(context, person)
     studio, team = rt.training.studio, int(draft.data["team"])
     text = text.strip()[:MAX_DESCRIPTION_CHARS]
-    await say(update, context, t("tg.studio.drafting", model=studio.model or ""))
     try:
+        await studio.ready(person.id, team)
+        await say(update, context, t("tg.studio.drafting", model=studio.model or ""))
         if draft.awaits == CHANGES and draft.data.get("yaml"):
             lang = draft.data.get("lang", case_language(text))
             result = await studio.revise(person.id, team, str(draft.data["yaml"]), text, lang)
         else:
             lang = case_language(text)
             result = await studio.draft(person.id, team, text, lang)
-    except ProviderError:
+    except ProviderError as exc:
         keys = studio_keys.waiting(rt.catalog, person.language, draft.nonce)
-        await say(update, context, t("tg.studio.model_failed"), keys)
+        said = OVER_CAP if exc.code == OVER_CAP else "tg.studio.model_failed"
+        await say(update, context, t(said), keys)
         return
     if result.scenario is None:
         keys = studio_keys.waiting(rt.catalog, person.language, draft.nonce)
