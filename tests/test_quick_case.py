@@ -48,8 +48,19 @@ def test_an_answer_without_an_amount_is_refused() -> None:
     assert caught.value.code == "team.error.studio_money"
 
 
-def test_the_body_and_the_project_are_split_at_the_first_comma() -> None:
-    assert split_case("某区水务局，智慧水务一期，二标段") == ("某区水务局", "智慧水务一期，二标段")
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("某区水务局，智慧水务一期，二标段", ("某区水务局", "智慧水务一期，二标段")),
+        ("某区水务局 智慧水务一期", ("某区水务局", "智慧水务一期")),
+        ("District water bureau, smart water", ("District water bureau", "smart water")),
+        ("District water bureau", ("District water bureau", "District water bureau")),
+    ],
+)
+def test_the_body_and_the_project_are_split_at_the_first_comma(
+    text: str, expected: tuple[str, str]
+) -> None:
+    assert split_case(text) == expected
 
 
 def test_the_same_answers_give_the_same_checked_file() -> None:

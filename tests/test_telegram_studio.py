@@ -69,10 +69,10 @@ async def offline(settings: Settings) -> AsyncIterator[TeamBot]:
     assert started.api.unexpected == []
 
 
-def shown(tb: TeamBot) -> str:
+def shown(tb: TeamBot, head: str = PREVIEW) -> str:
     """The preview, which may have been split over several messages (its buttons on the last)."""
     said = tb.texts(TRAINER)
-    first = max(i for i, text in enumerate(said) if text.startswith(PREVIEW))
+    first = max(i for i, text in enumerate(said) if text.startswith(head))
     return "\n".join(said[first:])
 
 
@@ -279,3 +279,19 @@ async def test_a_trainer_over_the_monthly_cap_is_offered_the_questionnaire(
         await tb.tap(TRAINER, label="改用问卷")
         assert tb.last(TRAINER) == t("tg.studio.ask.case", n=1, total=6)
     assert len(fake.requests) == 1
+
+
+async def test_an_english_speaking_trainer_gets_the_questionnaire_in_english(
+    offline: TeamBot,
+) -> None:
+    await offline.say(TRAINER, "/lang")
+    await offline.tap(TRAINER, label="English")
+    await offline.say(TRAINER, "/newscenario")
+    assert offline.last(TRAINER) == CATALOG.t("en", "tg.studio.ask.case", n=1, total=6)
+    await offline.say(TRAINER, "District water bureau, smart water phase one")
+    await offline.say(TRAINER, "contract 3.98m, overdue 1.19m, 8 months")
+    for label in ("Perfectionist", "Painful collection", "hard to book", "English"):
+        await offline.tap(TRAINER, label=label)
+    preview = shown(offline, f"<b>{CATALOG.t('en', 'tg.studio.preview_title')}</b>")
+    assert "Case card · smart water phase one" in preview
+    assert "Save as team scenario" in str(offline.api.sent(TRAINER)[-1]["reply_markup"])

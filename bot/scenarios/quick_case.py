@@ -41,7 +41,9 @@ _AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*(亿|万|千|k|m|million)?", re.IGNOREC
 _SCALE = {"亿": 10**8, "万": 10**4, "千": 10**3, "k": 10**3, "m": 10**6, "million": 10**6}
 _PREVENTION = re.compile(r"预防|未签|没签|签约前|签合同前|prevent|before sign|not yet signed", re.I)
 _THOUSANDS = re.compile(r"(?<=\d)[,，](?=\d{3}(?!\d))")
-_SPLIT = re.compile(r"[，,；;、/｜|]|\s+")
+_SPLIT = re.compile(r"[，,；;、/｜|]")
+_SPACE = re.compile(r"\s+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -65,8 +67,11 @@ def choices(step: str) -> tuple[str, ...]:
 
 def split_case(text: str) -> tuple[str, str]:
     """「区水务局，智慧水务一期」→ the body and the project; one name alone is both."""
-    parts = [p for p in _SPLIT.split(text.strip(), maxsplit=1) if p.strip()]
-    if not parts or len(text.strip()) > 200:
+    text = text.strip()
+    parts = [p for p in _SPLIT.split(text, maxsplit=1) if p.strip()]
+    if len(parts) < 2 and _CJK.search(text):  # 「区水务局 智慧水务一期」: a space between names
+        parts = [p for p in _SPACE.split(text, maxsplit=1) if p.strip()]
+    if not parts or len(text) > 200:
         raise InvalidRequest("team.error.studio_case")
     client = parts[0].strip()[:80]
     project = (parts[1] if len(parts) > 1 else parts[0]).strip()[:80]
