@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.ports import ClientModel, Judge
@@ -21,10 +22,11 @@ from bot.reading import LexicalReader, Reader
 from bot.scenarios.library import ScenarioLibrary
 from bot.services.grading import GradingService
 from bot.services.practice import PracticeService
+from bot.services.scenario_draft import ScenarioDrafter
 from bot.services.training import Training, build_training
 from bot.services.usage import UsageLedger, UsageSink
 from bot.services.users import UserService
-from bot.settings import Settings, default_database_url
+from bot.settings import ROOT, Settings, default_database_url
 from bot.storage.address import check_url, connect_error
 from bot.storage.database import Database
 
@@ -39,6 +41,7 @@ class Models:
     offline_client: OfflineClient
     coach: LLMCoach | None = None
     gateway: Gateway | None = None
+    author: ScenarioDrafter | None = None
 
     @property
     def judge_label(self) -> str:
@@ -84,7 +87,12 @@ def build_models(settings: Settings, catalog: Catalog) -> Models:
     phrases = load_phrases()
     offline_client = OfflineClient(phrases)
     offline_judge = OfflineJudge(catalog)
-    names = (settings.llm_model_client, settings.llm_model_judge, settings.llm_model_coach)
+    names = (
+        settings.llm_model_client,
+        settings.llm_model_judge,
+        settings.llm_model_coach,
+        settings.llm_model_author,
+    )
     if not any(names):
         return Models(offline_client, offline_judge, offline_judge, offline_client)
     prompts = Prompts(settings.prompts_dir)  # first: a broken template leaves no pool open
@@ -107,7 +115,22 @@ def build_models(settings: Settings, catalog: Catalog) -> Models:
         )
     if settings.llm_model_coach:
         coach = LLMCoach(gateway, prompts, settings.llm_model_coach, catalog)
-    return Models(client, judge, offline_judge, offline_client, coach, gateway)
+    author = settings.llm_model_author or settings.llm_model_judge
+    drafter = None
+    if author:
+        drafter = ScenarioDrafter.with_example(gateway, author, author_example(settings))
+    return Models(client, judge, offline_judge, offline_client, coach, gateway, drafter)
+
+
+AUTHOR_EXAMPLE = "district-health-tail-payment.yaml"
+
+
+def author_example(settings: Settings) -> Path:
+    """The scenario shown to the author model as an example (the reference case when present)."""
+    found = settings.scenarios_dir / AUTHOR_EXAMPLE
+    if found.is_file():
+        return found
+    return min(settings.scenarios_dir.glob("*.yaml"), default=ROOT / "scenarios" / AUTHOR_EXAMPLE)
 
 
 @dataclass
@@ -227,7 +250,9 @@ async def container(
             grading=grading,
             models=models,
             usage=ledger,
-            training=build_training(settings, db, catalog, scenarios, practice, clock),
+            training=build_training(
+                settings, db, catalog, scenarios, practice, clock, models.author, ledger
+            ),
         )
     finally:
         if models is not None:

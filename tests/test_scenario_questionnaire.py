@@ -33,6 +33,7 @@ ANSWERS = {
     "payment_terms": "每月 20 号前报区财政，走财政集中支付",
     "payment_owner": "孟局长本人，郑燕科长经办",
     "objection": "材料都不规范，你让我怎么签字？",
+    "main_hardship": "close",
 }
 # A skilled rep, written for any questionnaire-built case.
 GOOD_REP = [

@@ -72,8 +72,16 @@ QUESTIONS: tuple[Question, ...] = (
         "payment_owner", "谁签批付款（姓名+职务）", "Who approves the payment (name and title)"
     ),
     Question("objection", "对方最可能的推脱", "The push-back you expect"),
+    Question(
+        "main_hardship",
+        "主要难点（find/book/meet/close）",
+        "Main obstacle (find/book/meet/close)",
+        "close",
+    ),
 )
 
+
+HARDSHIPS = ("find", "book", "meet", "close")
 
 STYLE: dict[str, tuple[str, str]] = {
     "perfectionist": ("严谨、挑细节，只认白纸黑字", "Exacting; trusts only what is written down"),
@@ -117,8 +125,8 @@ def build(answers: dict[str, str], lang: Lang) -> str:
         "temperament": a["temperament"],
         "phenomenon": a["phenomenon"],
         "root_causes": [a["root_cause"]],
-        "hardships": ["meet", "close"],
-        "main_hardship": "close",
+        "hardships": sorted({a["main_hardship"], "close"}, key=HARDSHIPS.index),
+        "main_hardship": a["main_hardship"],
         "focus": "collection" if overdue else "prevention",
         "translations": {("en" if zh else "zh"): {"title": a["project"], "summary": a["history"]}},
         "brief": {

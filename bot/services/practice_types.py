@@ -64,7 +64,7 @@ class PlayContext:
     """
 
     scenario: Scenario
-    team_id: int
+    team_id: int | None  # None: a trainer's private test play of an unsaved draft
     assignment_id: int | None = None
 
 

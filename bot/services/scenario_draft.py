@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -57,6 +58,7 @@ class Draft:
     scenario: Scenario | None
     attempts: int
     errors: list[str] = field(default_factory=list)
+    usage: dict[str, int] = field(default_factory=dict)  # summed over the attempts, for spend
 
     @property
     def ok(self) -> bool:
@@ -94,20 +96,42 @@ class ScenarioDrafter:
     async def draft(self, description: str, lang: Lang) -> Draft:
         """Draft, check, and repair at most twice; the last attempt is returned either way."""
         brief = description.strip()[:MAX_DESCRIPTION_CHARS]
-        messages = [
-            {"role": "system", "content": _system(self.guide, self.example, lang)},
-            {"role": "user", "content": brief},
-        ]
-        text, errors = "", []
+        return await self._loop(
+            [
+                {"role": "system", "content": _system(self.guide, self.example, lang)},
+                {"role": "user", "content": brief},
+            ]
+        )
+
+    async def revise(self, current: str, changes: str, lang: Lang) -> Draft:
+        """The same loop on a draft the trainer wants changed (a sentence of change requests)."""
+        request = (
+            f"Here is the current scenario:\n```yaml\n{current.strip()}\n```\n\n"
+            f"The trainer asks for these changes:\n{changes.strip()[:MAX_DESCRIPTION_CHARS]}\n\n"
+            "Return the whole revised YAML document, nothing else."
+        )
+        return await self._loop(
+            [
+                {"role": "system", "content": _system(self.guide, self.example, lang)},
+                {"role": "user", "content": request},
+            ]
+        )
+
+    async def _loop(self, messages: list[dict[str, str]]) -> Draft:
+        text, errors, usage = "", [], Counter[str]()
         for attempt in range(1, MAX_REPAIRS + 2):
             reply = await self.gateway.complete(self.model, messages, temperature=0.4)
+            spent = getattr(reply, "usage", None)
+            usage.update(spent.as_dict() if spent is not None else {})
             text = yaml_of(str(reply.text))
             try:
-                return Draft(text, parse_scenario(text, "draft.yaml"), attempt)
+                scenario = parse_scenario(text, "draft.yaml")
+                return Draft(text, scenario, attempt, usage=dict(usage))
             except ScenarioInvalid as exc:
                 errors = [str(exc.params.get("detail", exc))]
-            messages += [
-                {"role": "assistant", "content": reply.text},
+            messages = [
+                *messages,
+                {"role": "assistant", "content": str(reply.text)},
                 {
                     "role": "user",
                     "content": "The strict loader rejected it:\n"
@@ -115,4 +139,4 @@ class ScenarioDrafter:
                     + "\nReturn the whole corrected YAML document, nothing else.",
                 },
             ]
-        return Draft(text, None, MAX_REPAIRS + 1, errors)
+        return Draft(text, None, MAX_REPAIRS + 1, errors, dict(usage))

@@ -16,8 +16,11 @@ from bot.services.leaderboard import LeaderboardService
 from bot.services.practice import PracticeService
 from bot.services.reminders import ReminderService
 from bot.services.review import ReviewService
+from bot.services.scenario_draft import ScenarioDrafter
+from bot.services.scenario_studio import ScenarioStudio
 from bot.services.scenario_upload import TeamScenarioService
 from bot.services.teams import TeamService
+from bot.services.usage import UsageLedger
 from bot.settings import Settings
 from bot.storage.database import Database
 
@@ -35,6 +38,7 @@ class Training:
     exports: ExportService
     uploads: TeamScenarioService
     reminders: ReminderService
+    studio: ScenarioStudio
 
 
 def build_training(
@@ -44,10 +48,13 @@ def build_training(
     library: ScenarioLibrary,
     practice: PracticeService,
     clock: Clock = system_clock,
+    drafter: ScenarioDrafter | None = None,
+    ledger: UsageLedger | None = None,
 ) -> Training:
     """Every training service on one database, clock and set of operators."""
     access = Access(settings.admin_telegram_ids)
     scenarios = ScenarioCatalog(library)
+    uploads = TeamScenarioService(db, access, scenarios, practice)
     return Training(
         access=access,
         scenarios=scenarios,
@@ -56,6 +63,7 @@ def build_training(
         review=ReviewService(db, access, clock),
         boards=LeaderboardService(db, access, clock),
         exports=ExportService(db, access, catalog, scenarios, clock),
-        uploads=TeamScenarioService(db, access, scenarios, practice),
+        uploads=uploads,
         reminders=ReminderService(db, access, scenarios, clock),
+        studio=ScenarioStudio(db, access, uploads, practice, clock, drafter, ledger),
     )

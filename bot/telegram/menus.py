@@ -29,7 +29,16 @@ REP_COMMANDS = (
     "help",
     "start",
 )
-TRAINER_COMMANDS = ("team", "newteam", "assign", "review", "export", "upload", "linkgroup")
+TRAINER_COMMANDS = (
+    "team",
+    "newteam",
+    "assign",
+    "review",
+    "export",
+    "upload",
+    "newscenario",
+    "linkgroup",
+)
 OPERATOR_COMMANDS = ("grant",)
 
 

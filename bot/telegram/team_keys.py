@@ -46,9 +46,13 @@ UPLOADS = "ups"  # ups:<team>                 a team's own scenarios
 UPLOAD_TO = "up"  # up:<nonce>:<team>         put the file just sent into this team
 PLAY = "tp"  # tp:<team>:<scenario token>     test-play a team scenario
 PLAY_ANEW = "tpn"  # tpn:<team>:<token>       … abandoning the session in progress
+STUDIO_TEAM = "nst"  # nst:<team>             /newscenario: draft for this team
+STUDIO = "ns"  # ns:<nonce>:<action>:<value>  a step of drafting (bot/telegram/studio_keys.py)
+STUDIO_TRY = "nsp"  # nsp:<nonce>             test-play the unsaved draft privately
+STUDIO_TRY_ANEW = "nspn"  # nspn:<nonce>      … abandoning the session in progress
 
 # Buttons that start a session, and the verb that starts it anew (abandoning the one in progress).
-ANEW = {TASK: TASK_ANEW, PLAY: PLAY_ANEW}
+ANEW = {TASK: TASK_ANEW, PLAY: PLAY_ANEW, STUDIO_TRY: STUDIO_TRY_ANEW}
 SCORES = (1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0)
 ROW = 3
 

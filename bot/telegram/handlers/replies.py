@@ -12,11 +12,16 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.telegram.drafts import drafts
 from bot.telegram.failures import report
-from bot.telegram.handlers import assign, review
+from bot.telegram.handlers import assign, review, studio
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
 
 GROUP = -1
-FLOWS = {assign.KIND: assign.typed, review.COMMENT: review.typed, review.REASON: review.typed}
+FLOWS = {
+    assign.KIND: assign.typed,
+    review.COMMENT: review.typed,
+    review.REASON: review.typed,
+    studio.KIND: studio.typed,
+}
 
 
 async def typed(update: Update, context: Context) -> None:
