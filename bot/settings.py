@@ -7,7 +7,7 @@ import re
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(default_factory=lambda: shipped("prompts"))
     max_message_chars: int = Field(default=1000, ge=50, le=4000)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, context bound
+    # Operations: this worker's name in the heartbeat table (the host name when unset) and the
+    # side port serving /healthz and /metrics (off when unset).
+    worker_name: str | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_listen: str = "127.0.0.1"
 
     # Training side: operators by Telegram user id (comma-separated), teams' default zone.
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -141,7 +147,9 @@ class Settings(BaseSettings):
             raise ValueError(BOT_TOKEN_SHAPE)  # the token itself is never echoed
         return value
 
-    @field_validator("llm_monthly_token_cap", "llm_user_monthly_token_cap", mode="before")
+    @field_validator(
+        "llm_monthly_token_cap", "llm_user_monthly_token_cap", "metrics_port", mode="before"
+    )
     @classmethod
     def _blank_cap_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -160,6 +168,7 @@ class Settings(BaseSettings):
         "llm_model_coach",
         "llm_model_author",
         "llm_model_reader",
+        "worker_name",
         mode="before",
     )
     @classmethod

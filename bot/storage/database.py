@@ -155,6 +155,12 @@ def head_revision() -> str | None:
     return next(iter(heads)) if len(heads) == 1 else None
 
 
+async def current_revision(db: Database) -> str | None:
+    """The revision the database is at (None before the first migration)."""
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(_current_revision)
+
+
 def _current_revision(connection: Connection) -> str | None:
     if not inspect(connection).has_table("alembic_version"):
         return None

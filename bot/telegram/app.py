@@ -127,7 +127,9 @@ class Lifecycle:
         try:
             services = await self._stack.enter_async_context(self.services())
             inbox = Inbox(services.db, application.bot.id)
-            application.bot_data[RUNTIME] = Runtime(services, StreamPolicy(), inbox)
+            application.bot_data[RUNTIME] = Runtime(
+                services, StreamPolicy(), inbox, started_at=services.db.now()
+            )
             self.processor.gate = inbox
             leftovers = await inbox.leftovers(application.bot)
             for update in leftovers:

@@ -3,7 +3,8 @@ streaming policy; plus who is talking and where to answer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -35,6 +36,7 @@ class Runtime:
     services: Container
     stream: StreamPolicy
     inbox: Inbox
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.min.replace(tzinfo=dt.UTC))
 
     @property
     def catalog(self) -> Catalog:
