@@ -41,6 +41,7 @@ from bot.telegram.handlers import (
     uploads,
 )
 from bot.telegram.inbox import Inbox
+from bot.telegram.ops import OpsServer
 from bot.telegram.ordering import ChatOrderedProcessor
 from bot.telegram.polling import ScreenedUpdates
 from bot.telegram.retries import Backoff, RetryingRateLimiter
@@ -119,6 +120,7 @@ class Lifecycle:
         self.services = services
         self.processor = processor
         self._stack: AsyncExitStack | None = None
+        self.ops: OpsServer | None = None
         self.settle_heap = False  # the serving process only (not tests that build the bot)
 
     async def post_init(self, application: App) -> None:
@@ -135,6 +137,11 @@ class Lifecycle:
             for update in leftovers:
                 await application.update_queue.put(update)
             await self._set_commands(application, services.catalog)
+            if self.settings.metrics_port is not None:
+                self.ops = OpsServer(
+                    services, self.settings.metrics_listen, self.settings.metrics_port
+                )
+                await self.ops.start()
             await jobs.start(application)
             if self.settle_heap:
                 heap.settle()  # after start-up, before the first update
@@ -164,6 +171,9 @@ class Lifecycle:
     async def post_shutdown(self, application: App) -> None:
         """Close the services."""
         self.processor.gate = None
+        if self.ops is not None:
+            ops, self.ops = self.ops, None
+            await ops.stop()
         application.bot_data.pop(RUNTIME, None)
         if self._stack is not None:
             stack, self._stack = self._stack, None

@@ -21,6 +21,7 @@ from telegram.ext import JobQueue
 
 from bot.domain.reminders import Reminder
 from bot.health import BEAT_EVERY, worker_name
+from bot.metrics import metrics
 from bot.storage.heartbeats import beat
 from bot.telegram import menus, team_text
 from bot.telegram.delivery import deliver, post
@@ -80,6 +81,8 @@ async def fire(context: Context) -> None:
     rt = runtime(context)
     notices = await rt.training.reminders.fire(job.data)
     await deliver(context.bot, rt.catalog, notices)
+    if notices:
+        metrics().reminders.labels(job.data.kind.value).inc(len(notices))
 
 
 async def replan(context: Context) -> None:
@@ -99,6 +102,7 @@ async def post_boards(context: Context) -> None:
         text = t("tg.team.weekly_post") + "\n\n" + team_text.board(t, item.board, "")
         chart = await team_text.board_chart(t, item.board, "") if item.board.lines else None
         await post(context.bot, item.chat_id, text, chart)
+        metrics().reminders.labels("weekly_board").inc()
 
 
 async def refresh_menus(context: Context) -> None:
@@ -128,7 +132,8 @@ async def start(application: App) -> None:
     if queue is None:
         log.warning("no job queue (install python-telegram-bot[job-queue]): no reminders")
         return
-    queue.run_repeating(heartbeat, interval=BEAT_EVERY, first=0, name=HEARTBEAT)
+    queue.run_once(heartbeat, when=0, name=HEARTBEAT, job_kwargs=LATE_OK)
+    queue.run_repeating(heartbeat, interval=BEAT_EVERY, first=BEAT_EVERY, name=HEARTBEAT)
     training = runtime_of(application).training
     reminders = await training.reminders.pending()
     added = schedule(queue, reminders, training.reminders.clock())

@@ -13,11 +13,15 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import time
 from collections.abc import Awaitable
 from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.logs import bound
+from bot.metrics import metrics
 
 log = logging.getLogger(__name__)
 UNBOUNDED = 1 << 30
@@ -42,6 +46,18 @@ def chat_key(update: object) -> int | None:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user else None
+
+
+def context_of(update: object) -> dict[str, int | None]:
+    """What JSON log lines carry while this update is handled."""
+    if not isinstance(update, Update):
+        return {}
+    user = update.effective_user
+    return {
+        "update_id": update.update_id,
+        "chat": chat_key(update),
+        "user": user.id if user else None,
+    }
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -69,15 +85,20 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if self.gate is not None:
                 async with self._slots:
                     if not await self.gate.admit(update):
+                        metrics().updates.labels("duplicate").inc()
                         return
             if previous is not None:
                 await asyncio.wait([previous])  # never cancels the previous update
             async with self._slots:
                 started = True
+                began = time.monotonic()
                 try:
-                    await coroutine
+                    with bound(**context_of(update)):
+                        await coroutine
                 finally:
                     await self._done(update)
+                    metrics().handler_seconds.observe(time.monotonic() - began)
+                    metrics().updates.labels("handled").inc()
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()

@@ -14,6 +14,7 @@ from bot.composition import Container
 from bot.domain.lang import Lang
 from bot.errors import NoActiveSession
 from bot.i18n import Catalog
+from bot.logs import bind
 from bot.services.practice import PracticeService, Started
 from bot.services.training import Training
 from bot.services.users import Person
@@ -98,6 +99,7 @@ async def active(context: Context, person: Person) -> Started:
     current = await runtime(context).practice.current(person.id)
     if current is None:
         raise NoActiveSession()
+    bind(session=current.session.id)
     return current
 
 
