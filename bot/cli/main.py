@@ -108,6 +108,7 @@ def run(lang: LangOption = None) -> None:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.telegram.app import run as run_bot
+    from bot.telegram.workers import SecondWorker
 
     catalog = Catalog.load()
     configure_logging(settings, sys.stderr)
@@ -123,6 +124,9 @@ def run(lang: LangOption = None) -> None:
     except InvalidToken:
         typer.echo(catalog.t(ui, "tg.token_rejected"), err=True)
         raise typer.Exit(2) from None
+    except SecondWorker as exc:
+        typer.echo(catalog.error(ui, exc.code, exc.params), err=True)
+        raise typer.Exit(exc.exit_code) from None
     except NetworkError as exc:
         log.error("Bot API unreachable: %s", exc)
         typer.echo(catalog.t(ui, "tg.api_unreachable", api=api), err=True)

@@ -14,7 +14,8 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 from telegram import Update
@@ -37,6 +38,15 @@ class Gate(Protocol):
     async def done(self, update: object) -> None:
         """The admitted update has been handled."""
         ...
+
+
+Turns = Callable[[object], AbstractAsyncContextManager[bool]]
+"""Holds the chat's turn across workers inside; yields whether the update is still to do."""
+
+
+@asynccontextmanager
+async def _always() -> AsyncIterator[bool]:
+    yield True
 
 
 def chat_key(update: object) -> int | None:
@@ -68,6 +78,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         # the moment it arrives, so it is set out of reach; `slots` bounds the work instead.
         super().__init__(UNBOUNDED)
         self.gate = gate
+        self.turns: Turns | None = None  # several workers: the chat's turn across them
         self.slots = max_concurrent_updates
         self._tails: dict[int, asyncio.Future[None]] = {}
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
@@ -89,7 +100,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                         return
             if previous is not None:
                 await asyncio.wait([previous])  # never cancels the previous update
-            async with self._slots:
+            async with self._slots, self._turn(update) as due:
+                if not due:
+                    # Another worker finished it while this one waited for the chat.
+                    metrics().updates.labels("duplicate").inc()
+                    await self._done(update)
+                    return
                 started = True
                 began = time.monotonic()
                 try:
@@ -105,6 +121,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             mine.set_result(None)
             if key is not None and self._tails.get(key) is mine:
                 del self._tails[key]
+
+    def _turn(self, update: object) -> AbstractAsyncContextManager[bool]:
+        return self.turns(update) if self.turns is not None else _always()
 
     async def _done(self, update: object) -> None:
         if self.gate is None:
