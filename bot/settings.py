@@ -77,6 +77,18 @@ def normalize_base_url(url: str) -> str:
     return cleaned
 
 
+SECRET_FILES = ("telegram_bot_token", "openai_api_key", "telegram_webhook_secret", "database_url")
+"""Settings that may come from a file named by `<NAME>_FILE` instead (e.g. /run/secrets/…)."""
+
+
+def _read_secret(variable: str, path: str) -> str:
+    """A secret file's content, stripped; a readable error naming the variable otherwise."""
+    try:
+        return Path(path).read_text("utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"{variable}: cannot read {path} ({exc.strerror})") from None
+
+
 class Settings(BaseSettings):
     """Everything the composition root needs to build the product."""
 
@@ -127,6 +139,28 @@ class Settings(BaseSettings):
     llm_client_temperature: float = Field(default=0.7, ge=0, le=2)
     llm_monthly_token_cap: int | None = Field(default=None, ge=0)
     llm_user_monthly_token_cap: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets_from_files(cls, data: object) -> object:
+        """`<NAME>_FILE` (Docker and systemd secrets) for each secret left unset; and
+        DATABASE_PASSWORD_FILE put into DATABASE_URL."""
+        if not isinstance(data, dict):
+            return data
+        for name in SECRET_FILES:
+            path = os.environ.get(f"{name.upper()}_FILE", "").strip()
+            if path and not str(data.get(name) or "").strip():
+                data[name] = _read_secret(f"{name.upper()}_FILE", path)
+        password = os.environ.get("DATABASE_PASSWORD_FILE", "").strip()
+        url = str(data.get("database_url") or "").strip()
+        if password and url:
+            from sqlalchemy.engine import make_url
+
+            secret = _read_secret("DATABASE_PASSWORD_FILE", password)
+            data["database_url"] = (
+                make_url(url).set(password=secret).render_as_string(hide_password=False)
+            )
+        return data
 
     @field_validator(
         "telegram_bot_token", "openai_api_key", "telegram_webhook_secret", mode="before"

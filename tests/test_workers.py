@@ -6,6 +6,7 @@ middle of streaming; and the refusals: a second worker on SQLite, a second long 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import json
 import time
@@ -255,3 +256,32 @@ def test_a_second_long_poller_on_postgresql_says_so(
     finally:
         first.close()
         second.close()
+
+
+async def test_two_workers_claiming_the_same_weekly_board_post_it_once(
+    db: Database,
+) -> None:
+    if db.is_sqlite:
+        pytest.skip("one worker on SQLite: nothing to race")
+    from bot.storage.board_posts import claim_board
+    from bot.storage.models import User
+    from bot.storage.teams import Team
+
+    async with db.session() as s:
+        trainer = User(telegram_id=501, display_name="王老师")
+        s.add(trainer)
+        await s.flush()
+        team = Team(name="华东一组", chat_id=-100123, created_by=trainer.id)
+        s.add(team)
+        await s.flush()
+        team_id = team.id
+    week = dt.date(2026, 11, 30)
+
+    async def worker(database: Database) -> bool:
+        async with database.session() as s:
+            return await claim_board(s, team_id, week, -100123)
+
+    # Three units of work on three connections at once (three workers' jobs firing together):
+    # the unique row is the claim, and PostgreSQL lets one insert win.
+    results = await asyncio.gather(worker(db), worker(db), worker(db))
+    assert sorted(results) == [False, False, True]
