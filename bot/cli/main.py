@@ -235,7 +235,7 @@ def scenarios_validate(
 @app.command()
 def health(
     max_age: Annotated[
-        int, typer.Option("--max-age", help="Seconds a heartbeat may be old (default 120).")
+        int, typer.Option("--max-age", help="Seconds a heartbeat may be old.")
     ] = 120,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     lang: LangOption = None,
