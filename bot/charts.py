@@ -1,8 +1,11 @@
 """Charts as PNG bytes: the five-dimension radar of a scorecard, progress over time and a
 team's leaderboard.
 
-Chinese labels need a CJK font, and the machine may have none: the `mplfonts` package ships
-Noto Sans CJK SC, which is registered with matplotlib the first time a chart is drawn. Figures
+Chinese labels need a CJK font. A system one is used when there is one (Debian's
+`fonts-noto-cjk`, which the Docker image installs, or `fonts-wqy-microhei`; macOS's PingFang;
+Windows' Microsoft YaHei); otherwise the Noto Sans CJK SC file of the optional `mplfonts`
+package (`pip install 'huikuan-trainer[fonts]'`, a 103 MB bundle). The font is registered
+with matplotlib the first time a chart is drawn. Figures
 are built with matplotlib's object API (no pyplot, no global figure state); rcParams are
 global, so drawing is serialised with a lock.
 
@@ -37,7 +40,16 @@ if TYPE_CHECKING:
     from bot.services.practice import ProgressPoint
 
 log = logging.getLogger(__name__)
-FONT_FILE = "NotoSansCJKsc-Regular.otf"
+FONT_FILE = "NotoSansCJKsc-Regular.otf"  # in mplfonts
+SYSTEM_CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",  # the first face of Debian's NotoSansCJK-Regular.ttc; has every hanzi
+    "Source Han Sans SC",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "PingFang SC",
+    "Microsoft YaHei",
+)
 _DRAWING = threading.Lock()
 _ACCENT, _GRID = "#c0392b", "#bbbbbb"
 _pool: ProcessPoolExecutor | None = None
@@ -67,10 +79,19 @@ def close() -> None:
 
 
 def cjk_font_path() -> Path:
-    """The CJK font file shipped by the mplfonts package."""
+    """A CJK font file: a system font first, else the one the mplfonts package ships."""
+    from matplotlib import font_manager
+
+    for wanted in SYSTEM_CJK_FAMILIES:
+        for entry in font_manager.fontManager.ttflist:
+            if entry.name == wanted and Path(entry.fname).is_file():
+                return Path(entry.fname)
     spec = importlib.util.find_spec("mplfonts")
     if spec is None or not spec.submodule_search_locations:
-        raise FileNotFoundError("the mplfonts package is not installed")
+        raise FileNotFoundError(
+            "no CJK font: install one (Debian: apt-get install fonts-noto-cjk) "
+            "or pip install 'huikuan-trainer[fonts]'"
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / FONT_FILE
     if not path.is_file():
         raise FileNotFoundError(path)
@@ -79,7 +100,7 @@ def cjk_font_path() -> Path:
 
 @functools.cache
 def cjk_family() -> str:
-    """Register the shipped CJK font with matplotlib (once) and return its family name."""
+    """Register the CJK font with matplotlib (once) and return its family name."""
     from matplotlib import font_manager
 
     path = cjk_font_path()

@@ -1,10 +1,18 @@
-"""Logging set-up with a filter that keeps secrets (bot token, API key) out of every record."""
+"""Logging set-up with a filter that keeps secrets (bot token, API key, webhook secret, the
+database password) out of every record; plain text or JSON lines with the update's context."""
 
 from __future__ import annotations
 
+import contextvars
+import datetime as dt
+import json
 import logging
-from collections.abc import Iterable
-from typing import TextIO
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any, TextIO
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.settings import Settings
 
@@ -55,13 +63,63 @@ class QuietNetworkErrors(logging.Filter):
 
 
 def secrets_of(settings: Settings) -> list[str]:
-    """Every secret value in the settings."""
+    """Every secret value in the settings (the database password too)."""
     values = [
         settings.telegram_bot_token,
         settings.openai_api_key,
         settings.telegram_webhook_secret,
     ]
-    return [v.get_secret_value() for v in values if v is not None]
+    found = [v.get_secret_value() for v in values if v is not None]
+    try:
+        password = make_url(settings.database_url.strip()).password
+    except (ArgumentError, ValueError):
+        password = None  # a malformed URL is reported elsewhere, without its text
+    if password:
+        found.append(str(password))
+    return found
+
+
+_BOUND: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "log_context", default=None
+)
+
+
+def _fields() -> dict[str, Any]:
+    return _BOUND.get() or {}
+
+
+@contextmanager
+def bound(**fields: Any) -> Iterator[None]:
+    """Add fields (update_id, chat, user, session) to every record logged inside."""
+    token = _BOUND.set({**_fields(), **{k: v for k, v in fields.items() if v is not None}})
+    try:
+        yield
+    finally:
+        _BOUND.reset(token)
+
+
+def bind(**fields: Any) -> None:
+    """Add fields to the records of the rest of this task (e.g. the session, once known)."""
+    _BOUND.set({**_fields(), **{k: v for k, v in fields.items() if v is not None}})
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object a line: ts, level, logger, msg, the bound context, exc if any."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        """The record as one line of JSON (after the redacting filter has run)."""
+        entry: dict[str, Any] = {
+            "ts": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(),
+            "level": record.levelname,
+            "logger": record.name,
+            "msg": record.getMessage(),
+            **_fields(),
+        }
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exc"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 def configure_logging(
@@ -69,7 +127,10 @@ def configure_logging(
 ) -> None:
     """Root logging to a stream, with secrets redacted on every handler."""
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    if settings.log_format == "json":
+        handler.setFormatter(JsonLines())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(QuietNetworkErrors())
     handler.addFilter(RedactSecrets(secrets_of(settings)))
     root = logging.getLogger()

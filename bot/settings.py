@@ -7,7 +7,7 @@ import re
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -77,6 +77,18 @@ def normalize_base_url(url: str) -> str:
     return cleaned
 
 
+SECRET_FILES = ("telegram_bot_token", "openai_api_key", "telegram_webhook_secret", "database_url")
+"""Settings that may come from a file named by `<NAME>_FILE` instead (e.g. /run/secrets/…)."""
+
+
+def _read_secret(variable: str, path: str) -> str:
+    """A secret file's content, stripped; a readable error naming the variable otherwise."""
+    try:
+        return Path(path).read_text("utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"{variable}: cannot read {path} ({exc.strerror})") from None
+
+
 class Settings(BaseSettings):
     """Everything the composition root needs to build the product."""
 
@@ -88,6 +100,12 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(default_factory=lambda: shipped("prompts"))
     max_message_chars: int = Field(default=1000, ge=50, le=4000)
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"  # json: one object a line, context bound
+    # Operations: this worker's name in the heartbeat table (the host name when unset) and the
+    # side port serving /healthz and /metrics (off when unset).
+    worker_name: str | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_listen: str = "127.0.0.1"
 
     # Training side: operators by Telegram user id (comma-separated), teams' default zone.
     admin_telegram_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
@@ -122,6 +140,28 @@ class Settings(BaseSettings):
     llm_monthly_token_cap: int | None = Field(default=None, ge=0)
     llm_user_monthly_token_cap: int | None = Field(default=None, ge=0)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _secrets_from_files(cls, data: object) -> object:
+        """`<NAME>_FILE` (Docker and systemd secrets) for each secret left unset; and
+        DATABASE_PASSWORD_FILE put into DATABASE_URL."""
+        if not isinstance(data, dict):
+            return data
+        for name in SECRET_FILES:
+            path = os.environ.get(f"{name.upper()}_FILE", "").strip()
+            if path and not str(data.get(name) or "").strip():
+                data[name] = _read_secret(f"{name.upper()}_FILE", path)
+        password = os.environ.get("DATABASE_PASSWORD_FILE", "").strip()
+        url = str(data.get("database_url") or "").strip()
+        if password and url:
+            from sqlalchemy.engine import make_url
+
+            secret = _read_secret("DATABASE_PASSWORD_FILE", password)
+            data["database_url"] = (
+                make_url(url).set(password=secret).render_as_string(hide_password=False)
+            )
+        return data
+
     @field_validator(
         "telegram_bot_token", "openai_api_key", "telegram_webhook_secret", mode="before"
     )
@@ -141,7 +181,9 @@ class Settings(BaseSettings):
             raise ValueError(BOT_TOKEN_SHAPE)  # the token itself is never echoed
         return value
 
-    @field_validator("llm_monthly_token_cap", "llm_user_monthly_token_cap", mode="before")
+    @field_validator(
+        "llm_monthly_token_cap", "llm_user_monthly_token_cap", "metrics_port", mode="before"
+    )
     @classmethod
     def _blank_cap_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -160,6 +202,7 @@ class Settings(BaseSettings):
         "llm_model_coach",
         "llm_model_author",
         "llm_model_reader",
+        "worker_name",
         mode="before",
     )
     @classmethod

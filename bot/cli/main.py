@@ -108,6 +108,7 @@ def run(lang: LangOption = None) -> None:
     from telegram.error import InvalidToken, NetworkError
 
     from bot.telegram.app import run as run_bot
+    from bot.telegram.workers import SecondWorker
 
     catalog = Catalog.load()
     configure_logging(settings, sys.stderr)
@@ -123,6 +124,9 @@ def run(lang: LangOption = None) -> None:
     except InvalidToken:
         typer.echo(catalog.t(ui, "tg.token_rejected"), err=True)
         raise typer.Exit(2) from None
+    except SecondWorker as exc:
+        typer.echo(catalog.error(ui, exc.code, exc.params), err=True)
+        raise typer.Exit(exc.exit_code) from None
     except NetworkError as exc:
         log.error("Bot API unreachable: %s", exc)
         typer.echo(catalog.t(ui, "tg.api_unreachable", api=api), err=True)
@@ -226,6 +230,46 @@ def scenarios_validate(
     if bad:
         typer.echo(catalog.t(ui, "cli.invalid_count", count=bad), err=True)
         raise typer.Exit(1)
+
+
+@app.command()
+def health(
+    max_age: Annotated[
+        int, typer.Option("--max-age", help="Seconds a heartbeat may be old.")
+    ] = 120,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    lang: LangOption = None,
+) -> None:
+    """Check this worker: database reachable and migrated, Bot API getMe (with a token), the
+    job loop's heartbeat (WORKER_NAME). Exit 0 healthy, 1 not (for Docker's HEALTHCHECK)."""
+    import datetime as dt
+
+    from bot.domain.clock import SystemClock
+    from bot.health import run_checks, worker_name
+
+    settings = load_settings()
+    ui = interface_lang(lang, settings)
+    catalog = Catalog.load()
+
+    async def main() -> int:
+        worker = worker_name(settings)
+        age = dt.timedelta(seconds=max_age)
+        checks = await run_checks(settings, SystemClock(), worker, age)
+        healthy = all(c.ok for c in checks)
+        if as_json:
+            body = {
+                "healthy": healthy,
+                "worker": worker,
+                "checks": {c.name: {"ok": c.ok, **c.params} for c in checks},
+            }
+            typer.echo(json.dumps(body, ensure_ascii=False))
+        else:
+            for c in checks:
+                typer.echo(("✓ " if c.ok else "✗ ") + catalog.t(ui, c.key, **c.params))
+            typer.echo(catalog.t(ui, "health.healthy" if healthy else "health.unhealthy"))
+        return 0 if healthy else 1
+
+    run_command(main(), ui)
 
 
 @db_app.command("upgrade")

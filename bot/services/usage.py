@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.domain.clock import system_clock
+from bot.metrics import metrics
 from bot.storage.database import Database
 from bot.storage.usage import ModelCallRow, UsageRepository, UsageTotals
 
@@ -37,6 +38,19 @@ UsageSink = Callable[[ModelCall], Awaitable[None]]
 def month_start(now: dt.datetime) -> dt.datetime:
     """The first moment of `now`'s calendar month, UTC."""
     return now.astimezone(dt.UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def observe_call(call: ModelCall) -> None:
+    """Count a model call in /metrics: latency, tokens, and the error if it failed."""
+    m = metrics()
+    role, model = call.role, call.model
+    m.llm_seconds.labels(role, model).observe(call.usage.get("latency_ms", 0) / 1000)
+    for kind in ("prompt", "completion"):
+        tokens = call.usage.get(f"{kind}_tokens", 0)
+        if tokens:
+            m.llm_tokens.labels(role, model, kind).inc(tokens)
+    if not call.ok:
+        m.llm_errors.labels(role, model, (call.error or "error")[:64]).inc()
 
 
 def _with_estimate(detail: dict[str, Any] | None, usage: dict[str, int]) -> dict[str, Any] | None:
@@ -68,8 +82,9 @@ class UsageLedger:
         session_id: str | None = None,
         team_id: int | None = None,
     ) -> None:
-        """Store one call with who it was for."""
+        """Store one call with who it was for (and count it in the process's metrics)."""
         u = call.usage
+        observe_call(call)
         row = ModelCallRow(
             at=self._clock(),
             user_id=user_id,

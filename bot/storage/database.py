@@ -32,6 +32,7 @@ from bot.domain.clock import Clock, system_clock
 
 # Every table module, so foreign keys across modules resolve whoever uses the database.
 from bot.storage import registry as _registry  # noqa: F401
+from bot.storage.locks import MIGRATIONS
 from bot.storage.models import CLOCK
 
 if TYPE_CHECKING:
@@ -135,6 +136,14 @@ class Database:
             command.upgrade(cfg, "head")
 
         async with self.engine.begin() as conn:
+            if not self.is_sqlite:
+                # Several workers starting at once: one migrates, the others wait for it and
+                # then find the schema at head (the lock ends with this transaction).
+                await conn.execute(
+                    text("SELECT pg_advisory_xact_lock(:space, 0)"), {"space": MIGRATIONS}
+                )
+                if await conn.run_sync(_current_revision) == head_revision():
+                    return
             await conn.run_sync(upgrade)
 
     async def dispose(self) -> None:
@@ -153,6 +162,12 @@ def head_revision() -> str | None:
             (parents if down else revisions).add(value)
     heads = revisions - parents
     return next(iter(heads)) if len(heads) == 1 else None
+
+
+async def current_revision(db: Database) -> str | None:
+    """The revision the database is at (None before the first migration)."""
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(_current_revision)
 
 
 def _current_revision(connection: Connection) -> str | None:

@@ -6,7 +6,7 @@ modules here.
 
 from __future__ import annotations
 
-from bot.storage import board_posts, drafts, models, teams, telegram, usage
+from bot.storage import board_posts, drafts, heartbeats, models, teams, telegram, usage
 from bot.storage.models import Base
 
-__all__ = ["Base", "board_posts", "drafts", "models", "teams", "telegram", "usage"]
+__all__ = ["Base", "board_posts", "drafts", "heartbeats", "models", "teams", "telegram", "usage"]

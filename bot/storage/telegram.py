@@ -123,3 +123,41 @@ class UpdateInbox:
             )
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+    async def is_done(self, update_id: int) -> bool:
+        """Whether the update has been handled (by any worker)."""
+        done = await self.s.scalar(
+            select(TelegramUpdateRow.done_at).where(
+                TelegramUpdateRow.bot_id == self.bot_id, TelegramUpdateRow.update_id == update_id
+            )
+        )
+        return done is not None
+
+    async def unfinished_before(self, chat_id: int, update_id: int) -> list[dict[str, Any]]:
+        """Payloads of this chat's earlier updates not finished yet (another worker's, or one
+        a killed worker left), oldest first."""
+        rows = await self.s.scalars(
+            select(TelegramUpdateRow.payload)
+            .where(
+                TelegramUpdateRow.bot_id == self.bot_id,
+                TelegramUpdateRow.chat_id == chat_id,
+                TelegramUpdateRow.update_id < update_id,
+                TelegramUpdateRow.done_at.is_(None),
+            )
+            .order_by(TelegramUpdateRow.update_id)
+        )
+        return list(rows)
+
+    async def stale(self, before: dt.datetime, limit: int = 200) -> list[dict[str, Any]]:
+        """Payloads of updates received before `before` and still not finished, oldest first."""
+        rows = await self.s.scalars(
+            select(TelegramUpdateRow.payload)
+            .where(
+                TelegramUpdateRow.bot_id == self.bot_id,
+                TelegramUpdateRow.done_at.is_(None),
+                TelegramUpdateRow.received_at < before,
+            )
+            .order_by(TelegramUpdateRow.update_id)
+            .limit(limit)
+        )
+        return list(rows)

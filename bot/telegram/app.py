@@ -3,6 +3,7 @@ the services opened in `post_init` and closed in `post_shutdown`, and one error 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import os
@@ -21,7 +22,9 @@ from telegram.request import BaseRequest, HTTPXRequest
 from bot import heap
 from bot.composition import Container, container
 from bot.i18n import Catalog
+from bot.metrics import metrics
 from bot.settings import Settings
+from bot.storage.locks import AdvisoryLocks
 from bot.telegram import buttons, jobs, menus
 from bot.telegram.failures import on_error
 from bot.telegram.handlers import (
@@ -42,11 +45,13 @@ from bot.telegram.handlers import (
     uploads,
 )
 from bot.telegram.inbox import Inbox
+from bot.telegram.ops import OpsServer
 from bot.telegram.ordering import ChatOrderedProcessor
 from bot.telegram.polling import ScreenedUpdates
 from bot.telegram.retries import Backoff, RetryingRateLimiter
 from bot.telegram.runtime import RUNTIME, App, Context, Runtime, runtime
 from bot.telegram.streaming import StreamPolicy
+from bot.telegram.workers import WorkerClaim, claim
 
 log = logging.getLogger("bot.telegram")
 
@@ -73,16 +78,21 @@ FLOWS = (
 RATE_LIMIT_RETRIES = 3  # a 429 is waited out (retry_after) this many times before giving up
 KEEP_HANDLED_UPDATES = dt.timedelta(days=7)
 RESEND_OWED_EVERY = dt.timedelta(seconds=15)  # replies Telegram did not take, tried again
+TAKE_OVER_EVERY = dt.timedelta(seconds=5)  # several workers: look for a killed worker's updates
+ORPHANED_AFTER = dt.timedelta(seconds=10)  # unfinished this long with its chat free: orphaned
 
 ServicesFactory = Callable[[], AbstractAsyncContextManager[Container]]
 
 
 async def settle(update: Update, context: Context) -> None:
     """Before a chat's next update, handle again the earlier ones whose reply is still owed,
-    in order; while one is still not taken, this update waits behind it."""
+    and (several workers) the earlier ones no worker finished, in order; while one is still
+    not taken, this update waits behind it."""
     inbox = runtime(context).inbox
     blocked = False
-    for earlier in inbox.take_owed(update):
+    earlier_ones = {u.update_id: u for u in await inbox.earlier_unfinished(update, context.bot)}
+    earlier_ones.update({u.update_id: u for u in inbox.take_owed(update)})
+    for _, earlier in sorted(earlier_ones.items()):
         if blocked:
             inbox.owe(earlier)
             continue
@@ -105,6 +115,32 @@ async def resend_owed(context: Context) -> None:
         log.info("inbox: %d owed replies tried again", len(owed))
 
 
+async def take_over(context: Context) -> None:
+    """Hand this worker the updates a killed worker left unfinished (PostgreSQL)."""
+    orphans = await runtime(context).inbox.orphans(ORPHANED_AFTER, context.bot)
+    for update in orphans:
+        await context.application.update_queue.put(update)
+    if orphans:
+        log.warning("inbox: %d updates left by another worker taken over", len(orphans))
+
+
+class RecordingQueue(asyncio.Queue[object]):
+    """The update queue, writing each update to the inbox before taking it: the webhook
+    answers Telegram only after that, so the chat's next update, wherever it lands, finds this
+    one on disk. An update already handled is dropped here."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inbox: Inbox | None = None
+
+    async def put(self, item: object) -> None:
+        """Record, then queue (unless it was handled already)."""
+        if self.inbox is not None and not await self.inbox.record(item):
+            metrics().updates.labels("duplicate").inc()
+            return
+        await super().put(item)
+
+
 async def prune_inbox(context: Context) -> None:
     """Forget handled updates older than a week."""
     removed = await runtime(context).inbox.prune(KEEP_HANDLED_UPDATES)
@@ -115,12 +151,20 @@ class Lifecycle:
     """Opens the services when the bot starts and closes them when it stops."""
 
     def __init__(
-        self, settings: Settings, services: ServicesFactory, processor: ChatOrderedProcessor
+        self,
+        settings: Settings,
+        services: ServicesFactory,
+        processor: ChatOrderedProcessor,
+        queue: RecordingQueue,
     ) -> None:
         self.settings = settings
         self.services = services
         self.processor = processor
+        self.queue = queue
+        self.claim: WorkerClaim | None = None
+        self.locks: AdvisoryLocks | None = None
         self._stack: AsyncExitStack | None = None
+        self.ops: OpsServer | None = None
         self.settle_heap = False  # the serving process only (not tests that build the bot)
 
     async def post_init(self, application: App) -> None:
@@ -128,13 +172,26 @@ class Lifecycle:
         self._stack = AsyncExitStack()
         try:
             services = await self._stack.enter_async_context(self.services())
-            inbox = Inbox(services.db, application.bot.id)
-            application.bot_data[RUNTIME] = Runtime(services, StreamPolicy(), inbox)
+            if not services.db.is_sqlite:
+                self.locks = AdvisoryLocks(services.db.engine)
+            if self.settle_heap:  # the serving process: may it serve alongside the others?
+                self.claim = await claim(self.settings, services.db, self.locks, application.bot.id)
+            inbox = Inbox(services.db, application.bot.id, self.locks)
+            application.bot_data[RUNTIME] = Runtime(
+                services, StreamPolicy(), inbox, started_at=services.db.now()
+            )
             self.processor.gate = inbox
+            self.processor.turns = inbox.turn
+            self.queue.inbox = inbox
             leftovers = await inbox.leftovers(application.bot)
             for update in leftovers:
                 await application.update_queue.put(update)
             await self._set_commands(application, services.catalog)
+            if self.settings.metrics_port is not None:
+                self.ops = OpsServer(
+                    services, self.settings.metrics_listen, self.settings.metrics_port
+                )
+                await self.ops.start()
             await jobs.start(application)
             if self.settle_heap:
                 heap.settle()  # after start-up, before the first update
@@ -148,6 +205,10 @@ class Lifecycle:
             application.job_queue.run_repeating(
                 resend_owed, interval=RESEND_OWED_EVERY, first=RESEND_OWED_EVERY
             )
+            if self.locks is not None:
+                application.job_queue.run_repeating(
+                    take_over, interval=TAKE_OVER_EVERY, first=TAKE_OVER_EVERY
+                )
         log.info(
             "bot @%s ready (client %s, judge %s); %d unfinished updates to replay",
             application.bot.username,
@@ -164,7 +225,18 @@ class Lifecycle:
     async def post_shutdown(self, application: App) -> None:
         """Close the services."""
         self.processor.gate = None
+        self.processor.turns = None
+        self.queue.inbox = None
+        if self.ops is not None:
+            ops, self.ops = self.ops, None
+            await ops.stop()
         application.bot_data.pop(RUNTIME, None)
+        if self.claim is not None:
+            self.claim.release()
+            self.claim = None
+        if self.locks is not None:
+            locks, self.locks = self.locks, None
+            await locks.close()
         if self._stack is not None:
             stack, self._stack = self._stack, None
             await stack.aclose()
@@ -193,12 +265,14 @@ def build_application(
     # Opt in to PTB's timedelta durations (RetryAfter.retry_after) and away from its warning.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     processor = ChatOrderedProcessor()
-    lifecycle = Lifecycle(settings, services or (lambda: container(settings)), processor)
+    queue = RecordingQueue()
+    lifecycle = Lifecycle(settings, services or (lambda: container(settings)), processor, queue)
     lifecycle.settle_heap = serving
     builder = (
         ApplicationBuilder()
         .token(token.get_secret_value())
         .concurrent_updates(processor)
+        .update_queue(queue)
         .rate_limiter(RetryingRateLimiter(RATE_LIMIT_RETRIES, backoff))
         .post_init(lifecycle.post_init)
         .post_shutdown(lifecycle.post_shutdown)

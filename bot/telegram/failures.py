@@ -22,6 +22,7 @@ from bot.errors import (
     TrainerError,
     WrongPhase,
 )
+from bot.metrics import metrics
 from bot.telegram import buttons, keyboards, team_keys, upload_text
 from bot.telegram.inbox import MAX_TRIES
 from bot.telegram.render import send_html
@@ -121,6 +122,7 @@ async def report(update: object, context: Context, error: BaseException) -> None
     else:
         update_id = update.update_id if isinstance(update, Update) else None
         log.error("unexpected error handling update %s", update_id, exc_info=error)
+        metrics().updates.labels("error").inc()
         text, markup = rt.t(lang, "error.generic"), None
     if chat is None:
         return

@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 from collections.abc import Iterable
 from typing import Any
 
 from telegram.ext import JobQueue
 
 from bot.domain.reminders import Reminder
+from bot.health import BEAT_EVERY, worker_name
+from bot.metrics import metrics
+from bot.storage.heartbeats import beat
 from bot.telegram import menus, team_text
 from bot.telegram.delivery import deliver, post
 from bot.telegram.runtime import RUNTIME, App, Context, Runtime, runtime
@@ -29,6 +33,7 @@ REPLAN_EVERY = dt.timedelta(hours=1)
 BOARDS_EVERY = dt.timedelta(minutes=10)
 MENUS_EVERY = dt.timedelta(hours=1)
 REPLAN, BOARDS, MENUS = "reminders:replan", "boards:weekly", "menus:staff"
+HEARTBEAT = "worker:heartbeat"
 # APScheduler drops a job whose time passed more than a second ago (its default grace), which
 # is what a job due "now" is by the time the scheduler starts, or after the machine slept.
 LATE_OK = {"misfire_grace_time": None}
@@ -76,6 +81,8 @@ async def fire(context: Context) -> None:
     rt = runtime(context)
     notices = await rt.training.reminders.fire(job.data)
     await deliver(context.bot, rt.catalog, notices)
+    if notices:
+        metrics().reminders.labels(job.data.kind.value).inc(len(notices))
 
 
 async def replan(context: Context) -> None:
@@ -95,6 +102,7 @@ async def post_boards(context: Context) -> None:
         text = t("tg.team.weekly_post") + "\n\n" + team_text.board(t, item.board, "")
         chart = await team_text.board_chart(t, item.board, "") if item.board.lines else None
         await post(context.bot, item.chat_id, text, chart)
+        metrics().reminders.labels("weekly_board").inc()
 
 
 async def refresh_menus(context: Context) -> None:
@@ -109,12 +117,23 @@ async def refresh_menus(context: Context) -> None:
             known[telegram_id] = role
 
 
+async def heartbeat(context: Context) -> None:
+    """Write this worker's heartbeat (read by `trainer health`)."""
+    rt = runtime(context)
+    settings = rt.services.settings
+    mode = "webhook" if settings.telegram_webhook_url else "polling"
+    async with rt.services.db.session() as s:
+        await beat(s, worker_name(settings), mode, os.getpid(), rt.started_at)
+
+
 async def start(application: App) -> None:
     """Schedule the reminders still owed now; re-plan hourly; check boards and menus regularly."""
     queue = application.job_queue
     if queue is None:
         log.warning("no job queue (install python-telegram-bot[job-queue]): no reminders")
         return
+    queue.run_once(heartbeat, when=0, name=HEARTBEAT, job_kwargs=LATE_OK)
+    queue.run_repeating(heartbeat, interval=BEAT_EVERY, first=BEAT_EVERY, name=HEARTBEAT)
     training = runtime_of(application).training
     reminders = await training.reminders.pending()
     added = schedule(queue, reminders, training.reminders.clock())

@@ -15,7 +15,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from aiolimiter import AsyncLimiter
+from telegram.error import RetryAfter
 from telegram.ext import AIORateLimiter
+
+from bot.metrics import metrics
 
 # Previews and chat actions: not messages, never queued behind them.
 UNCOUNTED = frozenset({"sendChatAction", "sendMessageDraft"})
@@ -23,6 +26,19 @@ PRIVATE_BURST, PRIVATE_PERIOD = 3, 3.0  # about one a second, three in a row all
 MAX_TRACKED_CHATS = 10_000  # private chats' limiters kept; beyond that they start afresh
 
 Request = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
+
+
+def _counting_429s(callback: Request, endpoint: str) -> Request:
+    """The call, counting each 429 Telegram answers it with (for /metrics)."""
+
+    async def call(*args: Any, **kwargs: Any) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter:
+            metrics().flood_waits.labels(endpoint).inc()
+            raise
+
+    return call
 
 
 class MessageRateLimiter(AIORateLimiter):
@@ -42,6 +58,7 @@ class MessageRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Send now if Telegram does not count it; else through the budgets."""
+        callback = _counting_429s(callback, endpoint)
         if endpoint in UNCOUNTED:
             return await callback(*args, **kwargs)
         chat_id = data.get("chat_id")

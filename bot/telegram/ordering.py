@@ -13,11 +13,16 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-from collections.abc import Awaitable
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.logs import bound
+from bot.metrics import metrics
 
 log = logging.getLogger(__name__)
 UNBOUNDED = 1 << 30
@@ -35,6 +40,15 @@ class Gate(Protocol):
         ...
 
 
+Turns = Callable[[object], AbstractAsyncContextManager[bool]]
+"""Holds the chat's turn across workers inside; yields whether the update is still to do."""
+
+
+@asynccontextmanager
+async def _always() -> AsyncIterator[bool]:
+    yield True
+
+
 def chat_key(update: object) -> int | None:
     """The chat an update belongs to (its sender's id when it has no chat)."""
     if not isinstance(update, Update):
@@ -42,6 +56,18 @@ def chat_key(update: object) -> int | None:
     if update.effective_chat is not None:
         return update.effective_chat.id
     return update.effective_user.id if update.effective_user else None
+
+
+def context_of(update: object) -> dict[str, int | None]:
+    """What JSON log lines carry while this update is handled."""
+    if not isinstance(update, Update):
+        return {}
+    user = update.effective_user
+    return {
+        "update_id": update.update_id,
+        "chat": chat_key(update),
+        "user": user.id if user else None,
+    }
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -52,6 +78,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         # the moment it arrives, so it is set out of reach; `slots` bounds the work instead.
         super().__init__(UNBOUNDED)
         self.gate = gate
+        self.turns: Turns | None = None  # several workers: the chat's turn across them
         self.slots = max_concurrent_updates
         self._tails: dict[int, asyncio.Future[None]] = {}
         self._slots = asyncio.BoundedSemaphore(max_concurrent_updates)
@@ -69,21 +96,34 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             if self.gate is not None:
                 async with self._slots:
                     if not await self.gate.admit(update):
+                        metrics().updates.labels("duplicate").inc()
                         return
             if previous is not None:
                 await asyncio.wait([previous])  # never cancels the previous update
-            async with self._slots:
+            async with self._slots, self._turn(update) as due:
+                if not due:
+                    # Another worker finished it while this one waited for the chat.
+                    metrics().updates.labels("duplicate").inc()
+                    await self._done(update)
+                    return
                 started = True
+                began = time.monotonic()
                 try:
-                    await coroutine
+                    with bound(**context_of(update)):
+                        await coroutine
                 finally:
                     await self._done(update)
+                    metrics().handler_seconds.observe(time.monotonic() - began)
+                    metrics().updates.labels("handled").inc()
         finally:
             if not started and inspect.iscoroutine(coroutine):
                 coroutine.close()
             mine.set_result(None)
             if key is not None and self._tails.get(key) is mine:
                 del self._tails[key]
+
+    def _turn(self, update: object) -> AbstractAsyncContextManager[bool]:
+        return self.turns(update) if self.turns is not None else _always()
 
     async def _done(self, update: object) -> None:
         if self.gate is None:

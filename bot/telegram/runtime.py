@@ -3,7 +3,8 @@ streaming policy; plus who is talking and where to answer."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
@@ -13,6 +14,7 @@ from bot.composition import Container
 from bot.domain.lang import Lang
 from bot.errors import NoActiveSession
 from bot.i18n import Catalog
+from bot.logs import bind
 from bot.services.practice import PracticeService, Started
 from bot.services.training import Training
 from bot.services.users import Person
@@ -35,6 +37,7 @@ class Runtime:
     services: Container
     stream: StreamPolicy
     inbox: Inbox
+    started_at: dt.datetime = field(default_factory=lambda: dt.datetime.min.replace(tzinfo=dt.UTC))
 
     @property
     def catalog(self) -> Catalog:
@@ -96,6 +99,7 @@ async def active(context: Context, person: Person) -> Started:
     current = await runtime(context).practice.current(person.id)
     if current is None:
         raise NoActiveSession()
+    bind(session=current.session.id)
     return current
 
 
