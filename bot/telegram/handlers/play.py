@@ -8,6 +8,7 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.audio import VoiceNote
 from bot.domain.session import Phase
 from bot.services.practice import Started, TurnResult
 from bot.services.users import Person
@@ -61,10 +62,15 @@ async def _after_reply(
         await grade(update, context, person, result.session.id)
 
 
-async def _turn(
-    update: Update, context: Context, person: Person, session_id: str, text: str
+async def turn(
+    update: Update,
+    context: Context,
+    person: Person,
+    session_id: str,
+    text: str,
+    voice: VoiceNote | None = None,
 ) -> None:
-    """One rep message and the client's reply, streamed."""
+    """One rep message (typed, or a voice note's transcript) and the client's reply, streamed."""
     rt, chat = runtime(context), update.effective_chat
     message = update.effective_message
     if chat is None or message is None:
@@ -79,6 +85,7 @@ async def _turn(
             source_key=source,
             on_delta=stream.delta,
             sent_at=message.date,
+            voice=voice,
         )
     if result.duplicate and (not result.reply or await rt.inbox.replied(source)):
         return  # already played, and its answer already shown (or nothing stored to repeat)
@@ -108,7 +115,7 @@ async def message(update: Update, context: Context) -> None:
         result = await rt.practice.begin(person.id, current.session_id, text)
         await show_opening(update, context, person, result, planned=True)
     elif current.phase == Phase.PLAY:
-        await _turn(update, context, person, current.session_id, text or "")
+        await turn(update, context, person, current.session_id, text or "")
     else:
         await grade(update, context, person, current.session_id)
 

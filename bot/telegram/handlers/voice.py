@@ -1,0 +1,77 @@
+"""Voice notes and audio files in the private chat: heard, shown to the rep quoted under their
+note (so a misheard word is seen, and the rep can send it again), then played exactly like a
+typed plan or turn. A video note is refused with a word on what to send instead."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import ReplyParameters, Update
+from telegram.constants import ParseMode
+from telegram.ext import MessageHandler, filters
+
+from bot.domain.audio import VoiceNote
+from bot.domain.session import Phase
+from bot.errors import VoiceRejected
+from bot.services.users import Person
+from bot.telegram.audio import fetch
+from bot.telegram.handlers.play import show_opening, turn
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
+from bot.telegram.streaming import typing
+
+SPOKEN = filters.VOICE | filters.AUDIO
+_SHOWN_CHARS = 3500  # a transcript shown in one message (the turn's own limit is lower)
+
+
+async def _show_heard(update: Update, context: Context, person: Person, note: VoiceNote) -> None:
+    """The transcript, quoted under the rep's voice note."""
+    message = update.effective_message
+    if message is None:
+        return
+    rt = runtime(context)
+    text = note.transcript
+    shown = text if len(text) <= _SHOWN_CHARS else f"{text[:_SHOWN_CHARS]}…"
+    body = f"{html.escape(rt.t(person.language, 'voice.heard'))}\n<i>{html.escape(shown)}</i>"
+    await context.bot.send_message(
+        message.chat_id,
+        body,
+        parse_mode=ParseMode.HTML,
+        reply_parameters=ReplyParameters(message.message_id, allow_sending_without_reply=True),
+    )
+
+
+async def spoken(update: Update, context: Context) -> None:
+    """A voice note or audio file: the plan while preparing, a turn while playing."""
+    person = await rep(update, context)
+    rt, message = runtime(context), update.effective_message
+    current = await rt.practice.current(person.id)
+    playing = (Phase.BRIEF, Phase.PREPARE, Phase.PLAY)
+    if message is None or current is None or current.session.phase not in playing:
+        await say(update, context, html.escape(rt.t(person.language, "voice.not_in_play")))
+        return
+    voice = rt.services.voice
+    if voice is None or not voice.configured:
+        raise VoiceRejected("voice.not_configured")
+    session = current.session
+    async with typing(context.bot, message.chat_id):
+        clip = await fetch(context.bot, message, voice.max_seconds)
+        note = await voice.hear(clip, session.language, person.id, session.id, session.team_id)
+    await _show_heard(update, context, person, note)
+    if session.phase == Phase.PLAY:
+        await turn(update, context, person, session.id, note.transcript, note)
+    else:
+        result = await rt.practice.begin(person.id, session.id, note.transcript)
+        await show_opening(update, context, person, result, planned=True)
+
+
+async def video_note(update: Update, context: Context) -> None:
+    """A round video message: not something the client can hear."""
+    person = await rep(update, context)
+    await say(update, context, html.escape(runtime(context).t(person.language, "voice.video_note")))
+
+
+def register(application: App) -> None:
+    """Add this flow's handlers (ahead of the "only text" fallback)."""
+    private = NEW_MESSAGES & filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private & SPOKEN, spoken))
+    application.add_handler(MessageHandler(private & filters.VIDEO_NOTE, video_note))
