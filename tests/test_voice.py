@@ -280,3 +280,34 @@ async def test_the_service_refuses_when_no_model_is_set() -> None:
     with pytest.raises(VoiceRejected) as caught:
         await VoiceService(None).hear(Clip(b"OggS", 3), "zh")
     assert caught.value.code == "voice.not_configured"
+
+
+async def test_the_scorecard_shows_speech_figures_only_when_the_rep_spoke(
+    bot: BotHarness, fake_stt: FakeOpenAI, spoken_note: bytes
+) -> None:
+    await begin_play(bot)
+    fake_stt.hear("嗯，" + SPOKEN)
+    await bot.send(bot.api.voice(PRIVATE, content=spoken_note))
+    await bot.text("/end")
+    card = next(t for t in reversed(bot.api.texts(PRIVATE)) if "评分卡" in t)
+    assert "🎙 语速" in card
+    assert "口头禅 1 个" in card
+    await begin_play(bot)
+    await bot.text("您好，我想了解一下验收的情况。")
+    await bot.text("/end")
+    typed = next(t for t in reversed(bot.api.texts(PRIVATE)) if "评分卡" in t)
+    assert typed != card
+    assert "语速" not in typed
+
+
+def test_voice_messages_exist_in_both_languages_with_the_same_placeholders(
+    catalog: Catalog,
+) -> None:
+    from bot.i18n import placeholders
+
+    zh = {k for k in catalog.keys("zh") if k.startswith("voice.")}
+    en = {k for k in catalog.keys("en") if k.startswith("voice.")}
+    assert zh == en
+    assert [
+        k for k in zh if placeholders(catalog.raw("zh", k)) != placeholders(catalog.raw("en", k))
+    ] == []
