@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.ports import ClientModel, Judge
@@ -16,6 +17,7 @@ from bot.llm.gateway import Gateway, GatewayConfig
 from bot.llm.judge import LLMJudge
 from bot.llm.prompts import Prompts
 from bot.llm.reader import ModelReader
+from bot.llm.synthesis import Synthesizer
 from bot.llm.transcriber import Transcriber
 from bot.offline.client import OfflineClient, load_phrases
 from bot.offline.judge import OfflineJudge
@@ -27,7 +29,7 @@ from bot.services.scenario_draft import ScenarioDrafter
 from bot.services.training import Training, build_training
 from bot.services.usage import UsageLedger, UsageSink
 from bot.services.users import UserService
-from bot.services.voice import VoiceService
+from bot.services.voice import ReplyVoice, VoiceService
 from bot.settings import ROOT, Settings, default_database_url
 from bot.storage.address import check_url, connect_error
 from bot.storage.database import Database
@@ -82,6 +84,23 @@ def build_transcriber(settings: Settings) -> Transcriber | None:
         return None
     config = replace(gateway_config(settings), base_url=settings.stt_url)
     return Transcriber(config, settings.stt_model)
+
+
+def build_synthesizer(settings: Settings) -> Synthesizer | None:
+    """The speech model (TTS_MODEL) on TTS_BASE_URL or the LLM's base URL, if set."""
+    if not settings.tts_model:
+        return None
+    config = replace(gateway_config(settings), base_url=settings.tts_url)
+    return Synthesizer(config, settings.tts_model)
+
+
+def reply_voices(settings: Settings) -> dict[Literal["female", "male"] | None, str]:
+    """The provider's voice for each persona gender (None: unknown)."""
+    return {
+        "female": settings.tts_voice_female,
+        "male": settings.tts_voice_male,
+        None: settings.tts_voice,
+    }
 
 
 def build_reader(settings: Settings, on_usage: UsageSink | None = None) -> Reader:
@@ -161,6 +180,7 @@ class Container:
     models: Models | None = None
     usage: UsageLedger | None = None
     voice: VoiceService | None = None
+    speaker: ReplyVoice | None = None
 
 
 @dataclass
@@ -228,6 +248,7 @@ async def container(
     db = Database(settings.database_url, clock=clock)
     models: Models | None = None
     transcriber: Transcriber | None = None
+    synthesizer: Synthesizer | None = None
     try:
         if migrate:
             await migrated(db)
@@ -237,6 +258,7 @@ async def container(
         )
         grading = GradingService(models.judge, models.fallback, models.coach)
         transcriber = build_transcriber(settings)
+        synthesizer = build_synthesizer(settings)
         practice = PracticeService(
             db,
             scenarios,
@@ -264,6 +286,7 @@ async def container(
             models=models,
             usage=ledger,
             voice=VoiceService(transcriber, ledger, settings.voice_max_seconds),
+            speaker=ReplyVoice(synthesizer, reply_voices(settings), ledger),
             training=build_training(
                 settings, db, catalog, scenarios, practice, clock, models.author, ledger
             ),
@@ -271,6 +294,8 @@ async def container(
     finally:
         if transcriber is not None:
             await transcriber.aclose()
+        if synthesizer is not None:
+            await synthesizer.aclose()
         if models is not None:
             await models.aclose()
         await db.dispose()

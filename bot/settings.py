@@ -150,6 +150,13 @@ class Settings(BaseSettings):
     stt_model: str | None = None
     stt_base_url: str | None = None
     voice_max_seconds: int = Field(default=600, ge=5, le=7200)
+    # /voice on: the client's replies also spoken by a model on an OpenAI-compatible
+    # /audio/speech endpoint (espeak-ng offline when unset), with a voice per persona gender.
+    tts_model: str | None = None
+    tts_base_url: str | None = None
+    tts_voice: str = "alloy"
+    tts_voice_female: str = "nova"
+    tts_voice_male: str = "onyx"
 
     @model_validator(mode="before")
     @classmethod
@@ -199,7 +206,7 @@ class Settings(BaseSettings):
     def _blank_cap_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("openai_base_url", "stt_base_url", mode="after")
+    @field_validator("openai_base_url", "stt_base_url", "tts_base_url", mode="after")
     @classmethod
     def _normal_base_url(cls, value: str | None) -> str | None:
         return normalize_base_url(value) if value else value
@@ -215,6 +222,8 @@ class Settings(BaseSettings):
         "llm_model_reader",
         "stt_model",
         "stt_base_url",
+        "tts_model",
+        "tts_base_url",
         "worker_name",
         mode="before",
     )
@@ -242,6 +251,11 @@ class Settings(BaseSettings):
     def reader_model(self) -> str | None:
         """The model that reads rep turns: LLM_MODEL_READER, else the judge's model."""
         return self.llm_model_reader or self.llm_model_judge
+
+    @property
+    def tts_url(self) -> str | None:
+        """Where replies are spoken: TTS_BASE_URL, else OPENAI_BASE_URL."""
+        return self.tts_base_url or self.openai_base_url
 
     @property
     def stt_url(self) -> str | None:

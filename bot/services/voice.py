@@ -8,11 +8,16 @@ and the audio itself is never stored.
 
 from __future__ import annotations
 
-from typing import Protocol
+import logging
+import re
+from typing import Literal, Protocol
 
-from bot.domain.audio import Clip, VoiceNote, checked
-from bot.errors import VoiceRejected
+from bot.domain.audio import Clip, VoiceNote, checked, container, measured_seconds
+from bot.domain.scenario import Persona
+from bot.errors import ProviderError, VoiceRejected
+from bot.llm.synthesis import Spoken
 from bot.llm.transcriber import Heard
+from bot.offline import espeak
 from bot.services.usage import ModelCall, UsageLedger
 
 
@@ -24,6 +29,34 @@ class SpeechToText(Protocol):
     async def transcribe(self, data: bytes, kind: str, seconds: float, language: str) -> Heard:
         """The words in the audio."""
         ...
+
+
+log = logging.getLogger(__name__)
+Gender = Literal["female", "male"]
+_FEMALE = re.compile(r"女士|小姐|阿姨|大姐|\b(?:Ms|Mrs|Miss|Madam)\b\.?", re.IGNORECASE)
+_MALE = re.compile(r"先生|大哥|\b(?:Mr|Sir)\b\.?", re.IGNORECASE)
+
+
+class TextToSpeech(Protocol):
+    """What the service needs of a speech model."""
+
+    label: str
+
+    async def speak(self, text: str, voice: str) -> Spoken:
+        """The text as audio."""
+        ...
+
+
+def gender_of(persona: Persona) -> Gender | None:
+    """The persona's gender: as the scenario says, else as its name or role says, else None."""
+    if persona.gender is not None:
+        return persona.gender
+    said = f"{persona.name} {persona.role}"
+    if _FEMALE.search(said):
+        return "female"
+    if _MALE.search(said):
+        return "male"
+    return None
 
 
 class VoiceService:
@@ -86,3 +119,63 @@ class VoiceService:
     ) -> None:
         if self.ledger is not None:
             await self.ledger.record(call, user_id, session_id, team_id)
+
+
+class ReplyVoice:
+    """Speaks the client's replies for reps who asked (/voice on): the TTS_MODEL where set,
+    else (or when it fails) espeak-ng's offline voice where installed."""
+
+    def __init__(
+        self,
+        synthesizer: TextToSpeech | None,
+        voices: dict[Gender | None, str],
+        ledger: UsageLedger | None = None,
+        offline: bool = True,
+    ) -> None:
+        self.synthesizer = synthesizer
+        self.voices = voices
+        self.ledger = ledger
+        self.offline = offline and espeak.available()
+
+    @property
+    def available(self) -> bool:
+        """Whether any voice can speak (a model or the offline one)."""
+        return self.synthesizer is not None or self.offline
+
+    async def speak(
+        self,
+        text: str,
+        lang: str,
+        persona: Persona,
+        user_id: int | None = None,
+        session_id: str | None = None,
+    ) -> bytes | None:
+        """The reply as a voice note (Ogg/Opus, or MP3/M4A as a provider sends them), or None
+        when no voice could speak it; the text has been sent already, so nothing is lost."""
+        if self.synthesizer is not None:
+            voice = self.voices.get(gender_of(persona)) or self.voices.get(None, "alloy")
+            model = self.synthesizer.label
+            try:
+                spoken = await self.synthesizer.speak(text, voice)
+            except ProviderError as exc:
+                await self._record(ModelCall("tts", model, ok=False, error=exc.code), user_id)
+            else:
+                kind = container(spoken.audio)
+                if kind in ("ogg", "mp3", "m4a"):
+                    seconds = measured_seconds(spoken.audio, kind)
+                    detail = {"voice": voice, "container": kind}
+                    call = ModelCall(
+                        "tts", model, spoken.usage, detail=detail, audio_seconds=seconds
+                    )
+                    await self._record(call, user_id, session_id)
+                    return spoken.audio
+                log.warning("speech model answered with no usable audio (%s)", kind)
+        if self.offline:
+            return await espeak.speak(text, lang)
+        return None
+
+    async def _record(
+        self, call: ModelCall, user_id: int | None, session_id: str | None = None
+    ) -> None:
+        if self.ledger is not None:
+            await self.ledger.record(call, user_id, session_id)

@@ -77,6 +77,12 @@ class UserRepository:
         if user is not None:
             user.language = language
 
+    async def set_voice_replies(self, user_id: int, on: bool) -> None:
+        """Remember whether the user hears the client's replies spoken."""
+        user = await self.s.get(User, user_id)
+        if user is not None:
+            user.voice_replies = on
+
 
 def _to_domain(row: PracticeSessionRow) -> PracticeSession:
     transcript = Transcript(

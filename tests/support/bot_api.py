@@ -312,7 +312,7 @@ class BotApi:
             return message
         if method == "editMessageMedia":
             return self._edit_media(p, files)
-        if method in ("sendPhoto", "sendDocument"):
+        if method in ("sendPhoto", "sendDocument", "sendVoice"):
             return self._media(method, p, files)
         if method == "getFile":
             return self._file(str(p.get("file_id", "")))
@@ -397,7 +397,7 @@ class BotApi:
         return message
 
     def _media(self, method: str, p: JSON, files: dict[str, bytes]) -> JSON:
-        field_name = "photo" if method == "sendPhoto" else "document"
+        field_name = {"sendPhoto": "photo", "sendVoice": "voice"}.get(method, "document")
         data = files.get(field_name) or next(iter(files.values()), b"")
         if not data:
             raise ApiError(400, f"Bad Request: there is no {field_name} in the request")
@@ -416,6 +416,12 @@ class BotApi:
                     }
                 ]
             }
+        elif method == "sendVoice":
+            if not data.startswith((b"OggS", b"ID3", b"\xff\xfb")) and data[4:8] != b"ftyp":
+                # What Telegram says of a voice that is not OGG/Opus, MP3 or M4A.
+                raise ApiError(400, "Bad Request: wrong file type for a voice message")
+            voice = {"file_id": file_id, "file_unique_id": file_id, "file_size": len(data)}
+            content = {"voice": {**voice, "duration": 1, "mime_type": "audio/ogg"}}
         else:
             content = {
                 "document": {"file_id": file_id, "file_unique_id": file_id, "file_size": len(data)}

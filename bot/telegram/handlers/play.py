@@ -16,6 +16,7 @@ from bot.telegram import keyboards
 from bot.telegram.render import edit_html
 from bot.telegram.report import send_scorecard
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, active, chat_id, rep, runtime, say
+from bot.telegram.spoken import speak_reply
 from bot.telegram.streaming import typing
 from bot.views.text import brief_text, hint_text, rewording_text
 
@@ -41,6 +42,7 @@ async def show_opening(
     intro = rt.t(lang, "tg.plan_saved" if planned else "tg.plan_skipped")
     await say(update, context, html.escape(f"{intro}\n{rt.t(lang, 'tg.play_start')}"))
     await say(update, context, client_says(result))
+    await speak_reply(context, chat_id(update), person, result)
 
 
 async def grade(update: Update, context: Context, person: Person, session_id: str) -> None:
@@ -95,6 +97,7 @@ async def turn(
         await rt.inbox.record_reply(update, source, sent.message_id)
     if result.duplicate:
         return
+    await speak_reply(context, chat.id, person, result)
     await _after_reply(update, context, person, result)
 
 

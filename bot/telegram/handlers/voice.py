@@ -8,7 +8,7 @@ import html
 
 from telegram import ReplyParameters, Update
 from telegram.constants import ParseMode
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.domain.audio import VoiceNote
 from bot.domain.session import Phase
@@ -70,8 +70,32 @@ async def video_note(update: Update, context: Context) -> None:
     await say(update, context, html.escape(runtime(context).t(person.language, "voice.video_note")))
 
 
+async def voice_command(update: Update, context: Context) -> None:
+    """/voice on|off: whether the client's replies are also spoken."""
+    person = await rep(update, context)
+    rt, lang = runtime(context), person.language
+    wanted = (context.args or [""])[0].lower()
+    speaker = rt.services.speaker
+    if wanted not in ("on", "off", "开", "关"):
+        state = rt.t(lang, "voice.state_on" if person.voice_replies else "voice.state_off")
+        await say(update, context, html.escape(rt.t(lang, "voice.replies_state", state=state)))
+        return
+    on = wanted in ("on", "开")
+    if on and (speaker is None or not speaker.available):
+        await say(update, context, html.escape(rt.t(lang, "voice.replies_unavailable")))
+        return
+    await rt.services.users.set_voice_replies(person.id, on)
+    if not on:
+        await say(update, context, html.escape(rt.t(lang, "voice.replies_off")))
+        return
+    assert speaker is not None
+    how = speaker.synthesizer.label if speaker.synthesizer else rt.t(lang, "voice.offline_voice")
+    await say(update, context, html.escape(rt.t(lang, "voice.replies_on", how=how)))
+
+
 def register(application: App) -> None:
     """Add this flow's handlers (ahead of the "only text" fallback)."""
     private = NEW_MESSAGES & filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("voice", voice_command, filters=private))
     application.add_handler(MessageHandler(private & SPOKEN, spoken))
     application.add_handler(MessageHandler(private & filters.VIDEO_NOTE, video_note))
