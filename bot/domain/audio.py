@@ -31,7 +31,7 @@ class Clip:
     """Audio bytes with what is known about them before anyone listens."""
 
     data: bytes
-    seconds: float  # as declared by the sender (Telegram's `duration`), 0 when unknown
+    seconds: float  # as declared by the sender (Telegram's `duration`); negative: unknown
     file_id: str = ""
     kind: str = "voice"  # voice (a voice note), audio (an audio file) or file (a recording)
 
@@ -104,6 +104,8 @@ def checked(clip: Clip, max_seconds: float) -> tuple[str, float]:
     seconds = measured_seconds(clip.data, kind)
     if seconds is None:
         seconds = clip.seconds
+    if seconds < 0:
+        return kind, 0.0  # unknown (a file with no declared length): the provider decides
     if seconds <= 0.05:
         raise VoiceRejected("voice.empty")
     if seconds > max_seconds:

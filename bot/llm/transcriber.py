@@ -21,6 +21,7 @@ import openai
 from openai import AsyncOpenAI
 
 from bot.domain.audio import MIME
+from bot.domain.call import Segment, sentences
 from bot.errors import VoiceRejected
 from bot.llm.gateway import NO_KEY, GatewayConfig
 from bot.llm.tokens import estimate_tokens
@@ -51,6 +52,14 @@ def _usage(raw: Any, seconds: float, text: str, started: float) -> dict[str, int
         "latency_ms": latency,
         "estimated": 1,
     }
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) else None
+
+
+def _label(value: Any) -> str | None:
+    return str(value) if value not in (None, "") else None
 
 
 def _failure(exc: Exception) -> VoiceRejected:
@@ -97,6 +106,47 @@ class Transcriber:
         text = str(getattr(result, "text", "") or "").strip()
         usage = _usage(getattr(result, "usage", None), seconds, text, started)
         return Heard(text, usage)
+
+    async def transcribe_call(
+        self, data: bytes, kind: str, seconds: float, language: str | None
+    ) -> tuple[list[Segment], dict[str, int]]:
+        """A recording's timed (and, where the endpoint labels them, attributed) segments;
+        plain text cut into sentences where the endpoint gives no segments."""
+        started = time.monotonic()
+        upload = (f"call.{kind}", data, MIME.get(kind, "application/octet-stream"))
+        hint: dict[str, Any] = {"language": language} if language else {}
+        try:
+            try:
+                result: Any = await self._client.audio.transcriptions.create(
+                    model=self.model,
+                    file=upload,
+                    response_format="verbose_json",
+                    timestamp_granularities=["segment"],
+                    **hint,
+                )
+            except (openai.BadRequestError, openai.UnprocessableEntityError):
+                log.info("verbose_json refused by %s; asking for plain json", self.model)
+                result = await self._client.audio.transcriptions.create(
+                    model=self.model, file=upload, response_format="json", **hint
+                )
+        except (openai.APIError, httpx2.HTTPError) as exc:
+            raise _failure(exc) from None
+        except ValueError:
+            log.warning("transcription answered with an unreadable body")
+            raise VoiceRejected("voice.unavailable") from None
+        text = str(getattr(result, "text", "") or "").strip()
+        raw_segments = getattr(result, "segments", None) or []
+        segments = [
+            Segment(
+                str(getattr(s, "text", "") or ""),
+                _number(getattr(s, "start", None)),
+                _number(getattr(s, "end", None)),
+                _label(getattr(s, "speaker", None)),
+            )
+            for s in raw_segments
+        ] or sentences(text)
+        duration = _number(getattr(result, "duration", None)) or max(seconds, 0.0)
+        return segments, _usage(getattr(result, "usage", None), duration, text, started)
 
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""

@@ -116,6 +116,7 @@ class FakeOpenAI:
         self._script: deque[Reply] = deque()
         self._heard: deque[Heard] = deque()
         self.uploads: list[Upload] = []  # audio sent to /audio/transcriptions
+        self.refuse_verbose = False  # True: like models that only answer json/text
         self.speech_requests: list[dict[str, Any]] = []  # bodies sent to /audio/speech
         self._seen_prefixes: set[str] = set()
         self._lock = threading.Lock()
@@ -266,6 +267,9 @@ class _Handler(BaseHTTPRequestHandler):
                 400, "Invalid file format. Supported formats: flac, mp3, mp4, ogg, wav, webm"
             )
             return
+        if fields.get("response_format") == "verbose_json" and owner.refuse_verbose:
+            self._error(400, "response_format 'verbose_json' is not supported by this model")
+            return
         heard = owner._next_heard()
         owner.wait(owner.latency)
         if heard.fault == "timeout":
@@ -286,7 +290,28 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(junk)
             return
         usage = {"type": "duration", "seconds": max(1, round(seconds))}
-        self._json(200, {"text": heard.text, "usage": usage})
+        fmt = fields.get("response_format", "json")
+        if fmt == "verbose_json":
+            timed = heard.segments or [(0.0, seconds, heard.text)]
+            segments = []
+            for i, seg in enumerate(timed):
+                segment = {"id": i, "start": seg[0], "end": seg[1], "text": seg[2]}
+                if len(seg) > 3:
+                    segment["speaker"] = seg[3]
+                segments.append(segment)
+            text = "".join(str(seg[2]) for seg in timed)
+            verbose = {
+                "task": "transcribe",
+                "language": fields.get("language", ""),
+                "duration": seconds,
+                "text": text,
+                "segments": segments,
+                "usage": usage,
+            }
+            self._json(200, verbose)
+            return
+        text = heard.text or "".join(str(seg[2]) for seg in heard.segments or [])
+        self._json(200, {"text": text, "usage": usage})
 
     def _speech(self, body: dict[str, Any]) -> None:
         """`/v1/audio/speech`: the input spoken (Ogg/Opus by espeak-ng when installed)."""

@@ -18,7 +18,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import pytest
 
@@ -131,6 +131,8 @@ class Heard:
 
     text: str = ""
     fault: SpeechFault | None = None
+    # For verbose_json: (start, end, text) or (start, end, text, speaker) per segment.
+    segments: list[tuple[Any, ...]] | None = None
 
 
 @dataclass
