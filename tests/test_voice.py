@@ -311,3 +311,17 @@ def test_voice_messages_exist_in_both_languages_with_the_same_placeholders(
     assert [
         k for k in zh if placeholders(catalog.raw("zh", k)) != placeholders(catalog.raw("en", k))
     ] == []
+
+
+async def test_at_the_monthly_cap_a_voice_note_is_refused_and_not_transcribed(
+    settings: Settings, fake_stt: FakeOpenAI, spoken_note: bytes
+) -> None:
+    capped = voice_settings(settings, fake_stt, llm_user_monthly_token_cap=1)
+    async with BotHarness(capped) as harness:
+        await begin_play(harness)
+        await harness.send(harness.api.voice(PRIVATE, content=spoken_note))  # spends > 1 token
+        before = [(t.speaker, t.text) for t in await stored_turns(harness)]
+        await harness.send(harness.api.voice(PRIVATE, content=spoken_note))
+        assert "本月的模型用量已达上限，语音暂时不能转写" in harness.last_text()
+        assert len(fake_stt.uploads) == 1
+        assert [(t.speaker, t.text) for t in await stored_turns(harness)] == before
