@@ -325,3 +325,17 @@ async def test_at_the_monthly_cap_a_voice_note_is_refused_and_not_transcribed(
         assert "本月的模型用量已达上限，语音暂时不能转写" in harness.last_text()
         assert len(fake_stt.uploads) == 1
         assert [(t.speaker, t.text) for t in await stored_turns(harness)] == before
+
+
+async def test_a_voice_note_delivered_again_is_neither_heard_nor_played_twice(
+    bot: BotHarness, fake_stt: FakeOpenAI, spoken_note: bytes
+) -> None:
+    await begin_play(bot)
+    fake_stt.hear(SPOKEN)
+    update = bot.api.voice(PRIVATE, content=spoken_note)
+    await bot.send(update)
+    shown = len(bot.api.sent(PRIVATE))
+    await bot.send({**update, "update_id": update["update_id"] + 1000})  # same message
+    assert len(fake_stt.uploads) == 1
+    assert len(bot.api.sent(PRIVATE)) == shown
+    assert [t.speaker for t in await stored_turns(bot)] == ["client", "rep", "client"]

@@ -274,6 +274,17 @@ class PracticeService:
                     )
         return await self._answer(practice, scenario, on_delta)
 
+    async def stored_from(self, user_id: int, session_id: str, source_key: str) -> str | None:
+        """The text of the turn already stored from this source (a voice note delivered
+        again), so it is answered without being heard twice; None when there is none."""
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            started = await self._load(repo, user_id, session_id)
+            number = await repo.turn_for_source(session_id, source_key)
+        if number is None or number > len(started.session.transcript):
+            return None
+        return started.session.transcript.turns[number - 1].text
+
     async def resume_pending(
         self, user_id: int, session_id: str, on_delta: DeltaSink | None = None
     ) -> TurnResult | None:

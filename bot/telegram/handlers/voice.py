@@ -53,6 +53,12 @@ async def spoken(update: Update, context: Context) -> None:
     if voice is None or not voice.configured:
         raise VoiceRejected("voice.not_configured")
     session = current.session
+    if session.phase == Phase.PLAY:
+        source = f"tg:{message.chat_id}:{message.message_id}"
+        stored = await rt.practice.stored_from(person.id, session.id, source)
+        if stored is not None:  # delivered again: answered (if owed) without hearing it twice
+            await turn(update, context, person, session.id, stored)
+            return
     async with typing(context.bot, message.chat_id):
         clip = await fetch(context.bot, message, voice.max_seconds)
         note = await voice.hear(clip, session.language, person.id, session.id, session.team_id)
