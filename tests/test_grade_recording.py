@@ -175,3 +175,12 @@ def test_the_heuristic_alternates_at_pauses_and_after_questions() -> None:
         ("rep", "好的，谢谢。"),
     ]
     assert [t.seconds for t in transcript] == [2.9, None, 1.0]
+
+
+def test_one_long_segment_is_cut_at_its_questions_with_its_time_shared_out() -> None:
+    transcript = call_transcript([Segment("验收由谁签字？李主任签字。", 0.0, 6.0)])
+    assert [(t.speaker, t.text) for t in transcript] == [
+        ("rep", "验收由谁签字？"),
+        ("client", "李主任签字。"),
+    ]
+    assert transcript.turns[0].seconds == pytest.approx(6.0 * 7 / 13)

@@ -339,3 +339,26 @@ async def test_a_voice_note_delivered_again_is_neither_heard_nor_played_twice(
     assert len(fake_stt.uploads) == 1
     assert len(bot.api.sent(PRIVATE)) == shown
     assert [t.speaker for t in await stored_turns(bot)] == ["client", "rep", "client"]
+
+
+async def test_a_trainers_recording_outside_practice_is_graded_as_a_real_call(
+    settings: Settings, fake_stt: FakeOpenAI, spoken_note: bytes
+) -> None:
+    staff = voice_settings(settings, fake_stt, admin_telegram_ids=[PRIVATE])
+    async with BotHarness(staff) as harness:
+        fake_stt.hear("王科长您好。验收报告由谁签字？李主任签字，验收后三十天内付款。")
+        await harness.send(harness.api.voice(PRIVATE, content=spoken_note, field="audio"))
+        card = harness.last_text()
+        assert "录音转写为 2 轮（双人启发式" in card
+        assert "评分卡" in card
+        assert fake_stt.uploads[0].fields["response_format"] == "verbose_json"
+        assert "language" not in fake_stt.uploads[0].fields  # a real call: the endpoint detects
+        assert await stored_turns(harness) == []  # graded, not stored as a practice session
+
+
+async def test_a_reps_recording_outside_practice_is_not_graded(
+    bot: BotHarness, fake_stt: FakeOpenAI, spoken_note: bytes
+) -> None:
+    await bot.send(bot.api.voice(PRIVATE, content=spoken_note, field="audio"))
+    assert "发 /practice" in bot.last_text()
+    assert fake_stt.uploads == []

@@ -10,14 +10,13 @@ from pathlib import Path
 
 from bot.composition import build_transcriber
 from bot.domain.audio import Clip, checked, container
-from bot.domain.call import call_transcript
 from bot.domain.transcript import Transcript
 from bot.errors import TrainerError, VoiceRejected
+from bot.services.voice import CALL_MAX_SECONDS, VoiceService
 from bot.settings import Settings
 
 AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".flac", ".webm"}
 MAX_RECORDING_BYTES = 25 * 1024 * 1024  # what OpenAI's transcription endpoint accepts
-CALL_MAX_SECONDS = 3 * 3600
 
 
 def is_recording(path: Path) -> bool:
@@ -63,14 +62,10 @@ async def transcribe_recording(
     if not settings.stt_model:
         raise VoiceRejected("voice.call_not_configured")
     clip = read_recording(path)
-    kind, seconds = checked(clip, CALL_MAX_SECONDS)
+    checked(clip, CALL_MAX_SECONDS)  # refused before a connection is opened
     transcriber = build_transcriber(settings)
-    assert transcriber is not None  # STT_MODEL is set
     try:
-        segments, _ = await transcriber.transcribe_call(clip.data, kind, seconds, language)
+        return await VoiceService(transcriber).hear_call(clip, language)
     finally:
-        await transcriber.aclose()
-    transcript = call_transcript(segments)
-    if not transcript.rep_turns():
-        raise VoiceRejected("voice.unheard")
-    return transcript, any(s.speaker for s in segments)
+        if transcriber is not None:
+            await transcriber.aclose()

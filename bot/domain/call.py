@@ -5,11 +5,12 @@ Where the transcription endpoint labels speakers (diarized segments, e.g. OpenAI
 makes the call and speaks first), the second the client's, and any third voice joins the
 client's side. Otherwise this **two-speaker heuristic** is used, and it is only a heuristic:
 
-- with timestamped segments (`verbose_json`, e.g. whisper-1), a pause of `TURN_PAUSE` seconds
-  or more between two segments, or a segment ending in a question mark, ends a turn; turns
-  alternate rep, client, rep…, starting with the rep;
-- with plain text only, every sentence ending in a question mark ends a turn (a question is
-  usually answered by the other side), and turns alternate the same way.
+- with timestamped segments (`verbose_json`, e.g. whisper-1), each segment is first cut at its
+  sentence ends (its time shared out by length); the rep speaks first; then, piece by piece:
+  a statement after a question is the other side's answer; a question after the client's
+  statement is the rep's (in a collection call the rep asks); two questions in a row are one
+  side asking twice; otherwise a pause of `TURN_PAUSE` seconds or more passes the word;
+- with plain text only, the same rules on its sentences, without the pauses.
 
 Alternation is wrong whenever one side speaks twice in a row across a pause; a trainer who needs
 exact speakers writes the transcript (`rep:` / `client:`) and grades that instead.
@@ -51,15 +52,24 @@ def _alternating(segments: list[Segment]) -> list[tuple[Speaker, Segment]]:
     for i, s in enumerate(segments):
         if i > 0:
             before = segments[i - 1]
+            asks, asked = _is_question(s), _is_question(before)
             paused = (
                 s.start is not None
                 and before.end is not None
                 and s.start - before.end >= TURN_PAUSE
             )
-            if paused or _QUESTION_END.search(before.text):
+            if asked and not asks:
+                speaker = "client" if speaker == "rep" else "rep"  # the question's answer
+            elif asks and not asked and speaker == "client":
+                speaker = "rep"  # the rep asks the questions in a collection call
+            elif paused and not (asks and speaker == "rep"):
                 speaker = "client" if speaker == "rep" else "rep"
         found.append((speaker, s))
     return found
+
+
+def _is_question(segment: Segment) -> bool:
+    return bool(_QUESTION_END.search(segment.text))
 
 
 def sentences(text: str) -> list[Segment]:
@@ -67,10 +77,25 @@ def sentences(text: str) -> list[Segment]:
     return [Segment(m.group().strip()) for m in _SENTENCE.finditer(text) if m.group().strip()]
 
 
+def _split(segment: Segment) -> list[Segment]:
+    """A segment cut at its sentence ends, its time shared out by length (a long segment may
+    hold a question and its answer)."""
+    parts = sentences(segment.text)
+    if len(parts) < 2 or segment.start is None or segment.end is None:
+        return [segment]
+    total = sum(len(p.text) for p in parts)
+    found, at = [], segment.start
+    for p in parts:
+        length = (segment.end - segment.start) * len(p.text) / total
+        found.append(Segment(p.text, at, at + length, segment.speaker))
+        at += length
+    return found
+
+
 def call_transcript(segments: list[Segment]) -> Transcript:
     """The recording as alternating rep/client turns (see the module docstring); the rep's
     turns carry their seconds when the segments are timed, so speech metrics apply."""
-    segments = [s for s in segments if s.text.strip()]
+    segments = [part for s in segments if s.text.strip() for part in _split(s)]
     who = _labelled(segments) if any(s.speaker for s in segments) else _alternating(segments)
     transcript = Transcript()
     merged: list[tuple[Speaker, str, float]] = []

@@ -13,7 +13,9 @@ import re
 from typing import Literal, Protocol
 
 from bot.domain.audio import Clip, VoiceNote, checked, container, measured_seconds
+from bot.domain.call import Segment, call_transcript
 from bot.domain.scenario import Persona
+from bot.domain.transcript import Transcript
 from bot.errors import ProviderError, VoiceRejected
 from bot.llm.synthesis import Spoken
 from bot.llm.transcriber import Heard
@@ -30,8 +32,15 @@ class SpeechToText(Protocol):
         """The words in the audio."""
         ...
 
+    async def transcribe_call(
+        self, data: bytes, kind: str, seconds: float, language: str | None
+    ) -> tuple[list[Segment], dict[str, int]]:
+        """A recording's segments (timed, and attributed where the endpoint can)."""
+        ...
+
 
 log = logging.getLogger(__name__)
+CALL_MAX_SECONDS = 3 * 3600  # a recorded call may be long; a turn is VOICE_MAX_SECONDS
 Gender = Literal["female", "male"]
 _FEMALE = re.compile(r"女士|小姐|阿姨|大姐|\b(?:Ms|Mrs|Miss|Madam)\b\.?", re.IGNORECASE)
 _MALE = re.compile(r"先生|大哥|\b(?:Mr|Sir)\b\.?", re.IGNORECASE)
@@ -113,6 +122,38 @@ class VoiceService:
         if not heard.text.strip():
             raise VoiceRejected("voice.unheard")
         return VoiceNote(clip.file_id, round(seconds, 2), heard.text.strip())
+
+    async def hear_call(
+        self, clip: Clip, language: str | None, user_id: int | None = None
+    ) -> tuple[Transcript, bool]:
+        """A recorded call as rep and client turns (`bot/domain/call.py`), and whether the
+        endpoint named the speakers (else the two-speaker heuristic cut it)."""
+        if self.transcriber is None:
+            raise VoiceRejected("voice.call_not_configured")
+        kind, seconds = checked(clip, CALL_MAX_SECONDS)
+        ledger = self.ledger
+        if ledger is not None and user_id is not None and not await ledger.allows(user_id):
+            raise VoiceRejected("voice.budget")
+        model = self.transcriber.label
+        try:
+            segments, usage = await self.transcriber.transcribe_call(
+                clip.data, kind, seconds, language
+            )
+        except VoiceRejected as exc:
+            failed = ModelCall("stt", model, ok=False, error=exc.code, audio_seconds=seconds)
+            await self._record(failed, user_id, None, None)
+            raise
+        detail = {"kind": "call", "container": kind, "segments": len(segments)}
+        await self._record(
+            ModelCall("stt", model, usage, detail=detail, audio_seconds=seconds or None),
+            user_id,
+            None,
+            None,
+        )
+        transcript = call_transcript(segments)
+        if not transcript.rep_turns():
+            raise VoiceRejected("voice.unheard")
+        return transcript, any(s.speaker for s in segments)
 
     async def _record(
         self, call: ModelCall, user_id: int | None, session_id: str | None, team_id: int | None

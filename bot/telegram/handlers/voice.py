@@ -1,6 +1,7 @@
 """Voice notes and audio files in the private chat: heard, shown to the rep quoted under their
 note (so a misheard word is seen, and the rep can send it again), then played exactly like a
-typed plan or turn. A video note is refused with a word on what to send instead."""
+typed plan or turn. Outside practice, a trainer's recording of a real call is graded. A video
+note is refused with a word on what to send instead."""
 
 from __future__ import annotations
 
@@ -11,13 +12,16 @@ from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.domain.audio import VoiceNote
+from bot.domain.roles import Role
 from bot.domain.session import Phase
 from bot.errors import VoiceRejected
 from bot.services.users import Person
+from bot.services.voice import CALL_MAX_SECONDS
 from bot.telegram.audio import fetch
 from bot.telegram.handlers.play import show_opening, turn
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
 from bot.telegram.streaming import typing
+from bot.views.text import scorecard_text
 
 SPOKEN = filters.VOICE | filters.AUDIO
 _SHOWN_CHARS = 3500  # a transcript shown in one message (the turn's own limit is lower)
@@ -47,6 +51,9 @@ async def spoken(update: Update, context: Context) -> None:
     current = await rt.practice.current(person.id)
     playing = (Phase.BRIEF, Phase.PREPARE, Phase.PLAY)
     if message is None or current is None or current.session.phase not in playing:
+        if message is not None and await _is_staff(context, person):
+            await analyse_call(update, context, person)
+            return
         await say(update, context, html.escape(rt.t(person.language, "voice.not_in_play")))
         return
     voice = rt.services.voice
@@ -68,6 +75,34 @@ async def spoken(update: Update, context: Context) -> None:
     else:
         result = await rt.practice.begin(person.id, session.id, note.transcript)
         await show_opening(update, context, person, result, planned=True)
+
+
+async def _is_staff(context: Context, person: Person) -> bool:
+    """Trainers and operators may have a recorded call graded."""
+    role = await runtime(context).training.teams.role(person.id)
+    return role in (Role.TRAINER, Role.OPERATOR)
+
+
+async def analyse_call(update: Update, context: Context, person: Person) -> None:
+    """A trainer's recording of a real call, outside practice: transcribed, cut into rep and
+    client turns (the speakers as the endpoint labels them, or the two-speaker heuristic),
+    graded without a scenario, and the card sent (Real Call Analysis)."""
+    rt, lang, message = runtime(context), person.language, update.effective_message
+    voice = rt.services.voice
+    if message is None:
+        return
+    if voice is None or not voice.configured:
+        raise VoiceRejected("voice.call_not_configured")
+    await say(update, context, html.escape(rt.t(lang, "voice.call_analysing")))
+    async with typing(context.bot, message.chat_id):
+        clip = await fetch(context.bot, message, CALL_MAX_SECONDS)
+        transcript, labelled = await voice.hear_call(clip, None, person.id)
+        card = await rt.services.grading.grade(transcript, None, None, lang)
+    how = rt.t(lang, "voice.call_speakers" if labelled else "voice.call_heuristic")
+    heard = rt.t(lang, "voice.call_heard", turns=len(transcript), how=how)
+    zone = rt.services.settings.team_time_zone
+    text = scorecard_text(card, rt.catalog, lang, html=True, zone=zone)
+    await say(update, context, f"{html.escape(heard)}\n\n{text}")
 
 
 async def video_note(update: Update, context: Context) -> None:
