@@ -138,3 +138,14 @@ def test_the_persona_voice_follows_the_scenario_or_the_name(
 ) -> None:
     persona = Persona(name=name, role=role, style="简短", motivations=["按流程"], gender=gender)  # type: ignore[arg-type]
     assert gender_of(persona) == expected
+
+
+async def test_at_the_monthly_cap_replies_are_spoken_by_the_offline_voice(
+    settings: Settings, fake_tts: FakeOpenAI
+) -> None:
+    need_tools()
+    async with BotHarness(tts_settings(settings, fake_tts, llm_user_monthly_token_cap=1)) as bot:
+        await bot.text("/voice on")
+        await play_one_turn(bot)  # the opening line spends more than the cap
+        assert len(fake_tts.speech_requests) == 1
+        assert len(bot.api.calls_to("sendVoice")) == 2  # the answer in espeak-ng's voice

@@ -164,7 +164,8 @@ class VoiceService:
 
 class ReplyVoice:
     """Speaks the client's replies for reps who asked (/voice on): the TTS_MODEL where set,
-    else (or when it fails) espeak-ng's offline voice where installed."""
+    else (or when it fails, or the monthly cap is reached) espeak-ng's offline voice where
+    installed."""
 
     def __init__(
         self,
@@ -193,7 +194,9 @@ class ReplyVoice:
     ) -> bytes | None:
         """The reply as a voice note (Ogg/Opus, or MP3/M4A as a provider sends them), or None
         when no voice could speak it; the text has been sent already, so nothing is lost."""
-        if self.synthesizer is not None:
+        ledger = self.ledger
+        capped = ledger is not None and user_id is not None and not await ledger.allows(user_id)
+        if self.synthesizer is not None and not capped:  # at the cap: the offline voice
             voice = self.voices.get(gender_of(persona)) or self.voices.get(None, "alloy")
             model = self.synthesizer.label
             try:
