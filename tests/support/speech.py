@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import pytest
 
-TOOLS = ("espeak-ng", "opusenc", "ffprobe")
+TOOLS = ("espeak-ng", "opusenc", "ffmpeg", "ffprobe")
 SpeechFault = Literal["timeout", "server_error", "garbage", "bad_request"]
 
 
