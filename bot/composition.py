@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.ports import ClientModel, Judge
@@ -16,6 +17,8 @@ from bot.llm.gateway import Gateway, GatewayConfig
 from bot.llm.judge import LLMJudge
 from bot.llm.prompts import Prompts
 from bot.llm.reader import ModelReader
+from bot.llm.synthesis import Synthesizer
+from bot.llm.transcriber import Transcriber
 from bot.offline.client import OfflineClient, load_phrases
 from bot.offline.judge import OfflineJudge
 from bot.reading import LexicalReader, Reader
@@ -26,6 +29,7 @@ from bot.services.scenario_draft import ScenarioDrafter
 from bot.services.training import Training, build_training
 from bot.services.usage import UsageLedger, UsageSink
 from bot.services.users import UserService
+from bot.services.voice import ReplyVoice, VoiceService
 from bot.settings import ROOT, Settings, default_database_url
 from bot.storage.address import check_url, connect_error
 from bot.storage.database import Database
@@ -72,6 +76,31 @@ def gateway_config(settings: Settings) -> GatewayConfig:
         token_gap=settings.llm_token_gap_seconds,
         prompt_slots=settings.llm_prompt_slots,
     )
+
+
+def build_transcriber(settings: Settings) -> Transcriber | None:
+    """The speech-to-text model (STT_MODEL) on STT_BASE_URL or the LLM's base URL, if set."""
+    if not settings.stt_model:
+        return None
+    config = replace(gateway_config(settings), base_url=settings.stt_url)
+    return Transcriber(config, settings.stt_model)
+
+
+def build_synthesizer(settings: Settings) -> Synthesizer | None:
+    """The speech model (TTS_MODEL) on TTS_BASE_URL or the LLM's base URL, if set."""
+    if not settings.tts_model:
+        return None
+    config = replace(gateway_config(settings), base_url=settings.tts_url)
+    return Synthesizer(config, settings.tts_model)
+
+
+def reply_voices(settings: Settings) -> dict[Literal["female", "male"] | None, str]:
+    """The provider's voice for each persona gender (None: unknown)."""
+    return {
+        "female": settings.tts_voice_female,
+        "male": settings.tts_voice_male,
+        None: settings.tts_voice,
+    }
 
 
 def build_reader(settings: Settings, on_usage: UsageSink | None = None) -> Reader:
@@ -150,6 +179,8 @@ class Container:
     training: Training
     models: Models | None = None
     usage: UsageLedger | None = None
+    voice: VoiceService | None = None
+    speaker: ReplyVoice | None = None
 
 
 @dataclass
@@ -216,6 +247,8 @@ async def container(
     check_url(settings.database_url, default_database_url())
     db = Database(settings.database_url, clock=clock)
     models: Models | None = None
+    transcriber: Transcriber | None = None
+    synthesizer: Synthesizer | None = None
     try:
         if migrate:
             await migrated(db)
@@ -224,6 +257,8 @@ async def container(
             db, settings.llm_user_monthly_token_cap, settings.llm_monthly_token_cap, clock
         )
         grading = GradingService(models.judge, models.fallback, models.coach)
+        transcriber = build_transcriber(settings)
+        synthesizer = build_synthesizer(settings)
         practice = PracticeService(
             db,
             scenarios,
@@ -250,11 +285,17 @@ async def container(
             grading=grading,
             models=models,
             usage=ledger,
+            voice=VoiceService(transcriber, ledger, settings.voice_max_seconds),
+            speaker=ReplyVoice(synthesizer, reply_voices(settings), ledger),
             training=build_training(
                 settings, db, catalog, scenarios, practice, clock, models.author, ledger
             ),
         )
     finally:
+        if transcriber is not None:
+            await transcriber.aclose()
+        if synthesizer is not None:
+            await synthesizer.aclose()
         if models is not None:
             await models.aclose()
         await db.dispose()

@@ -105,3 +105,10 @@ class AssignmentNotFound(TrainerError):
     """No such assignment visible to this user."""
 
     code = "team.error.assignment_not_found"
+
+
+class VoiceRejected(TrainerError):
+    """A voice note or audio file that cannot be heard (empty, too long, not audio, the
+    transcription service failing); nothing of it was played or stored."""
+
+    code = "voice.unheard"

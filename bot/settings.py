@@ -52,7 +52,12 @@ def default_database_url() -> str:
     return f"sqlite+aiosqlite:///{(data_dir() / 'trainer.db').as_posix()}"
 
 
-_ENDPOINT_SUFFIXES = ("/chat/completions", "/completions")
+_ENDPOINT_SUFFIXES = (
+    "/chat/completions",
+    "/completions",
+    "/audio/transcriptions",
+    "/audio/speech",
+)
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts
 # What @BotFather hands out: the bot's numeric id, a colon, ~35 letters, digits, _ and -.
 _BOT_TOKEN = re.compile(r"[0-9]{3,20}:[A-Za-z0-9_-]{20,100}")
@@ -139,6 +144,19 @@ class Settings(BaseSettings):
     llm_client_temperature: float = Field(default=0.7, ge=0, le=2)
     llm_monthly_token_cap: int | None = Field(default=None, ge=0)
     llm_user_monthly_token_cap: int | None = Field(default=None, ge=0)
+    # Voice notes: the speech-to-text model on an OpenAI-compatible /audio/transcriptions
+    # endpoint (voice notes are refused with a note saying so when unset), its own base URL
+    # when it is not OPENAI_BASE_URL, and the longest recording heard.
+    stt_model: str | None = None
+    stt_base_url: str | None = None
+    voice_max_seconds: int = Field(default=600, ge=5, le=7200)
+    # /voice on: the client's replies also spoken by a model on an OpenAI-compatible
+    # /audio/speech endpoint (espeak-ng offline when unset), with a voice per persona gender.
+    tts_model: str | None = None
+    tts_base_url: str | None = None
+    tts_voice: str = "alloy"
+    tts_voice_female: str = "nova"
+    tts_voice_male: str = "onyx"
 
     @model_validator(mode="before")
     @classmethod
@@ -188,7 +206,7 @@ class Settings(BaseSettings):
     def _blank_cap_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("openai_base_url", mode="after")
+    @field_validator("openai_base_url", "stt_base_url", "tts_base_url", mode="after")
     @classmethod
     def _normal_base_url(cls, value: str | None) -> str | None:
         return normalize_base_url(value) if value else value
@@ -202,6 +220,10 @@ class Settings(BaseSettings):
         "llm_model_coach",
         "llm_model_author",
         "llm_model_reader",
+        "stt_model",
+        "stt_base_url",
+        "tts_model",
+        "tts_base_url",
         "worker_name",
         mode="before",
     )
@@ -229,6 +251,16 @@ class Settings(BaseSettings):
     def reader_model(self) -> str | None:
         """The model that reads rep turns: LLM_MODEL_READER, else the judge's model."""
         return self.llm_model_reader or self.llm_model_judge
+
+    @property
+    def tts_url(self) -> str | None:
+        """Where replies are spoken: TTS_BASE_URL, else OPENAI_BASE_URL."""
+        return self.tts_base_url or self.openai_base_url
+
+    @property
+    def stt_url(self) -> str | None:
+        """Where speech is transcribed: STT_BASE_URL, else OPENAI_BASE_URL."""
+        return self.stt_base_url or self.openai_base_url
 
     @model_validator(mode="after")
     def _webhook_needs_a_secret(self) -> Settings:

@@ -14,6 +14,7 @@ import typer
 
 from bot.cli.evaluate import eval_app
 from bot.cli.files import read_transcript
+from bot.cli.recording import is_recording, transcribe_recording
 from bot.cli.runner import LangOption, interface_lang, load_settings, run_command
 from bot.cli.scenarios import register as register_scenario_commands
 from bot.cli.team import team_app
@@ -136,7 +137,11 @@ def run(lang: LangOption = None) -> None:
 @app.command()
 def grade(
     transcript: Annotated[
-        Path, typer.Argument(help="UTF-8 text; turns start with rep:/销售: or client:/客户:.")
+        Path,
+        typer.Argument(
+            help="UTF-8 text (turns start with rep:/销售: or client:/客户:), or a recording "
+            "(.ogg .mp3 .wav .m4a .flac .webm) transcribed with STT_MODEL."
+        ),
     ],
     scenario: Annotated[
         str | None, typer.Option("--scenario", "-s", help="Scenario id or YAML path.")
@@ -144,13 +149,12 @@ def grade(
     as_json: Annotated[bool, typer.Option("--json", help="Print exactly one JSON object.")] = False,
     lang: LangOption = None,
 ) -> None:
-    """Grade a written transcript (a real call written down, or a saved session)."""
+    """Grade a written transcript (a real call written down, or a saved session), or a recorded
+    call: transcribed, cut into rep and client turns, then graded the same way."""
     settings = load_settings()
     ui = interface_lang(lang, settings)
 
     async def main() -> int:
-        text, encoding = read_transcript(transcript)
-        parsed = parse_transcript(text)
         sc = None
         if scenario:
             path = Path(scenario)
@@ -159,6 +163,14 @@ def grade(
                 if path.suffix in (".yaml", ".yml")
                 else (ScenarioLibrary.from_directory(settings.scenarios_dir).get(scenario))
             )
+        encoding, heard = "utf-8", None
+        if is_recording(transcript):
+            hint = parse_lang(lang, "zh") if lang else sc.language if sc else None
+            parsed, labelled_speakers = await transcribe_recording(settings, transcript, hint)
+            heard = "voice.call_speakers" if labelled_speakers else "voice.call_heuristic"
+        else:
+            text, encoding = read_transcript(transcript)
+            parsed = parse_transcript(text)
         tips = (
             parse_lang(lang, "zh")
             if lang
@@ -171,6 +183,10 @@ def grade(
         # Every line in the card's language, so an English card gets no Chinese header.
         if encoding != "utf-8":
             typer.echo(catalog.t(tips, "cli.read_as_gb18030", path=transcript), err=True)
+        if heard is not None:
+            how = catalog.t(tips, heard)
+            turns = len(parsed)
+            typer.echo(catalog.t(tips, "voice.call_heard", turns=turns, how=how), err=True)
         grader = model_name(models.grading_label, catalog, tips)
         typer.echo(catalog.t(tips, "llm.grading_with", grader=grader), err=True)
         try:

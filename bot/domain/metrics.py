@@ -11,6 +11,7 @@ from typing import Any, Literal
 from bot.domain.facts import FACT_KEYS, FactKey
 from bot.domain.lang import Lang, detect_language, units
 from bot.domain.scenario import Scenario
+from bot.domain.speech import SpeechMetrics, speech_metrics
 from bot.domain.transcript import Transcript
 from bot.reading import Reading
 from bot.reading import facts as told_facts
@@ -63,6 +64,7 @@ class Metrics:
     commitment: bool
     plan_coverage: int | None
     notes: tuple[RepTurnNote, ...] = field(default=(), repr=False)
+    speech: SpeechMetrics | None = None  # only when the rep spoke (voice notes)
 
     @property
     def facts_uncovered(self) -> list[FactKey]:
@@ -88,6 +90,9 @@ class Metrics:
         """The JSON form used in `trainer grade --json` and storage."""
         data = asdict(self)
         data.pop("notes")
+        data.pop("speech")
+        if self.speech is not None:
+            data["speech"] = self.speech.as_dict()
         data["talk_share"] = round(self.talk_share, 3)
         data["mean_rep_turn"] = round(self.mean_rep_turn, 1)
         data["facts_uncovered"] = self.facts_uncovered
@@ -252,4 +257,5 @@ def compute_metrics(
         commitment=_commitment(transcript, notes, scenario) if committed is None else committed,
         plan_coverage=plan_coverage(plan, lang),
         notes=notes,
+        speech=speech_metrics(transcript, lang),
     )

@@ -102,6 +102,9 @@ class Persona(Strict):
     motivations: list[Text] = Field(min_length=1)
     will_say: list[Text] = Field(default_factory=list)
     wont_say: list[Text] = Field(default_factory=list)
+    # How the persona sounds when replies are spoken (/voice on); unset: guessed from the
+    # name and role (女士/先生, Ms/Mr), else the provider's neutral voice.
+    gender: Literal["female", "male"] | None = None
 
 
 class StageAdvance(Strict):

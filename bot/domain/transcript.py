@@ -25,6 +25,7 @@ class Turn:
     speaker: Speaker
     text: str
     stage: str | None = None
+    seconds: float | None = None  # how long the rep spoke, when the turn was a voice note
 
 
 @dataclass(frozen=True)
@@ -39,9 +40,17 @@ class Transcript:
     def __len__(self) -> int:
         return len(self.turns)
 
-    def add(self, speaker: Speaker, text: str, stage: str | None = None) -> Transcript:
-        """A new transcript with one more turn at the end."""
-        return Transcript((*self.turns, Turn(len(self.turns) + 1, speaker, text, stage)))
+    def add(
+        self, speaker: Speaker, text: str, stage: str | None = None, seconds: float | None = None
+    ) -> Transcript:
+        """A new transcript with one more turn at the end (`seconds`: it was spoken)."""
+        turn = Turn(len(self.turns) + 1, speaker, text, stage, seconds)
+        return Transcript((*self.turns, turn))
+
+    @property
+    def spoken(self) -> bool:
+        """Whether any of the rep's turns was a voice note."""
+        return any(t.seconds for t in self.turns if t.speaker == "rep")
 
     def rep_turns(self) -> list[Turn]:
         """The rep's turns in order."""

@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
+from bot.domain.audio import VoiceNote
 from bot.domain.clock import Clock, system_clock
 from bot.domain.cues import analyze
 from bot.domain.dates import as_of
@@ -228,8 +229,10 @@ class PracticeService:
         source_key: str | None = None,
         on_delta: DeltaSink | None = None,
         sent_at: dt.datetime | None = None,
+        voice: VoiceNote | None = None,
     ) -> TurnResult:
-        """Play one rep message and get the client's (streamed) answer.
+        """Play one rep message (typed, or a voice note's transcript with `voice`) and get the
+        client's (streamed) answer.
 
         A message sent (`sent_at`) before the client's last answer was stored was written to
         the person who was there then: when that answer moved the meeting on, it is read
@@ -246,18 +249,23 @@ class PracticeService:
                 if source_key is None or not await repo.has_source_key(practice.id, source_key):
                     last = practice.transcript.turns[-1]
                     merged = f"{last.text}\n{message}"
-                    await repo.replace_turn_text(practice.id, last.number, merged)
+                    spoken = voice.seconds if voice else None
+                    await repo.replace_turn_text(practice.id, last.number, merged, spoken)
+                    seconds = (last.seconds or 0.0) + spoken if spoken else last.seconds
                     turns = (
                         *practice.transcript.turns[:-1],
-                        Turn(last.number, "rep", merged, last.stage),
+                        Turn(last.number, "rep", merged, last.stage, seconds),
                     )
                     practice.transcript = type(practice.transcript)(turns)
             else:
                 stored = practice.transcript
                 stage = _stage_when_sent(repo, practice, scenario, sent_at)
-                practice.transcript = stored.add("rep", message, stage)
+                seconds = voice.seconds if voice else None
+                practice.transcript = stored.add("rep", message, stage, seconds)
                 try:
-                    await repo.add_turn(practice.id, practice.transcript.turns[-1], source_key)
+                    await repo.add_turn(
+                        practice.id, practice.transcript.turns[-1], source_key, voice
+                    )
                 except DuplicateTurn:
                     practice.transcript = stored
                     number = await repo.turn_for_source(practice.id, source_key or "")
@@ -265,6 +273,17 @@ class PracticeService:
                         practice, scenario, _answer_to(stored, number), duplicate=True
                     )
         return await self._answer(practice, scenario, on_delta)
+
+    async def stored_from(self, user_id: int, session_id: str, source_key: str) -> str | None:
+        """The text of the turn already stored from this source (a voice note delivered
+        again), so it is answered without being heard twice; None when there is none."""
+        async with self.db.session() as s:
+            repo = SessionRepository(s)
+            started = await self._load(repo, user_id, session_id)
+            number = await repo.turn_for_source(session_id, source_key)
+        if number is None or number > len(started.session.transcript):
+            return None
+        return started.session.transcript.turns[number - 1].text
 
     async def resume_pending(
         self, user_id: int, session_id: str, on_delta: DeltaSink | None = None

@@ -30,6 +30,7 @@ class ModelCall:
     ok: bool = True
     error: str | None = None
     detail: dict[str, Any] | None = None
+    audio_seconds: float | None = None  # speech transcribed (stt) or spoken (tts)
 
 
 UsageSink = Callable[[ModelCall], Awaitable[None]]
@@ -100,6 +101,7 @@ class UsageLedger:
             ok=call.ok,
             error=call.error[:64] if call.error else None,
             detail=_with_estimate(call.detail, u),
+            audio_seconds=call.audio_seconds,
         )
         async with self.db.session() as s:
             await UsageRepository(s).add(row)

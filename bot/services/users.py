@@ -16,6 +16,7 @@ class Person:
     id: int
     name: str
     language: Lang
+    voice_replies: bool = False  # /voice on: the client's replies are also spoken
 
 
 class UserService:
@@ -31,7 +32,9 @@ class UserService:
             user = await UserRepository(s).by_telegram(
                 telegram_id, name, parse_lang(language_code, self.default_language)
             )
-            return Person(user.id, user.display_name, parse_lang(user.language))
+            return Person(
+                user.id, user.display_name, parse_lang(user.language), bool(user.voice_replies)
+            )
 
     async def by_telegram_id(self, telegram_id: int, name_if_new: str) -> Person:
         """The user behind a Telegram id given by an operator (not by Telegram): created with
@@ -52,3 +55,8 @@ class UserService:
         """Change the user's interface language."""
         async with self.db.session() as s:
             await UserRepository(s).set_language(user_id, language)
+
+    async def set_voice_replies(self, user_id: int, on: bool) -> None:
+        """Whether the client's replies to this user are also spoken (/voice on|off)."""
+        async with self.db.session() as s:
+            await UserRepository(s).set_voice_replies(user_id, on)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     MetaData,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -96,6 +98,8 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(256), default="")
     language: Mapped[str] = mapped_column(String(8), default="zh")
     created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
+    # /voice on: the client's replies are also spoken (off by default).
+    voice_replies: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class PracticeSessionRow(Base):
@@ -152,6 +156,11 @@ class TurnRow(Base):
     stage: Mapped[str | None] = mapped_column(String(64))
     source_key: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[dt.datetime] = mapped_column(default=stamped)
+    # A spoken turn: Telegram's file id, the audio's length and the transcript as heard (the
+    # text may later gain a queued message merged into it). The audio itself is not kept.
+    voice_file_id: Mapped[str | None] = mapped_column(String(256))
+    voice_seconds: Mapped[float | None] = mapped_column(Float)
+    voice_transcript: Mapped[str | None] = mapped_column(Text)
 
     session: Mapped[PracticeSessionRow] = relationship(back_populates="turns")
 

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from bot.domain.audio import VoiceNote
 from bot.domain.lang import parse_lang
 from bot.domain.scenario import Scenario
 from bot.domain.scorecard import Scorecard
@@ -76,10 +77,19 @@ class UserRepository:
         if user is not None:
             user.language = language
 
+    async def set_voice_replies(self, user_id: int, on: bool) -> None:
+        """Remember whether the user hears the client's replies spoken."""
+        user = await self.s.get(User, user_id)
+        if user is not None:
+            user.voice_replies = on
+
 
 def _to_domain(row: PracticeSessionRow) -> PracticeSession:
     transcript = Transcript(
-        tuple(Turn(t.number, t.speaker, t.text, t.stage) for t in row.turns)  # type: ignore[arg-type]
+        tuple(
+            Turn(t.number, t.speaker, t.text, t.stage, t.voice_seconds)  # type: ignore[arg-type]
+            for t in row.turns
+        )
     )
     return PracticeSession(
         id=row.id,
@@ -217,8 +227,15 @@ class SessionRepository:
         """Whether a turn from this source is already stored."""
         return await self.turn_for_source(session_id, source_key) is not None
 
-    async def add_turn(self, session_id: str, turn: Turn, source_key: str | None = None) -> None:
-        """Append a turn; `DuplicateTurn` if its source key (or its number) was already stored.
+    async def add_turn(
+        self,
+        session_id: str,
+        turn: Turn,
+        source_key: str | None = None,
+        voice: VoiceNote | None = None,
+    ) -> None:
+        """Append a turn (with its voice note, if spoken); `DuplicateTurn` if its source key
+        (or its number) was already stored.
 
         The unique constraints decide, inside a savepoint, so a duplicate costs no extra read
         and the caller's unit of work goes on.
@@ -230,6 +247,9 @@ class SessionRepository:
             text=turn.text,
             stage=turn.stage,
             source_key=source_key,
+            voice_file_id=voice.file_id[:256] if voice else None,
+            voice_seconds=voice.seconds if voice else None,
+            voice_transcript=voice.transcript if voice else None,
         )
         try:
             async with self.s.begin_nested():
@@ -242,13 +262,18 @@ class SessionRepository:
         row = self._loaded.get(session_id)
         return row.updated_at if row is not None else None
 
-    async def replace_turn_text(self, session_id: str, number: int, text: str) -> None:
-        """Rewrite a stored turn (used when queued rep messages merge into one turn)."""
+    async def replace_turn_text(
+        self, session_id: str, number: int, text: str, seconds: float | None = None
+    ) -> None:
+        """Rewrite a stored turn (used when queued rep messages merge into one turn); a
+        merged voice note adds its `seconds` to the turn's spoken time."""
         row = await self.s.scalar(
             select(TurnRow).where(TurnRow.session_id == session_id, TurnRow.number == number)
         )
         if row is not None:
             row.text = text
+            if seconds:
+                row.voice_seconds = (row.voice_seconds or 0.0) + seconds
 
     async def save_scorecard(self, session_id: str, card: Scorecard) -> None:
         """Store (or replace) a session's scorecard."""

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Boolean, Index, Integer, String, func, select
+from sqlalchemy import Boolean, Float, Index, Integer, String, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -35,6 +35,7 @@ class ModelCallRow(Base):
     ok: Mapped[bool] = mapped_column(Boolean, default=True)
     error: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict[str, Any] | None] = mapped_column()
+    audio_seconds: Mapped[float | None] = mapped_column(Float)  # speech transcribed or spoken
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from bot.telegram.handlers import (
     tasks,
     teams,
     uploads,
+    voice,
 )
 from bot.telegram.inbox import Inbox
 from bot.telegram.ops import OpsServer
@@ -70,6 +71,7 @@ FLOWS = (
     review,
     exports,
     uploads,
+    voice,
     studio,
     guide,
     replies,

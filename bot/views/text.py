@@ -6,6 +6,7 @@ import datetime as dt
 import html as html_lib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from bot.domain.cues import analyze
 from bot.domain.lang import Lang, detect_language, parse_lang
@@ -202,7 +203,27 @@ def _metric_line(card: Scorecard, catalog: Catalog, lang: Lang) -> str:
         t(lang, "figure.longest", units=mx.get("longest_rep_turn", 0)),
         f"{t(lang, 'metric.commitment')} {yes_no}",
     ]
-    return " · ".join(parts)
+    line = " · ".join(parts)
+    speech = mx.get("speech")
+    return f"{line}\n{_speech_line(speech, catalog, lang)}" if speech else line
+
+
+def _speech_line(speech: dict[str, Any], catalog: Catalog, lang: Lang) -> str:
+    """The voice figures (only for a session with voice notes)."""
+    t = catalog.t
+    unit = t(lang, f"metric.rate_{speech.get('rate_unit', 'chars')}")
+    pace = t(lang, f"metric.pace_{speech.get('pace', 'steady')}")
+    return t(
+        lang,
+        "metric.speech",
+        rate=speech.get("rate", 0),
+        unit=unit,
+        pace=pace,
+        fillers=speech.get("fillers", 0),
+        per100=speech.get("fillers_per_100", 0),
+        longest=speech.get("longest_seconds", 0),
+        turn=speech.get("longest_turn", 0),
+    )
 
 
 def counts_against(quote: str, language: object) -> bool:

@@ -312,7 +312,7 @@ class BotApi:
             return message
         if method == "editMessageMedia":
             return self._edit_media(p, files)
-        if method in ("sendPhoto", "sendDocument"):
+        if method in ("sendPhoto", "sendDocument", "sendVoice"):
             return self._media(method, p, files)
         if method == "getFile":
             return self._file(str(p.get("file_id", "")))
@@ -370,6 +370,9 @@ class BotApi:
         }
         if p.get("reply_markup"):
             message["reply_markup"] = p["reply_markup"]
+        quoted = (p.get("reply_parameters") or {}).get("message_id")
+        if quoted is not None and (chat["id"], quoted) in self.messages:
+            message["reply_to_message"] = self.messages[(chat["id"], quoted)]
         self.messages[(chat["id"], message["message_id"])] = message
         return message
 
@@ -394,7 +397,7 @@ class BotApi:
         return message
 
     def _media(self, method: str, p: JSON, files: dict[str, bytes]) -> JSON:
-        field_name = "photo" if method == "sendPhoto" else "document"
+        field_name = {"sendPhoto": "photo", "sendVoice": "voice"}.get(method, "document")
         data = files.get(field_name) or next(iter(files.values()), b"")
         if not data:
             raise ApiError(400, f"Bad Request: there is no {field_name} in the request")
@@ -413,6 +416,12 @@ class BotApi:
                     }
                 ]
             }
+        elif method == "sendVoice":
+            if not data.startswith((b"OggS", b"ID3", b"\xff\xfb")) and data[4:8] != b"ftyp":
+                # What Telegram says of a voice that is not OGG/Opus, MP3 or M4A.
+                raise ApiError(400, "Bad Request: wrong file type for a voice message")
+            voice = {"file_id": file_id, "file_unique_id": file_id, "file_size": len(data)}
+            content = {"voice": {**voice, "duration": 1, "mime_type": "audio/ogg"}}
         else:
             content = {
                 "document": {"file_id": file_id, "file_unique_id": file_id, "file_size": len(data)}
@@ -527,10 +536,32 @@ class BotApi:
         size = {"file_id": "photo-1", "file_unique_id": "photo-1", "width": 90, "height": 90}
         return self._user_message(chat_id, sender, _kind(chat_id), {"photo": [size]})
 
-    def voice(self, chat_id: int, sender: JSON | None = None) -> JSON:
-        """An update: the user sent a voice note."""
-        voice = {"file_id": "voice-1", "file_unique_id": "voice-1", "duration": 3}
-        return self._user_message(chat_id, sender, _kind(chat_id), {"voice": voice})
+    def voice(
+        self,
+        chat_id: int,
+        sender: JSON | None = None,
+        content: bytes | None = None,
+        duration: int = 3,
+        field: str = "voice",
+    ) -> JSON:
+        """An update: the user sent a voice note (with `content`, one the bot can download;
+        `field="audio"` for an audio file)."""
+        voice: JSON = {"file_id": "voice-1", "file_unique_id": "voice-1", "duration": duration}
+        if content is not None:
+            with self._cond:
+                file_id = f"voice-{len(self.files) + 2}"
+                self.files[file_id] = content
+            voice.update(file_id=file_id, file_unique_id=file_id, file_size=len(content))
+        if field == "audio":
+            voice.update(mime_type="audio/ogg", file_name="call.ogg")
+        else:
+            voice["mime_type"] = "audio/ogg"
+        return self._user_message(chat_id, sender, _kind(chat_id), {field: voice})
+
+    def video_note(self, chat_id: int, sender: JSON | None = None) -> JSON:
+        """An update: the user sent a round video message."""
+        note = {"file_id": "vn-1", "file_unique_id": "vn-1", "length": 240, "duration": 4}
+        return self._user_message(chat_id, sender, _kind(chat_id), {"video_note": note})
 
     def document(
         self,

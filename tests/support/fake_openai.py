@@ -2,10 +2,13 @@
 
 Real HTTP (stdlib `ThreadingHTTPServer` in a background thread, so it serves both async tests
 and CLI runs that start their own event loop): `POST /v1/chat/completions` with and without
-streaming (SSE), `GET /v1/models`. Replies are scripted per call (`script(...)`), or come from
-a default persona that plays the client, the judge and the coach plausibly. Every request is
-recorded. Faults: latency, timeouts, 429 with Retry-After, 500, malformed JSON bodies,
-truncated streams, and providers that reject a `response_format` type.
+streaming (SSE), `GET /v1/models`, `POST /v1/audio/transcriptions` (multipart; real audio is
+checked and measured, the words are scripted with `hear(...)`) and `POST /v1/audio/speech`
+(espeak-ng's rendering as Ogg/Opus; see `tests/support/speech.py`). Replies are scripted per
+call (`script(...)`), or come from a default persona that plays the client, the judge and the
+coach plausibly. Every request is recorded. Faults: latency, timeouts, 429 with Retry-After,
+500, malformed JSON bodies, truncated streams, and providers that reject a `response_format`
+type.
 
 Run it alone for a benchmark: `python -m tests.support.fake_openai --port 8900 --latency 0.2`.
 """
@@ -21,6 +24,15 @@ from collections import deque
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
+
+from tests.support.speech import (
+    Heard,
+    Upload,
+    looks_like_audio,
+    parse_multipart,
+    probe_seconds,
+    speech_bytes,
+)
 
 Fault = Literal["timeout", "rate_limit", "server_error", "malformed", "truncate", "bad_request"]
 STATE_DELIMITER = "<<<STATE>>>"
@@ -102,6 +114,10 @@ class FakeOpenAI:
         self.reports_usage = True  # False: like llama.cpp, never send usage on a stream
         self.reject_stream_options = False
         self._script: deque[Reply] = deque()
+        self._heard: deque[Heard] = deque()
+        self.uploads: list[Upload] = []  # audio sent to /audio/transcriptions
+        self.refuse_verbose = False  # True: like models that only answer json/text
+        self.speech_requests: list[dict[str, Any]] = []  # bodies sent to /audio/speech
         self._seen_prefixes: set[str] = set()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -121,6 +137,15 @@ class FakeOpenAI:
         """Queue replies for the next calls, in order (strings are plain content)."""
         with self._lock:
             self._script.extend(r if isinstance(r, Reply) else Reply(r) for r in replies)
+
+    def hear(self, *answers: Heard | str) -> None:
+        """Queue what the next transcriptions return, in order (strings are the words)."""
+        with self._lock:
+            self._heard.extend(a if isinstance(a, Heard) else Heard(a) for a in answers)
+
+    def _next_heard(self) -> Heard:
+        with self._lock:
+            return self._heard.popleft() if self._heard else Heard("您好，我是华信科技的小陈。")
 
     @property
     def pending(self) -> int:
@@ -225,9 +250,92 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             self._error(404, "not found")
 
+    def _transcription(self, raw: bytes) -> None:
+        """`/v1/audio/transcriptions`: a multipart upload of real audio, a scripted answer."""
+        owner = self.owner
+        fields, (name, kind, data) = parse_multipart(self.headers.get("Content-Type", ""), raw)
+        seconds = probe_seconds(data) if looks_like_audio(data) else None
+        with owner._lock:
+            owner.uploads.append(Upload(fields, name, kind, data, seconds))
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        owner._record(Recorded(self.path, {**fields, "file": name}, headers, time.monotonic()))
+        if not fields.get("model"):
+            self._error(400, "model is required")
+            return
+        if not looks_like_audio(data) or seconds is None:
+            self._error(
+                400, "Invalid file format. Supported formats: flac, mp3, mp4, ogg, wav, webm"
+            )
+            return
+        if fields.get("response_format") == "verbose_json" and owner.refuse_verbose:
+            self._error(400, "response_format 'verbose_json' is not supported by this model")
+            return
+        heard = owner._next_heard()
+        owner.wait(owner.latency)
+        if heard.fault == "timeout":
+            owner.wait(30.0)
+            return
+        if heard.fault == "server_error":
+            self._error(500, "internal error")
+            return
+        if heard.fault == "bad_request":
+            self._error(400, "could not decode audio")
+            return
+        if heard.fault == "garbage":
+            junk = b"<html>502 Bad Gateway</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(junk)))
+            self.end_headers()
+            self.wfile.write(junk)
+            return
+        usage = {"type": "duration", "seconds": max(1, round(seconds))}
+        fmt = fields.get("response_format", "json")
+        if fmt == "verbose_json":
+            timed = heard.segments or [(0.0, seconds, heard.text)]
+            segments = []
+            for i, seg in enumerate(timed):
+                segment = {"id": i, "start": seg[0], "end": seg[1], "text": seg[2]}
+                if len(seg) > 3:
+                    segment["speaker"] = seg[3]
+                segments.append(segment)
+            text = "".join(str(seg[2]) for seg in timed)
+            verbose = {
+                "task": "transcribe",
+                "language": fields.get("language", ""),
+                "duration": seconds,
+                "text": text,
+                "segments": segments,
+                "usage": usage,
+            }
+            self._json(200, verbose)
+            return
+        text = heard.text or "".join(str(seg[2]) for seg in heard.segments or [])
+        self._json(200, {"text": text, "usage": usage})
+
+    def _speech(self, body: dict[str, Any]) -> None:
+        """`/v1/audio/speech`: the input spoken (Ogg/Opus by espeak-ng when installed)."""
+        owner = self.owner
+        with owner._lock:
+            owner.speech_requests.append(body)
+        text = str(body.get("input", ""))
+        if not body.get("model") or not text:
+            self._error(400, "model and input are required")
+            return
+        audio = speech_bytes(text, str(body.get("voice", "")))
+        self.send_response(200)
+        self.send_header("Content-Type", "audio/ogg" if audio[:4] == b"OggS" else "audio/wav")
+        self.send_header("Content-Length", str(len(audio)))
+        self.end_headers()
+        self.wfile.write(audio)
+
     def do_POST(self) -> None:
-        """`/v1/chat/completions`: scripted or default replies, faults injected on request."""
+        """`/v1/chat/completions`: scripted or default replies, faults injected on request;
+        `/v1/audio/transcriptions` and `/v1/audio/speech` for voice."""
         length = int(self.headers.get("Content-Length") or 0)
+        if re.search(r"/v1/audio/transcriptions/?$", self.path):
+            self._transcription(self.rfile.read(length))
+            return
         try:
             body = json.loads(self.rfile.read(length) or b"{}")
         except ValueError:
@@ -236,6 +344,9 @@ class _Handler(BaseHTTPRequestHandler):
         owner = self.owner
         headers = {k.lower(): v for k, v in self.headers.items()}
         owner._record(Recorded(self.path, body, headers, time.monotonic()))
+        if re.search(r"/v1/audio/speech/?$", self.path):
+            self._speech(body)
+            return
         if not re.search(r"/v1/chat/completions/?$", self.path):
             self._error(404, f"no route {self.path}")
             return

@@ -8,6 +8,7 @@ import html
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.domain.audio import VoiceNote
 from bot.domain.session import Phase
 from bot.services.practice import Started, TurnResult
 from bot.services.users import Person
@@ -15,6 +16,7 @@ from bot.telegram import keyboards
 from bot.telegram.render import edit_html
 from bot.telegram.report import send_scorecard
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, active, chat_id, rep, runtime, say
+from bot.telegram.spoken import speak_reply
 from bot.telegram.streaming import typing
 from bot.views.text import brief_text, hint_text, rewording_text
 
@@ -40,6 +42,7 @@ async def show_opening(
     intro = rt.t(lang, "tg.plan_saved" if planned else "tg.plan_skipped")
     await say(update, context, html.escape(f"{intro}\n{rt.t(lang, 'tg.play_start')}"))
     await say(update, context, client_says(result))
+    await speak_reply(context, chat_id(update), person, result)
 
 
 async def grade(update: Update, context: Context, person: Person, session_id: str) -> None:
@@ -61,10 +64,15 @@ async def _after_reply(
         await grade(update, context, person, result.session.id)
 
 
-async def _turn(
-    update: Update, context: Context, person: Person, session_id: str, text: str
+async def turn(
+    update: Update,
+    context: Context,
+    person: Person,
+    session_id: str,
+    text: str,
+    voice: VoiceNote | None = None,
 ) -> None:
-    """One rep message and the client's reply, streamed."""
+    """One rep message (typed, or a voice note's transcript) and the client's reply, streamed."""
     rt, chat = runtime(context), update.effective_chat
     message = update.effective_message
     if chat is None or message is None:
@@ -79,6 +87,7 @@ async def _turn(
             source_key=source,
             on_delta=stream.delta,
             sent_at=message.date,
+            voice=voice,
         )
     if result.duplicate and (not result.reply or await rt.inbox.replied(source)):
         return  # already played, and its answer already shown (or nothing stored to repeat)
@@ -88,6 +97,7 @@ async def _turn(
         await rt.inbox.record_reply(update, source, sent.message_id)
     if result.duplicate:
         return
+    await speak_reply(context, chat.id, person, result)
     await _after_reply(update, context, person, result)
 
 
@@ -108,7 +118,7 @@ async def message(update: Update, context: Context) -> None:
         result = await rt.practice.begin(person.id, current.session_id, text)
         await show_opening(update, context, person, result, planned=True)
     elif current.phase == Phase.PLAY:
-        await _turn(update, context, person, current.session_id, text or "")
+        await turn(update, context, person, current.session_id, text or "")
     else:
         await grade(update, context, person, current.session_id)
 
