@@ -135,3 +135,28 @@ def test_runs_answer_as_the_sets_of_runs_they_stand_for() -> None:
 def test_folding_texts_one_by_one_is_folding_them_joined(parts: list[str]) -> None:
     simplify = any(has_han(p) for p in parts)
     assert "\n".join(fold_part(p, simplify) for p in parts) == fold("\n".join(parts))
+
+
+@pytest.mark.parametrize(
+    ("sayable", "public", "shown", "said"),
+    [
+        (("验收找赵",), ("敏。",), "验收找赵敏。", True),  # said across the join of the parts
+        (("验收找赵",), (), "验收找赵敏。", False),
+        ((), ("验收找赵", "敏"), "验收找赵敏。", True),
+        (("问 zhao",), ("min 吧",), "Ask Zhao Min.", True),  # the pinyin, across the join
+        (("问 zhao",), ("min 吧",), "验收找赵敏。", False),  # (the characters were not said)
+        (("WJW-2025",), ("-017",), "编号是WJW-2025-017。", True),
+        (("WJW-2025",), ("-0171",), "编号是WJW-2025-017。", False),  # not a whole word
+        (("赵敏说过",), ("好",), "验收找赵敏。", True),  # wholly in the sayable part
+        (("", "赵敏"), ("",), "验收找赵敏。", True),
+    ],
+)
+def test_a_marker_said_across_the_sayable_and_this_moments_texts_is_said(
+    sayable: tuple[str, ...], public: tuple[str, ...], shown: str, said: bool
+) -> None:
+    markers = {"fact:x": ("赵敏", "WJW-2025-017")}
+    split = Guard(markers, {}, "", public, sayable=sayable)
+    whole = Guard(markers, {}, "", (*sayable, *public))
+    for words in ("验收找赵敏。", "Ask Zhao Min.", "编号是WJW-2025-017。"):
+        assert split.check(words) == whole.check(words), words
+    assert (split.check(shown) is None) == said

@@ -141,10 +141,56 @@ def _prompt_tokens(text: str, simplify: bool) -> tuple[tuple[str, ...], _Runs]:
 
 
 @lru_cache(maxsize=1024)
-def _marker_forms(marker: str) -> tuple[re.Pattern[str], ...]:
-    """The patterns of a marker and of its pinyin."""
-    found = (marker_pattern(marker), marker_pattern(pinyin(marker)))
-    return tuple(p for p in found if p is not None)
+def _marker_forms(marker: str) -> tuple[tuple[re.Pattern[str], int], ...]:
+    """The patterns of a marker and of its pinyin, each with how many letters a match has."""
+    found: list[tuple[re.Pattern[str], int]] = []
+    for form in (marker, pinyin(marker)):
+        pattern = marker_pattern(form)
+        if pattern is not None:
+            found.append((pattern, len("".join(_UNIT.findall(fold(form))))))
+    return tuple(found)
+
+
+_LETTER = re.compile(r"[^\W_]")  # what a marker's units are made of (`[\W_]` goes between)
+
+
+class _Said:
+    """The folded text of a scenario's sayable lines, for finding which markers were said in
+    it followed by this moment's texts: a marker is looked for in the sayable lines once per
+    process, then only where a match could still be: across the join and after it."""
+
+    def __init__(self, texts: tuple[str, ...]) -> None:
+        self.texts = texts
+        self.han = any(has_han(t) for t in texts)
+        self._folded: dict[bool, str] = {}
+        self._found: dict[tuple[bool, re.Pattern[str]], bool] = {}
+
+    def folded(self, simplify: bool) -> str:
+        if simplify not in self._folded:
+            self._folded[simplify] = "\n".join(fold_part(t, simplify) for t in self.texts)
+        return self._folded[simplify]
+
+    def found(self, pattern: re.Pattern[str], simplify: bool) -> bool:
+        key = (simplify, pattern)
+        if key not in self._found:
+            self._found[key] = pattern.search(self.folded(simplify)) is not None
+        return self._found[key]
+
+
+@lru_cache(maxsize=64)
+def _said(texts: tuple[str, ...]) -> _Said:
+    return _Said(texts)
+
+
+def _reach(text: str, letters: int) -> int:
+    """The earliest index in `text` a match of `letters` letters can start at and still run
+    past its end (all but the last `letters` letters lie wholly before it)."""
+    i = len(text)
+    while i > 0 and letters > 0:
+        i -= 1
+        if _LETTER.match(text, i):
+            letters -= 1
+    return i
 
 
 @dataclass(frozen=True)
@@ -179,15 +225,23 @@ class Guard:
 
     @cached_property
     def _markers(self) -> list[tuple[str, re.Pattern[str]]]:
-        """(item, pattern) for every marker, and its pinyin, that the rep has not said."""
-        texts = (*self.sayable, *self.public)  # `fold` of them joined, built from each one's
-        simplify = any(has_han(t) for t in texts)
-        said = "\n".join(fold_part(t, simplify) for t in texts)
+        """(item, pattern) for every marker, and its pinyin, that the rep has not said.
+
+        Said means found in `fold` of the public texts joined by newlines; that text is the
+        sayable lines' (cached with which markers they hold) and this moment's, joined."""
+        stable = _said(self.sayable)
+        simplify = stable.han or any(has_han(t) for t in self.public)
+        head = stable.folded(simplify) if self.sayable else ""
+        moment = "\n".join(fold_part(t, simplify) for t in self.public)
+        said = f"{head}\n{moment}" if self.sayable and self.public else head or moment
         found: list[tuple[str, re.Pattern[str]]] = []
         for item, markers in self.markers.items():
             for marker in markers:
-                for pattern in _marker_forms(marker):
-                    if not pattern.search(said):
+                for pattern, letters in _marker_forms(marker):
+                    if self.sayable and stable.found(pattern, simplify):
+                        continue
+                    start = _reach(head, letters) if self.public else len(said)
+                    if not pattern.search(said, start):
                         found.append((item, pattern))
         return found
 
