@@ -22,6 +22,7 @@ from bot.llm.transcriber import Transcriber
 from bot.offline.client import OfflineClient, load_phrases
 from bot.offline.judge import OfflineJudge
 from bot.reading import LexicalReader, Reader
+from bot.reading.lexicon import preload as preload_lexicons
 from bot.scenarios.library import ScenarioLibrary
 from bot.services.grading import GradingService
 from bot.services.practice import PracticeService
@@ -244,6 +245,7 @@ async def container(
     clock = clock or SystemClock()
     catalog = Catalog.load()
     scenarios = ScenarioLibrary.from_directory(settings.scenarios_dir)
+    preload_lexicons()  # ~90 ms of YAML and folding the first rep's turn would otherwise pay
     check_url(settings.database_url, default_database_url())
     db = Database(settings.database_url, clock=clock)
     models: Models | None = None

@@ -10,6 +10,7 @@ match the self-description, not the word: 「你说的什么AI？」 or 「按�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _MACHINE_ZH = (
     r"(?:ai|a\.i\.|人工智能|语言模型|大语言模型|大模型|ai模型|ai助手|智能助手|虚拟助手|人工智能助手"
@@ -96,6 +97,7 @@ _NARRATION = re.compile(
 )
 
 
+@lru_cache(maxsize=256)  # one set of labels per scenario stage, asked for on every turn
 def label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     """A speaker label ("王建华：", "Rep:") at the start of a line or a sentence."""
     names = sorted({n.lower() for n in labels if n.strip()}, key=len, reverse=True)

@@ -169,9 +169,10 @@ class LLMClient:
             turn.scenario,
             allowed,
             turn.transcript,
-            f"{instructions}\n{notes}",
+            instructions,
             planned_lines(turn),
             speaker=speaker,
+            notes=notes,
         )
         usage = Usage()
         report: dict[str, Any] = {"source": self.label, "attempts": 0}

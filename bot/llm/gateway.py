@@ -252,6 +252,9 @@ class Gateway:
             timeout=httpx2.Timeout(read, connect=config.connect_timeout),
             max_retries=config.max_retries,
         )
+        # The SDK imports its chat resources on first use (~50 ms of module code): take them
+        # now, at start-up, rather than in the first rep's turn.
+        self._completions = self._client.chat.completions
         self._modes: dict[str, ConcreteMode] = {}
         self._refused: dict[str, set[ConcreteMode]] = {}
         self._stream_usage = True
@@ -356,7 +359,7 @@ class Gateway:
             try:
                 source = cast(
                     AsyncStream[ChatCompletionChunk],
-                    await self._client.chat.completions.create(**kwargs),
+                    await self._completions.create(**kwargs),
                 )
             except openai.APIError as exc:
                 if with_usage and _says(exc, _STREAM_OPTION_WORDS):

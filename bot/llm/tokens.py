@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 _PIECE = re.compile(
     r"(?P<cjk>[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff])"
@@ -21,6 +22,7 @@ _PIECE = re.compile(
 PER_MESSAGE = 4
 
 
+@lru_cache(maxsize=4096)  # a request repeats the system prompt and every earlier turn
 def estimate_tokens(text: str) -> int:
     """Estimated tokens in one text."""
     count = 0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
@@ -157,6 +158,12 @@ def lexicon(lang: Lang) -> Lexicon:
     """The validated word lists for a language."""
     raw = yaml.safe_load((DATA / f"{lang}.yaml").read_text(encoding="utf-8"))
     return Lexicon.model_validate(_normalized(raw))
+
+
+def preload() -> None:
+    """Load every language's word lists now (at start-up), not in the first rep's turn."""
+    for lang in get_args(Lang):
+        lexicon(lang)
 
 
 def _normalized(value: object) -> object:

@@ -17,6 +17,7 @@ def _converter() -> OpenCC:
     return OpenCC("t2s")
 
 
+@functools.lru_cache(maxsize=4096)  # each reader of a turn asks again for the same texts
 def normalize(text: str) -> str:
     """The text every reader works on: full-width folded, invisibles dropped, Simplified."""
     folded = unicodedata.normalize("NFKC", text)
