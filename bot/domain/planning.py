@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from typing import Literal
 
 from bot.domain.cues import Cues, sentences
 from bot.domain.facts import FactKey
@@ -15,7 +16,7 @@ from bot.domain.scenario import Objection, Scenario
 from bot.domain.session import ClientState
 
 CLOSED_REVEALS_PER_STAGE = 2
-_RAPPORT = ("empathy", "reflection", "open_question")
+RAPPORT = ("empathy", "reflection", "open_question")
 _EN_WORD = re.compile(r"[a-z][a-z-]{3,}")
 
 
@@ -106,7 +107,12 @@ def addresses(
         return True
     if cues.lang == "zh":
         return len(_grams(objection.says, 2) & _grams(text, 2)) >= 4
-    return len(_pairs(objection.says) & _pairs(text)) >= 1
+    if _pairs(objection.says) & _pairs(text):
+        return True
+    from bot.reading.english import content
+
+    # «data you can defend … bad readings» answers «readings … data I can't trust»
+    return len({w for w in content(objection.says) & content(text) if len(w) >= 4}) >= 2
 
 
 def settled(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> str | None:
@@ -120,9 +126,18 @@ def settled(scenario: Scenario, state: ClientState, cues: Cues, text: str) -> st
             return objection.id
         if cues.apology and addresses(objection, state, cues, text):
             return objection.id  # 「对不起，我刚才太急了」 right after 「你是来吵架的？」
-        # a date proposal settles only when it is about the objection, not merely after it
-        proposal = "next_step" in objection.resolved_by and cues.proposes_next_step
-        if proposal and addresses(objection, state, cues, text, adjacent=False):
+        # a date proposal settles only when it is about the objection, not merely after it;
+        # a remedy offered for what the client raised (「我把等保测评报告送给信息中心」 to a
+        # doubt about data security) answers it whatever the scenario lists
+        offer = cues.proposes_next_step or cues.has_action
+        calm = not (cues.pressure or cues.threat)
+        if offer and calm and addresses(objection, state, cues, text, adjacent=False):
+            return objection.id
+        # an open question about the concern right after it is raised (「哪些地方还让您不太
+        # 满意？」) is listening, not dodging; a question about the money is not
+        exploring = cues.open_question and not cues.payment_ask and calm
+        listening = {"empathy", "reflection", "open_question"} & set(objection.resolved_by)
+        if exploring and listening and state.last_objection == objection.id:
             return objection.id
     return None
 
@@ -131,7 +146,7 @@ def interrogated(state: ClientState, cues: Cues, told: int = 0) -> bool:
     """A bare closed question from a rep who has shown no interest in the person: after a
     couple of facts given that way, the client stops answering them."""
     bare = cues.question and not cues.open_question and not (cues.empathy or cues.reflection)
-    rapport = any(k in state.stage_seen for k in _RAPPORT)
+    rapport = any(k in state.stage_seen for k in RAPPORT)
     return bare and not rapport and state.closed_reveals + told >= CLOSED_REVEALS_PER_STAGE
 
 
@@ -150,6 +165,27 @@ def gate_seen(
     return frozenset(seen)
 
 
+def _case_text(scenario: Scenario) -> str:
+    b = scenario.brief
+    return " ".join((scenario.title, scenario.summary, b.client, b.history, *b.known, b.goal))
+
+
+def about_the_case(scenario: Scenario, cues: Cues, text: str) -> bool:
+    """Whether a turn speaks of the case at all: the project, the payment, a fact's topic, or
+    the brief's own words (「办税厅那 16 台终端」). Small talk that happens to say 「……的事」
+    (「孩子上学的事」) states no purpose for the visit."""
+    if cues.payment_ask or cues.topics or cues.touched or named_facts(scenario, text):
+        return True
+    case = _case_text(scenario)
+    if scenario.language == "zh":
+        return len(_grams(case, 3) & _grams(text, 3)) >= 2
+    from bot.reading.english import content
+
+    people = content(" ".join(s.persona.name for s in scenario.stages))
+    mine = {w for w in content(text) if len(w) >= 5} - people
+    return len(mine & content(case)) >= 2
+
+
 def gate_missing(scenario: Scenario, seen: frozenset[str], stage: int) -> list[str]:
     """What a gatekeeper still wants to hear, in the order it would ask."""
     advance = scenario.stages[stage].advance
@@ -160,3 +196,61 @@ def warn_now(scenario: Scenario, state: ClientState, patience_left: int) -> bool
     """Time to say the meeting is nearly over: one turn of patience or budget left."""
     budget_left = scenario.turn_budget - (state.rep_turns + 1)
     return not state.warned and (patience_left == 1 or budget_left == 1)
+
+
+_WHO = re.compile(r"谁|哪位|哪个领导|哪个科室|\bwho(?:m|se)?\b", re.IGNORECASE)
+_ASKING = re.compile(
+    r"什么|啥|谁|哪|怎么|怎样|如何|多少|几|\b(?:what|who|whom|whose|which|how|when|where|why)\b",
+    re.IGNORECASE,
+)
+PERSON_FACTS: frozenset[FactKey] = frozenset({"acceptance_person", "payment_owner"})
+
+
+def _touches(clause: str, lang: str) -> set[FactKey]:
+    from bot.reading.lexicon import lexicon  # the reader's topic words, not a second list
+    from bot.reading.text import has
+
+    lex = lexicon("zh" if lang == "zh" else "en")
+    low = clause.lower()
+    return {
+        k
+        for k, topic in lex.topics.items()
+        if has(low, (*topic.strong, *topic.weak), lex_lang(lang))
+    }
+
+
+def lex_lang(lang: str) -> Literal["zh", "en"]:
+    return "zh" if lang == "zh" else "en"
+
+
+def focus_facts(cues: Cues, text: str) -> set[FactKey]:
+    """What a question asks when it touches several topics only in general words: the clause
+    that carries the question word («Once acceptance is signed, how does the payment move?»
+    asks about the payment), and of that, a person when it asks who («Who on your team leads
+    the final acceptance?» asks for the acceptance person, not the criteria)."""
+    if not cues.question:
+        return set()
+    found: set[FactKey] = set()
+    for sentence in sentences(text, cues.lang):
+        if not _ASKING.search(sentence) and not sentence.rstrip().endswith(("？", "?")):
+            continue
+        parts = [p for p in re.split(r"[,，;；:：]|\band\b", sentence) if p.strip()]
+        asking = [p for p in parts if _ASKING.search(p)] or parts[-1:]
+        for clause in asking:
+            touched = _touches(clause, cues.lang)
+            if len(touched) > 1 and _WHO.search(clause):
+                touched &= PERSON_FACTS
+            if len(touched) == 1:
+                found |= touched
+    return found
+
+
+def seeks_information(text: str, lang: str) -> bool:
+    """Whether a question asks for something (who, what, how), not only checks back what the
+    rep understood («So the panel signs first, right?», 「您的意思是……对吧？」)."""
+    asking = [
+        s
+        for s in sentences(text, lex_lang(lang))
+        if s.rstrip().endswith(("？", "?")) or _ASKING.search(s)
+    ]
+    return any(_ASKING.search(s) for s in asking)
