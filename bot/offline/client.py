@@ -145,6 +145,8 @@ class OfflineClient:
         if not plan.objection:
             body += _referrals(scenario, turn, plan, pick)
             body += _deflections(scenario, turn, plan, pick)
+        if plan.confirm and not (plan.reveal or plan.deflect or plan.refer or plan.repeat):
+            body.append(pick.pick("confirm"))
         if plan.repeat and not (plan.reveal or plan.deflect or plan.refer or plan.held):
             told = gist(scenario, plan.repeat[0])
             line = pick.pick("repeat", gist=told)
@@ -208,15 +210,30 @@ def _referrals(scenario: Scenario, turn: ClientTurn, plan: TurnPlan, pick: _Pick
     return lines
 
 
+def _topic(pick: _Picker, key: str) -> str:
+    names = pick.bank.get("topic_names")
+    return str(names.get(key, key)) if isinstance(names, dict) else key
+
+
 def _deflections(scenario: Scenario, turn: ClientTurn, plan: TurnPlan, pick: _Picker) -> list[str]:
+    """Why a fact is not told now, as the reason it really is: what has to come first, the
+    client's own concern still open, or not yet enough trust (a neutral mood is no insult)."""
     here = [k for k in plan.deflect if turn.before.stage >= scenario.fact_stage(k)]
     if not here:
         return []
     if plan.reveal:
         return [pick.pick("deflect_more")]
     key = here[0]
+    if plan.waits_on:
+        line = pick.pick("deflect_order", first=_topic(pick, plan.waits_on[0]))
+        if line:
+            return [line]
+    if turn.before.open_objections():
+        return [pick.pick("deflect_objection") or pick.pick("deflect")]
     if turn.after.mood < scenario.facts[key].earn.min_mood:
-        return [pick.pick("deflect_mood")]
+        if turn.after.mood < 0:
+            return [pick.pick("deflect_mood")]
+        return [pick.pick("deflect_trust") or pick.pick("deflect")]
     return [pick.pick("deflect")]
 
 
@@ -234,7 +251,10 @@ def _commitment(scenario: Scenario, plan: TurnPlan, pick: _Picker, said: str) ->
     else:
         reason = "decline_facts"
     first = scenario.commitment.decline not in said
-    return [scenario.commitment.decline if first else "", pick.pick(reason)]
+    # name what is really missing, never people or steps the client has already given
+    gaps = [m.removeprefix("fact:") for m in missing if m.startswith("fact:")]
+    extra = {"missing": _topic(pick, gaps[0])} if gaps else {}
+    return [scenario.commitment.decline if first else "", pick.pick(reason, **extra)]
 
 
 def _ending(plan: TurnPlan, pick: _Picker) -> list[str]:
