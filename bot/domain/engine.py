@@ -121,17 +121,20 @@ def asked_facts(
     comes before what depends on it.
     """
     low = text.lower()
-    weak_only = cues.touched - cues.topics
-    unambiguous = weak_only if cues.question and len(weak_only) == 1 and not cues.topics else set()
-    if cues.question and not cues.topics and not unambiguous and len(weak_only) > 1:
+    topics = set(cues.topics) - planning.off_focus(cues, text)
+    weak_only = cues.touched - topics
+    unambiguous = weak_only if cues.question and len(weak_only) == 1 and not topics else set()
+    if cues.question and not topics and not unambiguous and len(weak_only) > 1:
         unambiguous = planning.focus_facts(cues, text) & weak_only
     ranked: list[tuple[int, FactKey]] = []
     for key, fact in scenario.facts.items():
         own = any(k.lower() in low for k in fact.keywords)
-        if own or key in cues.topics or key in unambiguous:
-            ranked.append((0 if own else 1 if key in cues.topics else 2, key))
+        if own or key in topics or key in unambiguous:
+            ranked.append((0 if own else 1 if key in topics else 2, key))
     keys = [k for _, k in sorted(ranked, key=lambda r: r[0])]
-    if "project" in keys and "project" not in cues.topics and len(keys) > 1 and told_project:
+    twins = planning.process_twins(scenario, cues, text, keys, ranked)
+    keys = list(dict.fromkeys(twins))
+    if "project" in keys and "project" not in topics and len(keys) > 1 and told_project:
         keys.remove("project")  # once told, the project is the context of a question, not its ask
     ordered: list[FactKey] = []
     for key in keys:
@@ -217,8 +220,13 @@ def plan_turn(
     refer: list[FactKey] = []
     held: list[FactKey] = []
     earned: list[FactKey] = list(state.earned)
+    asked = asked_facts(scenario, cues, text, "project" in state.earned)
+    if not asked and cues.question and "project" in planning.named_facts(scenario, text):
+        # «How have the water-quality monitoring stations been doing?»: asked about the
+        # project by its name, the client tells what it knows of it
+        asked = ["project"]
     if reaction != "meta":
-        for key in asked_facts(scenario, cues, text, "project" in state.earned):
+        for key in asked:
             if key in state.earned:
                 if not cues.question or cues.proposes_next_step:
                     continue  # a proposal that names it is not asking

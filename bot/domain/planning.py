@@ -223,6 +223,32 @@ def lex_lang(lang: str) -> Literal["zh", "en"]:
     return "zh" if lang == "zh" else "en"
 
 
+def asking_clauses(cues: Cues, text: str) -> list[str]:
+    """The clauses of a turn's questions that carry a question word (the ask, not its
+    context: «After sign-off, | how does the money get to us?»)."""
+    found: list[str] = []
+    for sentence in sentences(text, cues.lang):
+        if not _ASKING.search(sentence) and not sentence.rstrip().endswith(("？", "?")):
+            continue
+        parts = [p for p in re.split(r"[,，;；:：]|\band\b", sentence) if p.strip()]
+        found += [p for p in parts if _ASKING.search(p)] or parts[-1:]
+    return found
+
+
+def off_focus(cues: Cues, text: str) -> set[FactKey]:
+    """English topics read only from a question's context clause («After sign-off, how does
+    the money get to us?» does not ask who signs off). The Chinese reader already reads
+    the asking clause."""
+    if cues.lang == "zh" or not cues.question:
+        return set()
+    touched: set[FactKey] = set()
+    for clause in asking_clauses(cues, text):
+        touched |= _touches(clause, cues.lang)
+    if not touched:
+        return set()
+    return set(cues.topics) - touched
+
+
 def focus_facts(cues: Cues, text: str) -> set[FactKey]:
     """What a question asks when it touches several topics only in general words: the clause
     that carries the question word («Once acceptance is signed, how does the payment move?»
@@ -231,17 +257,14 @@ def focus_facts(cues: Cues, text: str) -> set[FactKey]:
     if not cues.question:
         return set()
     found: set[FactKey] = set()
-    for sentence in sentences(text, cues.lang):
-        if not _ASKING.search(sentence) and not sentence.rstrip().endswith(("？", "?")):
-            continue
-        parts = [p for p in re.split(r"[,，;；:：]|\band\b", sentence) if p.strip()]
-        asking = [p for p in parts if _ASKING.search(p)] or parts[-1:]
-        for clause in asking:
-            touched = _touches(clause, cues.lang)
-            if len(touched) > 1 and _WHO.search(clause):
-                touched &= PERSON_FACTS
-            if len(touched) == 1:
-                found |= touched
+    for clause in asking_clauses(cues, text):
+        touched = _touches(clause, cues.lang)
+        if len(touched) > 1 and _WHO.search(clause):
+            touched &= PERSON_FACTS
+        elif len(touched) > 1:  # what/how of acceptance or payment: the process
+            touched = {k for k in touched if _TWIN.get(k) not in touched}
+        if len(touched) == 1:
+            found |= touched
     return found
 
 
@@ -254,3 +277,38 @@ def seeks_information(text: str, lang: str) -> bool:
         if s.rstrip().endswith(("？", "?")) or _ASKING.search(s)
     ]
     return any(_ASKING.search(s) for s in asking)
+
+
+_TWIN: dict[FactKey, FactKey] = {
+    "acceptance_person": "acceptance_standard",
+    "payment_owner": "payment_terms",
+}
+
+
+def process_twins(
+    scenario: Scenario,
+    cues: Cues,
+    text: str,
+    keys: list[FactKey],
+    ranked: list[tuple[int, FactKey]],
+) -> list[FactKey]:
+    """Acceptance and payment each have a who and a what: a question that asks what or how
+    («What has to be met before you can sign off?») about a person's topic asks the process,
+    not the person; the scenario's own keywords for a fact (rank 0) are kept as written."""
+    if not cues.question or any(_WHO.search(s) for s in sentences(text, cues.lang)):
+        return keys
+    if not seeks_information(text, cues.lang):
+        return keys
+    own = {k for rank, k in ranked if rank == 0}
+    return [
+        _TWIN[k] if k in _TWIN and k not in own and _TWIN[k] in scenario.facts else k for k in keys
+    ]
+
+
+def topics_named(sentence: str, lang: str) -> set[FactKey]:
+    """The facts a client's sentence speaks of, by the reader's topic words (a who names the
+    people), the project aside: 「材料差什么你都没弄清楚」 speaks of the acceptance standard."""
+    keys = _touches(sentence, lang)
+    if _WHO.search(sentence):
+        keys = (keys & PERSON_FACTS) or set(PERSON_FACTS)
+    return keys - {"project"}

@@ -17,6 +17,7 @@ import yaml
 
 from bot.domain.engine import TurnPlan
 from bot.domain.lang import LANGS, Lang
+from bot.domain.planning import topics_named
 from bot.domain.ports import ClientReply, ClientTurn, DeltaSink
 from bot.domain.scenario import LineKind, Objection, Scenario, Stage
 from bot.domain.session import EndReason
@@ -150,10 +151,11 @@ class OfflineClient:
         if plan.repeat and not (plan.reveal or plan.deflect or plan.refer or plan.held):
             told = gist(scenario, plan.repeat[0])
             line = pick.pick("repeat", gist=told)
-            body.append(line if told in line else f"{line}{told}。")
+            stop = "。" if scenario.language == "zh" else "."
+            body.append(line if told in line else f"{line}{told}{stop}")
         if plan.objection:
             body.append(_objection(scenario, plan.objection).says)
-        body += _commitment(scenario, plan, pick, said)
+        body += _commitment(scenario, plan, pick, said, turn.after.earned)
         if plan.advance and stage.advance:
             # a new voice takes over: put the next person on a line of their own
             body += [stage.advance.line, "\n" + scenario.stages[index + 1].opening]
@@ -231,13 +233,20 @@ def _deflections(scenario: Scenario, turn: ClientTurn, plan: TurnPlan, pick: _Pi
     if turn.before.open_objections():
         return [pick.pick("deflect_objection") or pick.pick("deflect")]
     if turn.after.mood < scenario.facts[key].earn.min_mood:
-        if turn.after.mood < 0:
+        pushed = {"pressure", "threat"} & set(turn.before.stage_seen) or plan.reaction in (
+            "pressure",
+            "threat",
+            "meta",
+        )
+        if turn.after.mood < 0 and pushed:  # 「等你把态度摆端正了」 only to a rep who pushed
             return [pick.pick("deflect_mood")]
         return [pick.pick("deflect_trust") or pick.pick("deflect")]
     return [pick.pick("deflect")]
 
 
-def _commitment(scenario: Scenario, plan: TurnPlan, pick: _Picker, said: str) -> list[str]:
+def _commitment(
+    scenario: Scenario, plan: TurnPlan, pick: _Picker, said: str, turn_earned: tuple[str, ...]
+) -> list[str]:
     if plan.commitment == "accepted":
         return [scenario.commitment.accept]
     if plan.commitment != "declined":
@@ -251,6 +260,9 @@ def _commitment(scenario: Scenario, plan: TurnPlan, pick: _Picker, said: str) ->
     else:
         reason = "decline_facts"
     first = scenario.commitment.decline not in said
+    spoken = topics_named(scenario.commitment.decline, scenario.language)
+    if reason == "decline_facts" and spoken and spoken <= set(turn_earned):
+        first = False  # the scenario's 「材料差什么你都没弄清楚」 after telling the materials
     # name what is really missing, never people or steps the client has already given
     gaps = [m.removeprefix("fact:") for m in missing if m.startswith("fact:")]
     extra = {"missing": _topic(pick, gaps[0])} if gaps else {}
