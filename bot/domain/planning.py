@@ -294,14 +294,21 @@ def process_twins(
 ) -> list[FactKey]:
     """Acceptance and payment each have a who and a what: a question that asks what or how
     («What has to be met before you can sign off?») about a person's topic asks the process,
-    not the person; the scenario's own keywords for a fact (rank 0) are kept as written."""
-    if not cues.question or any(_WHO.search(s) for s in sentences(text, cues.lang)):
+    and one that only asks who («Who has the final say on the payment?») about the process
+    asks the person; the scenario's own keywords for a fact (rank 0) are kept as written."""
+    if not cues.question or not seeks_information(text, cues.lang):
         return keys
-    if not seeks_information(text, cues.lang):
-        return keys
+    clauses = asking_clauses(cues, text)
+    whos = [bool(_WHO.search(c)) for c in clauses]
+    if all(whos) and clauses:
+        twins = {v: k for k, v in _TWIN.items()}
+    elif not any(whos):
+        twins = _TWIN
+    else:
+        return keys  # «who signs, and what is needed?» asks both
     own = {k for rank, k in ranked if rank == 0}
     return [
-        _TWIN[k] if k in _TWIN and k not in own and _TWIN[k] in scenario.facts else k for k in keys
+        twins[k] if k in twins and k not in own and twins[k] in scenario.facts else k for k in keys
     ]
 
 
