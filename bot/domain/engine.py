@@ -209,7 +209,13 @@ def plan_turn(
     preempted = planning.preempted(scenario, state, cues, fired) if calm and final else None
     mood_delta += 1 if settled or preempted else 0
     mood = max(MOOD_MIN, min(MOOD_MAX, state.mood + mood_delta))
-    named = tuple(k for k in planning.named_facts(scenario, text) if k not in state.named)
+    # what the rep names, and the project when the client itself has named it (「是为智慧教室
+    # 的事来的吧？」): an `after: project` rule does not ask the rep to establish it again
+    heard_project = planning.client_named_project(scenario, state, heard)
+    found: list[FactKey] = planning.named_facts(scenario, text)
+    if heard_project:
+        found.append("project")
+    named = tuple(k for k in dict.fromkeys(found) if k not in state.named)
     state_now = dataclasses.replace(state, named=(*state.named, *named))
 
     reveal: list[FactKey] = []
@@ -255,7 +261,8 @@ def plan_turn(
     if (settled or preempted) and reaction != "meta":
         # the question set aside for the objection gets its answer once the objection is met
         for key in state.put_off:
-            if key in earned or key in state_now.named or len(reveal) >= MAX_REVEALS_PER_TURN:
+            known = key == "project" and key in state_now.named  # no need to say it back
+            if key in earned or known or len(reveal) >= MAX_REVEALS_PER_TURN:
                 continue
             if _can_tell(scenario, state_now, key, kinds, mood, earned):
                 reveal.append(key)

@@ -41,8 +41,18 @@ def named_facts(scenario: Scenario, text: str) -> list[FactKey]:
     for key, fact in scenario.facts.items():
         if scenario.language == "zh":
             shared = bool(_grams(fact.value, 4) & _grams(text, 4))
+            if key == "project" and not shared:
+                # 「办税厅那批智能终端」 names 「办税服务厅智能办税终端项目」 in other order
+                own = _grams(fact.value, 2) - _grams(_agency(scenario), 2)
+                shared = len(own & _grams(text, 2)) >= 3
         else:
             shared = bool(_pairs(fact.value) & _pairs(text))
+            if key == "project" and not shared:
+                # «the tributary stations account» names «the tributary … network, 24 stations»
+                from bot.reading.english import content
+
+                common = {w for w in content(fact.value) & content(text) if len(w) >= 5}
+                shared = len(common) >= 2
         if shared or any(m.lower() in text.lower() for m in fact.markers):
             found.append(key)
     return found
@@ -176,9 +186,17 @@ def about_the_case(scenario: Scenario, cues: Cues, text: str) -> bool:
     (「孩子上学的事」) states no purpose for the visit."""
     if cues.payment_ask or cues.topics or cues.touched or named_facts(scenario, text):
         return True
+    from bot.reading.lexicon import lexicon
+
+    # the reader's purpose words but its loosest (「……的事」, 「为了」, "about the")
+    loose = ("的事", "为了", "关于", "about the", "regarding")
+    words = [w for w in lexicon(lex_lang(scenario.language)).purpose if w not in loose]
+    if any(w.lower() in text.lower() for w in words):
+        return True
     case = _case_text(scenario)
     if scenario.language == "zh":
-        return len(_grams(case, 3) & _grams(text, 3)) >= 2
+        title = len(_grams(scenario.title, 2) & _grams(text, 2)) >= 2
+        return title or len(_grams(case, 3) & _grams(text, 3)) >= 2
     from bot.reading.english import content
 
     people = content(" ".join(s.persona.name for s in scenario.stages))
@@ -201,6 +219,13 @@ def warn_now(scenario: Scenario, state: ClientState, patience_left: int) -> bool
 _WHO = re.compile(r"谁|哪位|哪个领导|哪个科室|\bwho(?:m|se)?\b", re.IGNORECASE)
 _ASKING = re.compile(
     r"什么|啥|谁|哪|怎么|怎样|如何|多少|几|\b(?:what|who|whom|whose|which|how|when|where|why)\b",
+    re.IGNORECASE,
+)
+# a clause ends at a comma, or at an «and» that starts another question («…, and who signs?»),
+# not inside «between us and final acceptance»
+_CLAUSE = re.compile(
+    r"[,，;；:：]|\band\b(?=\s+(?:what|who|whom|how|when|where|which|why|is|are|do|does|did|"
+    r"can|could|will|would|should)\b)",
     re.IGNORECASE,
 )
 PERSON_FACTS: frozenset[FactKey] = frozenset({"acceptance_person", "payment_owner"})
@@ -230,7 +255,7 @@ def asking_clauses(cues: Cues, text: str) -> list[str]:
     for sentence in sentences(text, cues.lang):
         if not _ASKING.search(sentence) and not sentence.rstrip().endswith(("？", "?")):
             continue
-        parts = [p for p in re.split(r"[,，;；:：]|\band\b", sentence) if p.strip()]
+        parts = [p for p in _CLAUSE.split(sentence) if p.strip()]
         found += [p for p in parts if _ASKING.search(p)] or parts[-1:]
     return found
 
@@ -319,3 +344,27 @@ def topics_named(sentence: str, lang: str) -> set[FactKey]:
     if _WHO.search(sentence):
         keys = (keys & PERSON_FACTS) or set(PERSON_FACTS)
     return keys - {"project"}
+
+
+def _agency(scenario: Scenario) -> str:
+    """The client's own names for itself (agency, roles, greetings): not the project."""
+    roles = [st.persona.role for st in scenario.stages]
+    return " ".join([scenario.brief.client, *roles, *(st.opening for st in scenario.stages)])
+
+
+def client_named_project(scenario: Scenario, state: ClientState, heard: str) -> bool:
+    """Whether the official's own last words named the project (「是为智慧教室的事来的吧？」,
+    «Is this about the water-quality monitoring stations?»): then an `after: project` rule
+    is met; the rep need not establish what the client has just said. The agency's name
+    (「区卫健委办公室」 in a clerk's greeting) is not the project."""
+    if not heard or state.stage != len(scenario.stages) - 1:
+        return False
+    fact = scenario.facts.get("project")
+    if fact is None:
+        return False
+    if any(m.lower() in heard.lower() for m in (*fact.markers, *fact.keywords)):
+        return True
+    agency = _agency(scenario)
+    if scenario.language == "zh":
+        return bool((_grams(fact.value, 4) - _grams(agency, 4)) & _grams(heard, 4))
+    return bool((_pairs(fact.value) - _pairs(agency)) & _pairs(heard))
