@@ -7,7 +7,10 @@ lines, "already said" claims with no fact given, objections re-raised after sett
 voiced by a persona who cannot know them, commitment lines contradicting the end reason,
 meetings the client ended with no warning, meetings that ended on the turn the last
 required fact was given (no turn left to propose), and apologies made right after an objection
-that the client answered by holding on to it.
+that the client answered by holding on to it, and "demands": the client telling the rep they
+lack something the client has already told (「智慧教室里谁负责什么你都没弄清楚」 after naming
+周海涛 and 黄局). The skilled rep plays in three wordings (skilled, skilled-b, skilled-c), so a
+client that only answers the walkthrough's phrasing shows up as a skilled row that fails.
 
     .venv/bin/python bench/realism.py                  # offline client
     .venv/bin/python bench/realism.py --llm            # the model at OPENAI_BASE_URL voices it
@@ -43,7 +46,7 @@ from bot.settings import ROOT, Settings
 START = dt.datetime(2026, 12, 3, 9, 0, tzinfo=dt.UTC)  # the session clock the harness plays at
 COLUMNS = [
     *("replies", "specific%", "repeat", "already", "reraise"),
-    *("persona", "contra", "unwarned", "nolast", "ignored", "end"),
+    *("persona", "contra", "unwarned", "nolast", "ignored", "demands", "end"),
 ]
 
 
@@ -101,7 +104,7 @@ def _row(label: str, t: Tally) -> str:
     ends = ",".join(f"{k}:{v}" if t.sessions > 1 else k for k, v in sorted(t.ends.items()))
     cells = [
         t.replies, f"{share:.0f}", t.repeated, t.false_already, t.reraised,
-        t.wrong_persona, t.contradicted, t.unwarned, t.no_last_turn, t.ignored, ends,
+        t.wrong_persona, t.contradicted, t.unwarned, t.no_last_turn, t.ignored, t.demands, ends,
     ]  # fmt: skip
     return f"{label:<44}" + "".join(f"{c!s:>9}" for c in cells[:-1]) + f"  {cells[-1]}"
 

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.domain.engine import TurnPlan
+from bot.domain.facts import FactKey
 from bot.domain.scenario import Scenario
 from bot.domain.session import ClientState, EndReason
 
@@ -38,6 +39,38 @@ WARNING = re.compile(
     r"|another meeting|keep it short|short on time|one more minute",
     re.IGNORECASE,
 )
+
+
+# The client says the rep has not got something yet: 「你都没弄清楚」, 「先把……说清楚」, "you
+# don't even know who is responsible". A contradiction when the client has already told it.
+DEMAND = re.compile(
+    r"没(?:弄|搞|摸)清楚|还没(?:说|讲|捋|理)(?:清楚|顺)|得先(?:告诉我|说清)|谁负责什么|你连"
+    r"|先把[^。！？]{1,16}(?:说|弄|摸|搞)清楚"
+    r"|don't (?:even |yet )?know|haven't (?:even |yet )?(?:covered|sorted)|first tell me"
+    r"|find out how",
+    re.IGNORECASE,
+)
+_WHO = re.compile(r"谁|哪位|\bwho\b|responsible", re.IGNORECASE)
+
+
+def demanded(sentence: str, lang: str) -> set[FactKey]:
+    """The facts a demanding sentence says the rep lacks (by the reader's topic words)."""
+    from bot.reading.lexicon import lexicon
+    from bot.reading.text import has
+
+    lex = lexicon("zh" if lang == "zh" else "en")
+    low = sentence.lower()
+    keys = {
+        k
+        for k, topic in lex.topics.items()
+        if has(low, (*topic.strong, *topic.weak), "zh" if lang == "zh" else "en")
+    }
+    if _WHO.search(sentence):
+        keys = (keys & {"acceptance_person", "payment_owner"}) or {
+            "acceptance_person",
+            "payment_owner",
+        }
+    return keys - {"project"}
 
 
 def _grams(text: str, n: int) -> set[str]:
@@ -123,7 +156,7 @@ def _carries_content(sentence: str) -> bool:
 
 _COUNTS = (
     "sessions", "replies", "specific", "repeated", "false_already", "reraised",
-    "wrong_persona", "contradicted", "unwarned", "no_last_turn", "ignored",
+    "wrong_persona", "contradicted", "unwarned", "no_last_turn", "ignored", "demands",
 )  # fmt: skip
 
 
@@ -142,6 +175,7 @@ class Tally:
     unwarned: int = 0
     no_last_turn: int = 0
     ignored: int = 0  # an apology right after an objection, answered with the objection
+    demands: int = 0  # the client says the rep lacks what the client already told
     ends: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Tally) -> None:
@@ -188,6 +222,15 @@ class Watch:
         for key, fact in s.facts.items():
             if fact.reveal in reply and s.fact_stage(key) != before.stage:
                 t.wrong_persona += 1
+        known = set(before.earned) | set(before.named)
+        for line in re.split(r"(?<=[。！？!?])|(?<=\.)\s", reply):
+            if DEMAND.search(line):
+                lacking = demanded(line, s.language)
+                needed = set(s.commitment.requires_facts) or set(s.facts)
+                # named facts all told, or a bare 「你先把情况摸清楚」 with everything needed told
+                t.demands += (bool(lacking) and lacking <= known) or (
+                    not lacking and needed <= known
+                )
         committed = after.ended == EndReason.COMMITMENT
         if (s.commitment.accept in reply and not committed) or (
             committed and s.commitment.decline in reply

@@ -152,6 +152,128 @@ def skilled(m: Moment) -> str:
 _LINES = yaml.safe_load((Path(__file__).parent / "rep_lines.yaml").read_text("utf-8"))
 
 
+# The same skilled moves in other words: how reps who never read the walkthrough ask. Each
+# style takes one column of these; none is a walkthrough line. They cover what a client must
+# read by meaning: a who-question with only general words, a question whose first clause is
+# context («once acceptance is signed, how…»), a closed wh-question after open ones, a check
+# back on what was told, and a remedy offered for the objection instead of a reflection.
+_PARA_ZH: dict[FactKey, tuple[str, str]] = {
+    "project": (
+        "先跟您对一下，咱们聊的是{project}这个项目吧？它现在整体是个什么情况？",
+        "我先确认下，是{project}这个项目没错吧？您这边用下来怎么样？",
+    ),
+    "acceptance_person": (
+        "整改完以后，复核这块是由哪位牵头？",
+        "终验那边现在是哪位在负责？",
+    ),
+    "acceptance_standard": (
+        "要顺利通过，具体得达到什么标准，现在还差哪几样？",
+        "按什么标准来验？还缺哪些东西？",
+    ),
+    "payment_terms": (
+        "复核通过以后，尾款的支付申请是怎么走的？有没有截止的时间点？",
+        "验完以后，这笔钱走什么流程，哪天前得报上去？",
+    ),
+    "payment_owner": (
+        "最后是哪位领导审批签字？经办人是哪位？",
+        "钱最后归谁批，具体谁经办？",
+    ),
+}
+_PARA_EN: dict[FactKey, tuple[str, str]] = {
+    "project": (
+        "Before anything else, how has the {project} been doing from your side?",
+        "Just so we're on the same page, this is the {project}, isn't it? How is it going?",
+    ),
+    "acceptance_person": (
+        "Who on your team leads the final acceptance?",
+        "And who is in charge of the acceptance on your side?",
+    ),
+    "acceptance_standard": (
+        "What exactly has to be met before you can sign off?",
+        "What is still missing for final acceptance to go through?",
+    ),
+    "payment_terms": (
+        "Once acceptance is signed, how does the payment actually move, and are there any "
+        "deadlines we should know about?",
+        "After sign-off, how does the money get to us, and by when does the request go in?",
+    ),
+    "payment_owner": (
+        "And who approves the payment in the end?",
+        "Who has the final say on the payment, and who prepares it?",
+    ),
+}
+
+
+_CARE_ZH = (
+    "这事拖了这么久，您夹在中间也挺为难的。",
+    "年底事情多，您这边肯定也不容易。",
+    "给您添麻烦了，您一直在帮我们协调。",
+)
+_CARE_EN = (
+    "I can imagine this delay has put you in a difficult spot. ",
+    "I know you're busy, and I appreciate you walking me through this. ",
+    "I realize this has been frustrating on your side. ",
+)
+
+
+def _paraphrased(column: int) -> Style:
+    """A skilled rep in other words (column 0 or 1 of the paraphrase tables)."""
+
+    def style(m: Moment) -> str:
+        s, zh = m.scenario, m.scenario.language == "zh"
+        last = m.state.stage == len(s.stages) - 1
+        who, piece = short(s, m.state.stage), snippet(m.heard, s.language)
+        if m.turn == 0:
+            if zh:
+                return (
+                    f"{who}您好，我是新接手{project(s)}的客户经理周宁，之前我们跟进不及时，"
+                    "先跟您说声抱歉。今天想跟您把验收和尾款的事捋一捋。"
+                )
+            return (
+                f"Hello {who}, I'm Sam Lee, the new account manager for the {project(s)}. "
+                "I'm here about acceptance and the final payment, and I'm sorry we have been "
+                "slow to follow up."
+            )
+        if m.state.open_objections():
+            if zh:
+                return (
+                    f"明白，您说的{piece}，这个我们来解决：这周五前我把相关材料和说明"
+                    "送到您这儿，您看这样行吗？"
+                )
+            return (
+                f"Understood: {piece}. We will fix that. By Friday I will bring you the "
+                "records and a written explanation. Would that help?"
+            )
+        key = _next_fact(m)
+        needed = [k for k in s.commitment.requires_facts if k not in m.state.earned]
+        if last and not needed and (key is None or m.turn >= s.turn_budget - 3):
+            if zh:
+                return (
+                    "那我这样安排：这周四前我们把该补的全部补齐，下周二上午我把材料送过来，"
+                    "请您帮忙安排验收和报支付申请，您看行吗？"
+                )
+            return (
+                "Here is my proposal: we complete everything outstanding by Thursday, I bring "
+                "you the documents next Tuesday morning, and you schedule the acceptance and "
+                "the payment request. Does that work?"
+            )
+        if column == 1 and m.state.earned and m.turn % 3 == 0:
+            if zh:  # a check back on what was just told
+                return f"您的意思是，{piece}，对吧？"
+            return f"So, {piece}, is that right?"
+        asks = (_PARA_ZH if zh else _PARA_EN)[key] if key else None
+        if asks is None:
+            return "还有什么需要我们提前准备的？" if zh else "What else can we prepare for you?"
+        again = key in m.state.asked  # asked and not told: put it another way
+        ask = asks[(column + again) % 2].format(project=project(s))
+        if m.turn % 2 == column or again:  # a word for the client's side, in other words
+            care = _CARE_ZH if zh else _CARE_EN
+            return care[(m.turn + column) % len(care)] + ask
+        return ask
+
+    return style
+
+
 def _cycle(name: str) -> Style:
     def style(m: Moment) -> str:
         lines = _LINES[name][m.scenario.language]
@@ -166,6 +288,8 @@ def _cycle(name: str) -> Style:
 
 STYLES: dict[str, Style] = {
     "skilled": skilled,
+    "skilled-b": _paraphrased(0),  # the same moves, other words
+    "skilled-c": _paraphrased(1),
     "pushy": _cycle("pushy"),
     "rambling": _cycle("ramble"),
     "terse": _cycle("terse"),

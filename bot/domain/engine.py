@@ -72,6 +72,8 @@ class TurnPlan:
     named: tuple[FactKey, ...] = ()  # facts the rep showed they already know
     aside: bool = False  # a bubble written to the previous stage's persona
     gate_wants: tuple[str, ...] = ()  # what the gatekeeper still needs to hear
+    confirm: tuple[FactKey, ...] = ()  # a told fact the rep checks back («so it's X, right?»)
+    waits_on: tuple[FactKey, ...] = ()  # untold prerequisites of a fact held back for order
 
 
 def initial_state(scenario: Scenario) -> ClientState:
@@ -103,23 +105,45 @@ def _mood_and_patience(cues: Cues, reaction: Reaction) -> tuple[int, int]:
     return mood, patience
 
 
-def asked_facts(scenario: Scenario, cues: Cues, text: str) -> list[FactKey]:
-    """Facts whose topic the message raises.
+def asked_facts(
+    scenario: Scenario, cues: Cues, text: str, told_project: bool = False
+) -> list[FactKey]:
+    """Facts whose topic the message raises, the most specific ask first.
 
     A fact counts as asked when a specific phrase for it appears (「验收标准」), when the
     scenario lists one of its own keywords, or when a question touches only that topic in
     general words (「付款一般怎么走？」); a general word shared by two topics (「验收」) is
-    too vague to count for either.
+    too vague to count for either, unless the question's own clause or its question word
+    says which («who leads the final acceptance?» asks for a person).
+
+    Order: the scenario's own words for a fact (its author's, the most precise), then the
+    reader's specific topics, then general words; a prerequisite asked in the same breath
+    comes before what depends on it.
     """
     low = text.lower()
-    weak_only = cues.touched - cues.topics
-    unambiguous = weak_only if cues.question and len(weak_only) == 1 and not cues.topics else set()
-    keys: list[FactKey] = []
+    topics = set(cues.topics) - planning.off_focus(cues, text)
+    weak_only = cues.touched - topics
+    unambiguous = weak_only if cues.question and len(weak_only) == 1 and not topics else set()
+    if cues.question and not topics and not unambiguous and len(weak_only) > 1:
+        unambiguous = planning.focus_facts(cues, text) & weak_only
+    ranked: list[tuple[int, FactKey]] = []
     for key, fact in scenario.facts.items():
         own = any(k.lower() in low for k in fact.keywords)
-        if key in cues.topics or key in unambiguous or own:
-            keys.append(key)
-    return keys
+        if own or key in topics or key in unambiguous:
+            ranked.append((0 if own else 1 if key in topics else 2, key))
+    keys = [k for _, k in sorted(ranked, key=lambda r: r[0])]
+    twins = planning.process_twins(scenario, cues, text, keys, ranked)
+    keys = list(dict.fromkeys(twins))
+    if "project" in keys and "project" not in topics and len(keys) > 1 and told_project:
+        keys.remove("project")  # once told, the project is the context of a question, not its ask
+    ordered: list[FactKey] = []
+    for key in keys:
+        for dep in scenario.facts[key].earn.after:
+            if dep in keys and dep not in ordered:
+                ordered.append(dep)
+        if key not in ordered:
+            ordered.append(key)
+    return ordered
 
 
 def _can_tell(
@@ -135,7 +159,9 @@ def _can_tell(
         return False
     if any(dep not in earned and dep not in state.named for dep in rule.after):
         return False
-    shown = kinds | {k for k in state.stage_seen if k in ("empathy", "reflection")}
+    # rapport shown earlier in the stage (an open question, empathy, a reflection) stays shown:
+    # a rep who has listened need not repeat the ritual before each question
+    shown = kinds | {k for k in state.stage_seen if k in planning.RAPPORT}
     return any(by in shown for by in rule.by) and mood >= rule.min_mood
 
 
@@ -170,6 +196,9 @@ def plan_turn(
     scenario: Scenario, state: ClientState, cues: Cues, text: str, heard: str = ""
 ) -> TurnPlan:
     """Decide the client's move for one rep message (`heard`: the client's last words)."""
+    gate = state.stage < len(scenario.stages) - 1
+    if gate and cues.purpose and not planning.about_the_case(scenario, cues, text):
+        cues = dataclasses.replace(cues, purpose=False)  # small talk states no purpose
     reaction = _reaction(cues)
     mood_delta, patience_delta = _mood_and_patience(cues, reaction)
     kinds = cues.kinds()
@@ -180,20 +209,37 @@ def plan_turn(
     preempted = planning.preempted(scenario, state, cues, fired) if calm and final else None
     mood_delta += 1 if settled or preempted else 0
     mood = max(MOOD_MIN, min(MOOD_MAX, state.mood + mood_delta))
-    named = tuple(k for k in planning.named_facts(scenario, text) if k not in state.named)
+    # what the rep names, and the project when the client itself has named it (「是为智慧教室
+    # 的事来的吧？」): an `after: project` rule does not ask the rep to establish it again
+    heard_project = planning.client_named_project(scenario, state, heard)
+    found: list[FactKey] = planning.named_facts(scenario, text)
+    if heard_project:
+        found.append("project")
+    named = tuple(k for k in dict.fromkeys(found) if k not in state.named)
     state_now = dataclasses.replace(state, named=(*state.named, *named))
 
     reveal: list[FactKey] = []
     deflect: list[FactKey] = []
     repeat: list[FactKey] = []
+    confirm: list[FactKey] = []
+    waits: list[FactKey] = []
     refer: list[FactKey] = []
     held: list[FactKey] = []
     earned: list[FactKey] = list(state.earned)
+    asked = asked_facts(scenario, cues, text, "project" in state.earned)
+    if not asked and cues.question and "project" in planning.named_facts(scenario, text):
+        # «How have the water-quality monitoring stations been doing?»: asked about the
+        # project by its name, the client tells what it knows of it
+        asked = ["project"]
     if reaction != "meta":
-        for key in asked_facts(scenario, cues, text):
+        for key in asked:
             if key in state.earned:
-                if cues.question and not cues.proposes_next_step:
-                    repeat.append(key)  # asked again; a proposal that names it is not asking
+                if not cues.question or cues.proposes_next_step:
+                    continue  # a proposal that names it is not asking
+                if planning.seeks_information(text, cues.lang):
+                    repeat.append(key)  # asked again
+                else:
+                    confirm.append(key)  # 「您的意思是……对吧？」 checks what was said
             elif state.stage >= scenario.fact_stage(key) and not scenario.knows(state.stage, key):
                 refer.append(key)
             elif len(reveal) < MAX_REVEALS_PER_TURN and _can_tell(
@@ -206,6 +252,22 @@ def plan_turn(
                 earned.append(key)
             elif not cues.proposes_next_step:  # a proposal naming a topic is not asking it
                 deflect.append(key)
+                waits += [
+                    d
+                    for d in scenario.facts[key].earn.after
+                    if d not in earned and d not in state_now.named and d not in waits
+                ]
+
+    if (settled or preempted) and reaction != "meta":
+        # the question set aside for the objection gets its answer once the objection is met
+        for key in state.put_off:
+            known = key == "project" and key in state_now.named  # no need to say it back
+            if key in earned or known or len(reveal) >= MAX_REVEALS_PER_TURN:
+                continue
+            if _can_tell(scenario, state_now, key, kinds, mood, earned):
+                reveal.append(key)
+                earned.append(key)
+                deflect = [k for k in deflect if k != key]
 
     stage = scenario.stages[state.stage]
     seen = planning.gate_seen(scenario, state, cues, named)
@@ -251,6 +313,8 @@ def plan_turn(
         reveal=tuple(reveal),
         deflect=tuple(deflect),
         repeat=tuple(repeat),
+        confirm=tuple(confirm),
+        waits_on=tuple(w for w in waits if w not in reveal),
         advance=advance,
         objection=objection,
         settled=settled,
@@ -332,7 +396,17 @@ def apply(scenario: Scenario, state: ClientState, plan: TurnPlan, rep_text: str)
         warned=warned,
         closed_reveals=closed,
         last_objection=plan.objection,
+        put_off=_put_off(state, plan),
     )
+
+
+def _put_off(state: ClientState, plan: TurnPlan) -> tuple[FactKey, ...]:
+    """Facts the rep asked as an objection took over the turn, kept until it is settled."""
+    if plan.objection:
+        return tuple(dict.fromkeys((*state.put_off, *plan.deflect)))
+    if plan.settled or plan.preempted:
+        return ()
+    return tuple(k for k in state.put_off if k not in plan.reveal)
 
 
 HintCode = Literal[

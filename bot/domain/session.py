@@ -66,6 +66,7 @@ class ClientState:
     warned: bool = False  # this stage's persona has said time is nearly up
     closed_reveals: int = 0  # facts this stage told to bare closed questions
     last_objection: str | None = None  # raised in the client's last reply
+    put_off: tuple[FactKey, ...] = ()  # asked as the client raised an objection; told once settled
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready form for storage."""
@@ -85,6 +86,7 @@ class ClientState:
             "objections_settled",
             "stage_seen",
             "named",
+            "put_off",
         ):
             values[key] = tuple(values.get(key, ()))
         values["ended"] = EndReason(values["ended"]) if values.get("ended") else None

@@ -17,6 +17,7 @@ import yaml
 
 from bot.domain.engine import TurnPlan
 from bot.domain.lang import LANGS, Lang
+from bot.domain.planning import topics_named
 from bot.domain.ports import ClientReply, ClientTurn, DeltaSink
 from bot.domain.scenario import LineKind, Objection, Scenario, Stage
 from bot.domain.session import EndReason
@@ -145,13 +146,16 @@ class OfflineClient:
         if not plan.objection:
             body += _referrals(scenario, turn, plan, pick)
             body += _deflections(scenario, turn, plan, pick)
+        if plan.confirm and not (plan.reveal or plan.deflect or plan.refer or plan.repeat):
+            body.append(pick.pick("confirm"))
         if plan.repeat and not (plan.reveal or plan.deflect or plan.refer or plan.held):
             told = gist(scenario, plan.repeat[0])
             line = pick.pick("repeat", gist=told)
-            body.append(line if told in line else f"{line}{told}。")
+            stop = "。" if scenario.language == "zh" else "."
+            body.append(line if told in line else f"{line}{told}{stop}")
         if plan.objection:
             body.append(_objection(scenario, plan.objection).says)
-        body += _commitment(scenario, plan, pick, said)
+        body += _commitment(scenario, plan, pick, said, turn.after.earned)
         if plan.advance and stage.advance:
             # a new voice takes over: put the next person on a line of their own
             body += [stage.advance.line, "\n" + scenario.stages[index + 1].opening]
@@ -208,19 +212,41 @@ def _referrals(scenario: Scenario, turn: ClientTurn, plan: TurnPlan, pick: _Pick
     return lines
 
 
+def _topic(pick: _Picker, key: str) -> str:
+    names = pick.bank.get("topic_names")
+    return str(names.get(key, key)) if isinstance(names, dict) else key
+
+
 def _deflections(scenario: Scenario, turn: ClientTurn, plan: TurnPlan, pick: _Picker) -> list[str]:
+    """Why a fact is not told now, as the reason it really is: what has to come first, the
+    client's own concern still open, or not yet enough trust (a neutral mood is no insult)."""
     here = [k for k in plan.deflect if turn.before.stage >= scenario.fact_stage(k)]
     if not here:
         return []
     if plan.reveal:
         return [pick.pick("deflect_more")]
     key = here[0]
+    if plan.waits_on:
+        line = pick.pick("deflect_order", first=_topic(pick, plan.waits_on[0]))
+        if line:
+            return [line]
+    if turn.before.open_objections():
+        return [pick.pick("deflect_objection") or pick.pick("deflect")]
     if turn.after.mood < scenario.facts[key].earn.min_mood:
-        return [pick.pick("deflect_mood")]
+        pushed = {"pressure", "threat"} & set(turn.before.stage_seen) or plan.reaction in (
+            "pressure",
+            "threat",
+            "meta",
+        )
+        if turn.after.mood < 0 and pushed:  # 「等你把态度摆端正了」 only to a rep who pushed
+            return [pick.pick("deflect_mood")]
+        return [pick.pick("deflect_trust") or pick.pick("deflect")]
     return [pick.pick("deflect")]
 
 
-def _commitment(scenario: Scenario, plan: TurnPlan, pick: _Picker, said: str) -> list[str]:
+def _commitment(
+    scenario: Scenario, plan: TurnPlan, pick: _Picker, said: str, turn_earned: tuple[str, ...]
+) -> list[str]:
     if plan.commitment == "accepted":
         return [scenario.commitment.accept]
     if plan.commitment != "declined":
@@ -234,7 +260,13 @@ def _commitment(scenario: Scenario, plan: TurnPlan, pick: _Picker, said: str) ->
     else:
         reason = "decline_facts"
     first = scenario.commitment.decline not in said
-    return [scenario.commitment.decline if first else "", pick.pick(reason)]
+    spoken = topics_named(scenario.commitment.decline, scenario.language)
+    if reason == "decline_facts" and spoken and spoken <= set(turn_earned):
+        first = False  # the scenario's 「材料差什么你都没弄清楚」 after telling the materials
+    # name what is really missing, never people or steps the client has already given
+    gaps = [m.removeprefix("fact:") for m in missing if m.startswith("fact:")]
+    extra = {"missing": _topic(pick, gaps[0])} if gaps else {}
+    return [scenario.commitment.decline if first else "", pick.pick(reason, **extra)]
 
 
 def _ending(plan: TurnPlan, pick: _Picker) -> list[str]:

@@ -20,6 +20,9 @@ _EN_AGENT = re.compile(
 )
 
 
+_GUESS = re.compile(r"\s+(?:be|have been|feel|seem)\b")
+
+
 def _negated(clause: str, word: str, lex: Lexicon, lang: Lang) -> bool:
     at = clause.lower().find(word)
     before = clause.lower()[max(0, at - 8) : at] if at >= 0 else ""
@@ -90,6 +93,9 @@ def is_pressure(text: str, lex: Lexicon, lang: Lang) -> bool:
     for clause in clauses(text) if lang == "zh" else sentences(text, lang):
         for word in found(clause, t.pressure, lang):
             before = clause.lower()[: max(0, clause.lower().find(word))]
+            after = clause.lower()[clause.lower().find(word) + len(word) :]
+            if lang == "en" and word == "must" and _GUESS.match(after):
+                continue  # "that must be frustrating" guesses a feeling; it demands nothing
             own = (
                 lang == "zh" and ("我们" in before or before.endswith("我")) and "您" not in before
             )
