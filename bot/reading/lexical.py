@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from bot.domain.facts import FACT_KEYS, FactKey
 from bot.domain.lang import Lang, detect_language, units
+from bot.reading import asks as chinese_asks
 from bot.reading import chinese, english, tone
 from bot.reading.injection import addressed_to_grader
 from bot.reading.lexicon import Lexicon, lexicon
@@ -57,6 +58,14 @@ def _asks_about(
             found_keys |= _topics_in(focus, lex, lang, own)
         keys |= found_keys or _topics_in(sentence, lex, lang, own)
     return frozenset(keys)
+
+
+def _own_keys(
+    asked_sentences: tuple[str, ...], own: dict[FactKey, tuple[str, ...]]
+) -> frozenset[FactKey]:
+    """The facts a scenario names in its own words (its project's name, its people)."""
+    low = " ".join(asked_sentences).lower()
+    return frozenset(k for k in FACT_KEYS if any(w.lower() in low for w in own.get(k, ())))
 
 
 def _focus(sentence: str, lex: Lexicon, lang: Lang) -> list[str]:
@@ -177,7 +186,13 @@ def read(dialogue: Dialogue) -> Reading:
         reply = read_reply(dialogue.next_client, lang)
     n_units = units(text)
     low = text.lower()
-    asks = _asks_about(asked_sentences, lex, lang, dialogue.fact_keywords)
+    if lang == "zh":
+        context = "\n".join(line.text for line in reversed(dialogue.context))
+        asks = frozenset(
+            chinese_asks.asks_about(asked_sentences, text, client, normalize(context), lex)
+        ) | _own_keys(asked_sentences, dialogue.fact_keywords)
+    else:
+        asks = _asks_about(asked_sentences, lex, lang, dialogue.fact_keywords)
     empathy = tone.empathy(text, lex, lang, calm)
     rule = tone.cites_rule(text, client, lex, lang)
     substantive = bool(n_q or asks or empathy or kind != "none" or rule or step.date)

@@ -126,6 +126,32 @@ class Topic(Strict):
     patterns: Words = ()
 
 
+class AskWords(Strict):
+    """What a question is about (domain) and what its question word asks for (aspect)."""
+
+    acceptance: Words = ()
+    payment: Words = ()
+    payment_patterns: Words = ()
+    project: Words = ()
+    phases: Words = ()
+    wh: Words = ()
+    person_wh: Words = ()
+    person_nouns: Words = ()
+    sign_verbs: Words = ()
+    person_patterns: Words = ()
+    request_forms: Words = ()
+    conditions: Words = ()
+    not_domain: Words = ()
+    time_wh: Words = ()
+    process_wh: Words = ()
+    term_items: Words = ()
+    content_wh: Words = ()
+    ask_verbs: Words = ()
+    standard_items: Words = ()
+    need: Words = ()
+    reflection_openers: Words = ()
+
+
 class Lexicon(Strict):
     """Every word list one language's reader needs."""
 
@@ -137,6 +163,7 @@ class Lexicon(Strict):
     proposal: ProposalWords
     reply: ReplyWords
     topics: dict[FactKey, Topic]
+    asks: AskWords = AskWords()
     empathy: Words = ()
     empty_empathy: Words = ()
     rules: Words = ()
