@@ -47,3 +47,37 @@ def _read(rep: str, client: str = "", next_client: str | None = None, **kw: obje
 )
 def test_the_question_word_picks_the_fact(rep: str, client: str, keys: set[str]) -> None:
     assert set(_read(rep, client).asks_about) == keys
+
+
+STEP = "我下周二上午把验收报告送到财务科，您看行吗？"
+STEP_EN = "I'll bring the signed acceptance report to Ms Li on Tuesday at 10. Would that work?"
+
+
+@pytest.mark.parametrize(
+    ("rep", "reply", "kind"),
+    [
+        # A commitment by the client accepts; a polite yes with a condition or a delay does not.
+        (STEP, "行，周二上午你直接送到三楼，我在。", "accept"),
+        (STEP, "周二不行，改周四下午吧。", "accept"),  # a counter-time agrees to the step
+        (STEP, "送来可以，能不能批我可不敢保证。", "accept"),  # the step yes, the outcome hedged
+        (STEP, "好吧，不过得等处长回来再说。", "defer"),
+        (STEP, "好的，回头研究研究。", "defer"),
+        (STEP, "等领导定了再说。", "defer"),
+        (STEP, "行，下个月你再联系我。", "defer"),
+        (STEP, "周二不行。", "refuse"),
+        (STEP, "可以理解，但这个月肯定批不了。", "refuse"),
+        (STEP_EN, "That works.", "accept"),
+        (STEP_EN, "Let me get back to you after I talk to my director.", "defer"),
+        (STEP_EN, "No, Tuesday is impossible.", "refuse"),
+        # No step and no demand: the reply answers nothing that needed agreement.
+        ("您这审批效率，比蜗牛还快啊。", "你什么意思？不行就别做了。", "other"),
+        ("你们再拖，我就去纪委举报。", "你去吧。", "other"),  # a threat is no proposal
+    ],
+)
+def test_the_reply_is_read_against_the_step_asked_for(rep: str, reply: str, kind: str) -> None:
+    assert _read(rep, "材料还差两份。", reply).reply == kind
+
+
+def test_an_ultimatum_on_payment_is_a_request_the_client_can_refuse() -> None:
+    rep = "这个月底前还不付，我们就申请仲裁。"
+    assert _read(rep, "再等等。", "随便你们，我们按程序应诉。").reply == "refuse"

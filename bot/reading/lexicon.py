@@ -116,6 +116,15 @@ class ReplyWords(Strict):
     defer: Words = ()
     refuse: Words = ()
     but: Words = ()
+    condition: Words = ()
+    hedge: Words = ()
+    not_refuse: Words = ()
+    refuse_patterns: Words = ()
+    counter_patterns: Words = ()
+    not_accept: Words = ()
+    not_defer: Words = ()
+    bare_accept: Words = ()
+    go_ahead: Words = ()
 
 
 class Topic(Strict):
