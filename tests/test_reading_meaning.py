@@ -81,3 +81,28 @@ def test_the_reply_is_read_against_the_step_asked_for(rep: str, reply: str, kind
 def test_an_ultimatum_on_payment_is_a_request_the_client_can_refuse() -> None:
     rep = "这个月底前还不付，我们就申请仲裁。"
     assert _read(rep, "再等等。", "随便你们，我们按程序应诉。").reply == "refuse"
+
+
+WAITING = "财政的钱还没下来，我们也在等。"
+
+
+@pytest.mark.parametrize(
+    ("rep", "client", "kind"),
+    [
+        # Judged against what the client said: the same words can be faithful or invented.
+        ("您是说，财政的钱还没下来，局里也在等。", WAITING, "simple"),
+        ("钱一直没下来，您夹在我们和财政中间，两头都不好交代吧。", WAITING, "complex"),
+        ("财政的钱还没下来，我们也在等，好的。", WAITING, "parrot"),
+        ("意思就是你们压根不想付这笔钱了呗。", WAITING, "distorted"),
+        ("按您这意思，系统出问题全是我们活该？", "系统上线后问题不少，我们也很头疼。", "distorted"),
+        # A hedged or open-ended time made firm and put in the client's mouth.
+        ("那下周五您就把验收单签了哈。", "这周事多，下周吧。", "distorted"),
+        ("好的，那就月底验收，我让团队准备。", "主任月底之后才有空。", "distorted"),
+        # The rep's own step after the client's date plays nothing back.
+        ("好的，那我下周一上午把材料送过来。", "下周一之前把材料补齐就行。", "none"),
+        # The client's words as a springboard for a counter are no reflection.
+        ("等一等可不行，我们这个月必须回款。", WAITING, "none"),
+    ],
+)
+def test_a_reflection_is_judged_against_the_clients_words(rep: str, client: str, kind: str) -> None:
+    assert _read(rep, client).reflection_kind == kind

@@ -10,10 +10,11 @@ client's hedges, changes their numbers, minimises or accuses (distorted).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.reading.lexicon import Lexicon
-from bot.reading.text import has, matches, numbers, sentences, shared, strip_phrases
+from bot.reading.text import clauses, has, matches, numbers, sentences, shared, strip_phrases
 from bot.reading.types import QuestionForm, ReflectionKind
 
 _QUOTE_MARKS = '“”"「」『』'
@@ -126,6 +127,10 @@ def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon)
     body = body.strip(_QUOTE_MARKS + ",。!?:;….、 ")
     if not body or set(body) <= set("嗯好的行对是哦明白理解收到我您你"):
         return "parrot" if marked else "none"  # 「您的意思是……我理解您……」 says nothing
+    if _interprets(sentence, client, lex) or (
+        shared(body, client, "zh")[0] >= 1 and _firms_up(sentence, client, lex)
+    ):
+        return "distorted"  # a reading or a commitment the client never gave
     p = lex.proposal
     if matches(body, p.date_patterns) and has(body, p.actions, "zh") and not marked:
         return "none"  # 「我们今天就签」 puts the rep's own step forward; it plays nothing back
@@ -146,7 +151,9 @@ def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon)
     feeling = [w for w in r.feeling if w in body and w not in client]
     echoes = count >= r.min_shared and (mine >= r.echo_share or count >= r.min_shared + 1)
     if not (echoes or (marked and count >= 1)):
-        if feeling and _addressed(sentence) and not is_question:
+        if _interprets(sentence, client, lex):
+            return "distorted"  # 「意思就是…压根不打算给了呗」: a reading the client never gave
+        if feeling and _addressed(sentence) and (not is_question or tagged):
             return "complex"  # the unspoken feeling or stake, in the rep's own words
         return "none"
     if (
@@ -156,8 +163,53 @@ def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon)
         or (has(body, r.minimisers, "zh") and not has(client, r.minimisers, "zh"))
     ):
         return "distorted"
-    if feeling and not is_question:
+    if _interprets(sentence, client, lex) or _firms_up(sentence, client, lex):
+        return "distorted"
+    if feeling and (not is_question or tagged):
         return "complex"
     if mine >= r.parrot_share and theirs >= 0.4:
         return "parrot"
+    if _copies(body, client):
+        return "parrot"  # 「今年真拿不出来，好，我知道了」: the client's clause handed back
+    if has(body, r.springboard, "zh"):
+        return "none"  # 「统筹考虑可不行」: the client's words as a springboard for a counter
     return "simple"
+
+
+def _copies(body: str, client: str) -> bool:
+    """Every clause that echoes the client is a near-verbatim copy of the client's words."""
+    echoing = [c for c in clauses(body) if shared(c, client, "zh")[0] >= 1]
+    return bool(echoing) and all(
+        shared(c, client, "zh")[1] >= 0.85 and shared(c, client, "zh")[0] >= 2 for c in echoing
+    )
+
+
+def _interprets(sentence: str, client: str, lex: Lexicon) -> bool:
+    """An interpretive opener carrying an accusation or a hardening the client never voiced
+    (「按您这意思，退回来就是我们活该？」「那就是要推翻合同了呗」)."""
+    r = lex.reflection
+    if not has(sentence, r.interpretive, "zh"):
+        return False
+    charged = [w for w in (*r.accusation, *r.charged) if w in sentence and w not in client]
+    return bool(charged)
+
+
+def _firms_up(sentence: str, client: str, lex: Lexicon) -> bool:
+    """A hedged or open-ended date turned into a commitment the client is said to have made
+    (「下周吧」 → 「那下周一您就把款付了」; 「下周三之后」 → 「那就下周三验收」)."""
+    r = lex.reflection
+    if not matches(sentence, lex.proposal.date_patterns):
+        return False
+    if has(sentence, r.attributed, "zh") and has(client, (*r.hedges, "吧"), "zh"):
+        return True
+    for after in r.open_ended:
+        for m in re.finditer(rf"([^,。!?\s]{{2,6}}){re.escape(after)}", client):
+            for size in (3, 2):
+                date = m.group(1)[-size:]
+                if (
+                    matches(date, lex.proposal.date_patterns)
+                    and date in sentence
+                    and date + after not in sentence
+                ):
+                    return True
+    return False

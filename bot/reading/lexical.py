@@ -246,6 +246,8 @@ def read(dialogue: Dialogue) -> Reading:
         form, n_q, n_open = asked.form, asked.questions, asked.open_questions
         kind = chinese.reflection(text, client, asked, lex)
         advice = tone.advice(text, client, lex, lang)
+        if advice and kind == "simple":
+            kind = "none"  # the client's words restated only to tell them what to do
         asked_sentences = asked.sentences
         rhetorical = tone_name == "sarcasm" or (
             tone_name in ("veiled_threat", "threat") and asked.check_only
