@@ -146,6 +146,8 @@ def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon)
         return "distorted"
     if marked and is_question and mine < 0.34:
         return "distorted"  # 「您是说局长不想付这笔钱了？」: words put in the client's mouth
+    if marked and count == 0 and has(body, (*r.firm, *r.attributed), "zh"):
+        return "distorted"  # 「您是说局长已经答应这周就付款了」 after 「先把发票开过来」
     if count >= 1 and has(body, r.minimisers, "zh") and not has(client, r.minimisers, "zh"):
         return "distorted"  # 「一个小时而已嘛」: the client's trouble made small
     feeling = [w for w in r.feeling if w in body and w not in client]
