@@ -106,3 +106,23 @@ WAITING = "财政的钱还没下来，我们也在等。"
 )
 def test_a_reflection_is_judged_against_the_clients_words(rep: str, client: str, kind: str) -> None:
     assert _read(rep, client).reflection_kind == kind
+
+
+@pytest.mark.parametrize(
+    ("rep", "form"),
+    [
+        # A wh-word inside a statement is no question.
+        ("领导最后会怎么定，我们也左右不了。", "none"),
+        ("不管专家意见怎么样都得先交材料。", "none"),
+        ("这几天您肯定忙坏了。", "none"),
+        ("这份报告会是我们下一期怎么报价的依据。", "none"),
+        # Asked without a question mark: a choice, a wh-word with a particle, a 请问.
+        ("您那边是按合同总价算还是按实际点位算呀", "closed"),
+        ("请问终验哪位领导主持呀", "closed"),
+        ("尾款这边卡在哪一步了？", "closed"),  # one fact
+        ("系统要改到什么程度，您才觉得能验收？", "open"),
+        ("您今天无论如何给我个准数。", "closed"),  # 无论如何 is no 如何
+    ],
+)
+def test_a_question_is_read_from_its_form(rep: str, form: str) -> None:
+    assert _read(rep, "这个事我们还在研究。").question_form == form

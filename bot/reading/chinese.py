@@ -31,6 +31,31 @@ class Asked:
     check_only: bool = True
 
 
+# 「怎么样都可以」「什么都行」: a wh-word under 都/也 is "any", not a question word.
+_INDEFINITE = re.compile(r"(?:什么|怎么样|怎么|哪|谁|多少)[^,。!?]{0,4}(?:都|也)")
+# 「怎么投的重要参考」: a wh-clause modifying a noun is no question.
+_MODIFIER = re.compile(r"(?:怎么|什么|哪|为什么)[^,。!?、]{0,4}的[^,。!?]{1,8}$")
+
+
+def _embedded(sentence: str, lex: Lexicon) -> bool:
+    """A wh-word inside a statement (「公司会怎么处理我就管不了了」「这个项目怎么处理，会上领导
+    会定」): no question mark, no final particle, and the wh-clause is followed by more."""
+    if "?" in sentence:
+        return False
+    q = lex.question
+    core = strip_phrases(sentence, q.not_question).rstrip("。!,~～ ")
+    if core.endswith((*q.final_particles, *q.closed_check, "呀", "啊", "嘛")) or has(
+        core, (*q.imperative, "请问", "还是"), "zh"
+    ):
+        return False
+    if _INDEFINITE.search(core) or _MODIFIER.search(core):
+        return True
+    parts = clauses(core)
+    if len(parts) < 2 or has(parts[-1], q.anywhere, "zh"):
+        return False
+    return any(has(c, q.anywhere, "zh") for c in parts[:-1])
+
+
 def _is_question(sentence: str, lex: Lexicon) -> bool:
     q = lex.question
     core = strip_phrases(sentence, q.not_question)
@@ -41,6 +66,10 @@ def _is_question(sentence: str, lex: Lexicon) -> bool:
         return False
     if sentence.rstrip().endswith("?") or "?" in sentence:
         return True
+    if _embedded(sentence, lex):
+        return False
+    if re.search(r"是[^,。!?]{1,14}还是", core):
+        return True  # 「您那边是按一期验收还是二期验收呀」: a choice asked without a mark
     if body.endswith((*q.final_particles, *q.closed_check)) or has(core, q.imperative, "zh"):
         return True
     if has(core, q.conditional, "zh"):
@@ -58,6 +87,7 @@ def asks_for_information(sentence: str, lex: Lexicon) -> bool:
 
 def _is_open(sentence: str, lex: Lexicon) -> bool:
     q = lex.question
+    sentence = strip_phrases(sentence, q.not_question)
     if has(sentence, q.open, "zh"):
         # 「怎么样」 closing a proposal asks for a yes.
         tags = ("您看怎么样", "你看怎么样", "这样怎么样", "您看如何", "你看如何")
