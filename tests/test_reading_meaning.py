@@ -126,3 +126,24 @@ def test_a_reflection_is_judged_against_the_clients_words(rep: str, client: str,
 )
 def test_a_question_is_read_from_its_form(rep: str, form: str) -> None:
     assert _read(rep, "这个事我们还在研究。").question_form == form
+
+
+@pytest.mark.parametrize(
+    ("rep", "client", "tone"),
+    [
+        # A commitment assumed in the client's name pushes, however polite.
+        (
+            "好的，那就是说您答应月底前一定付了，我就这么跟公司报。",
+            "我们尽量争取月底前。",
+            "pressure",
+        ),
+        # Restating the client's own rule is no demand, nor is asking what is required.
+        ("主任签字是必须的，那我等主任回来再约。", "验收必须主任签字。", "calm"),
+        ("哪些问题是验收前必须解决的？", "下面反映问题挺多。", "calm"),
+        ("这周内一定得把字签了。", "再等等。", "pressure"),
+        ("我们会把运维人员全部撤走，您看着办。", "再等等。", "threat"),
+        ("那我们只能走别的渠道往上反映了。", "再等等。", "veiled_threat"),
+    ],
+)
+def test_tone_is_what_the_rep_does(rep: str, client: str, tone: str) -> None:
+    assert _read(rep, client).tone == tone

@@ -258,6 +258,16 @@ def read(dialogue: Dialogue) -> Reading:
         rhetorical = tone_name == "sarcasm"
     if rhetorical and form != "none":
         form, n_q, n_open, asked_sentences = "none", 0, 0, ()
+    if (
+        tone_name == "calm"
+        and kind == "distorted"
+        and (
+            matches(text, lex.proposal.date_patterns)
+            or has(text, (*lex.reflection.attributed, *lex.reflection.firm), lang)
+        )
+    ):
+        # 「那就是说您答应下个月一定付了」: a commitment assumed in the client's name pushes
+        tone_name, calm = "pressure", False
     if tone_name == "sarcasm" and kind in ("simple", "complex", "parrot"):
         kind = "none"  # a mocking echo is read by its tone
     context = "\n".join(line.text for line in reversed(dialogue.context))

@@ -75,6 +75,7 @@ class ToneWords(Strict):
     sarcasm_patterns: Words = ()
     pressure: Words = ()
     assumptive: Words = ()
+    not_pressure: Words = ()
     negators: Words = ()
     mock_emoji: Words = ()
 
