@@ -147,3 +147,21 @@ def test_a_question_is_read_from_its_form(rep: str, form: str) -> None:
 )
 def test_tone_is_what_the_rep_does(rep: str, client: str, tone: str) -> None:
     assert _read(rep, client).tone == tone
+
+
+@pytest.mark.parametrize(
+    ("rep", "parts"),
+    [
+        ("我周四上午把整改报告送到信息科张工那里。", (True, True, True)),
+        ("方便把财务科经办人的微信推一下吗？", (False, True, True)),  # sharing a contact
+        ("您这段时间两头跑，心里肯定不好受。", (False, False, False)),  # acknowledgement
+        ("主任的意思是再跑一个月，稳定了才安排验收。", (False, False, False)),  # their plan
+        ("那我下周再跟您约。", (True, True, False)),  # a bare follow-up is no action
+        ("月底前再不付，我们就申请仲裁。", (True, False, True)),  # an ultimatum's condition
+    ],
+)
+def test_a_next_step_is_one_the_rep_puts_on_the_table(
+    rep: str, parts: tuple[bool, bool, bool]
+) -> None:
+    step = _read(rep, "验收还要再等等。").next_step
+    assert (step.date, step.person, step.action) == parts

@@ -43,6 +43,24 @@ def _proposal(
             continue  # 「还有没有别的领导可以签？」 asks who signs; it proposes no step
         if lang == "zh" and client and shared(sentence, client, lang)[1] >= 0.6:
             continue  # the client's own sequence played back (「先解决对接，再组织验收」) is theirs
+        if (
+            lang == "zh"
+            and has(
+                strip_phrases(sentence, ("麻烦",)), (*lex.reflection.feeling, *lex.empathy), lang
+            )
+            and not matches(strip_phrases(sentence, p.not_dates), p.date_patterns)
+        ):
+            continue  # 「您心里肯定打鼓，怕又落个不懂规矩」 acknowledges; it proposes nothing
+        if (
+            lang == "zh"
+            and sentence.startswith(lex.reflection.markers)
+            and not has(
+                strip_phrases(sentence, ("稳定",)),
+                (*lex.reflection.attributed, *lex.reflection.firm),
+                lang,
+            )
+        ):
+            continue  # 「主任的意思是再跑三个月，稳定了才安排验收」 plays back the client's plan
         core = strip_phrases(sentence.lower(), p.not_dates)
         following = strip_phrases(parts[i + 1].lower(), p.not_dates) if i + 1 < len(parts) else ""
         acted = strip_phrases(core, (*p.not_actions, *lex.tone.sanctions))
@@ -282,6 +300,8 @@ def read(dialogue: Dialogue) -> Reading:
         else frozenset()
     )
     step = _proposal(text, tone_name, lex, lang, client, fact_seeking)
+    if tone_name == "sarcasm":
+        step = Proposal()  # mockery puts no step on the table
     if tone_name == "threat":
         # An ultimatum names a deadline and a step, never a partner: it is no agreed next step.
         step = Proposal(step.date, False, step.action, step.payment)
