@@ -119,7 +119,7 @@ def test_a_reflection_is_judged_against_the_clients_words(rep: str, client: str,
         # Asked without a question mark: a choice, a wh-word with a particle, a 请问.
         ("您那边是按合同总价算还是按实际点位算呀", "closed"),
         ("请问终验哪位领导主持呀", "closed"),
-        ("尾款这边卡在哪一步了？", "closed"),  # one fact
+        ("尾款最后由哪个科室经办？", "closed"),  # one fact
         ("系统要改到什么程度，您才觉得能验收？", "open"),
         ("您今天无论如何给我个准数。", "closed"),  # 无论如何 is no 如何
     ],
@@ -165,3 +165,19 @@ def test_a_next_step_is_one_the_rep_puts_on_the_table(
 ) -> None:
     step = _read(rep, "验收还要再等等。").next_step
     assert (step.date, step.person, step.action) == parts
+
+
+@pytest.mark.parametrize(
+    ("rep", "client", "empathy", "advice"),
+    [
+        ("您夹在院里和我们中间，这段时间压力不小吧。", "院长天天问我这事。", True, False),
+        ("您的难处我理解，我理解。那这笔什么时候付？", "院里今年确实紧。", False, False),
+        ("其实您不用等处长回来，您直接把单子报给财务就行。", "处长出差了。", False, True),
+        ("这事是我们做得不对，应该先跟您打个招呼。", "你们怎么不说一声就来了？", False, False),
+    ],
+)
+def test_empathy_and_advice_are_read_by_what_the_rep_does(
+    rep: str, client: str, empathy: bool, advice: bool
+) -> None:
+    reading = _read(rep, client)
+    assert (reading.empathy, reading.advice) == (empathy, advice)

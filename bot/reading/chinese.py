@@ -112,6 +112,7 @@ def read_questions(text: str, lex: Lexicon) -> Asked:
 def _hardens(rep: str, client: str, lex: Lexicon) -> bool:
     """The rep states firmly what the client only hedged (可能 → 答应, 一半 → 主要)."""
     r = lex.reflection
+    rep = strip_phrases(rep, r.not_firm)
     firm_new = [w for w in r.firm if w in rep and w not in client]
     return bool(firm_new) and has(client, r.hedges, "zh")
 
@@ -171,12 +172,16 @@ def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon)
     tagged = sentence.rstrip("?。! ").endswith(lex.question.closed_check)
     if is_question and not tagged and not marked:
         return "none"  # a question quoting the client to clarify is not a reflection
-    firm = has(body, r.firm, "zh") or has(body, r.accusation, "zh")
+    firm = has(strip_phrases(body, r.not_firm), r.firm, "zh") or has(body, r.accusation, "zh")
     if marked and firm and count >= 1 and (has(client, r.hedges, "zh") or mine < 0.5):
         return "distorted"
     if marked and is_question and mine < 0.34:
         return "distorted"  # 「您是说局长不想付这笔钱了？」: words put in the client's mouth
-    if marked and count == 0 and has(body, (*r.firm, *r.attributed), "zh"):
+    if (
+        marked
+        and count == 0
+        and has(strip_phrases(body, r.not_firm), (*r.firm, *r.attributed), "zh")
+    ):
         return "distorted"  # 「您是说局长已经答应这周就付款了」 after 「先把发票开过来」
     if count >= 1 and has(body, r.minimisers, "zh") and not has(client, r.minimisers, "zh"):
         return "distorted"  # 「一个小时而已嘛」: the client's trouble made small

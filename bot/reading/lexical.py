@@ -281,7 +281,11 @@ def read(dialogue: Dialogue) -> Reading:
         and kind == "distorted"
         and (
             matches(text, lex.proposal.date_patterns)
-            or has(text, (*lex.reflection.attributed, *lex.reflection.firm), lang)
+            or has(
+                strip_phrases(text, lex.reflection.not_firm),
+                (*lex.reflection.attributed, *lex.reflection.firm),
+                lang,
+            )
         )
     ):
         # 「那就是说您答应下个月一定付了」: a commitment assumed in the client's name pushes
@@ -317,6 +321,13 @@ def read(dialogue: Dialogue) -> Reading:
     else:
         asks = _asks_about(asked_sentences, lex, lang, dialogue.fact_keywords)
     empathy = tone.empathy(text, lex, lang, calm)
+    if lang == "zh" and calm:
+        if kind == "parrot" and has(text, lex.reflection.empty_formulas, lang):
+            empathy = (
+                False  # 「您的难处我理解，我理解。」 names the difficulty and says nothing of it
+            )
+        elif kind == "complex" and has(text, lex.strain, lang) and "您" in text:
+            empathy = True  # the client's unspoken strain put into words is recognition
     rule = tone.cites_rule(text, client, lex, lang)
     substantive = bool(n_q or asks or empathy or kind != "none" or rule or step.date)
     filler_heavy = has(low, lex.filler, lang) and n_units < 20

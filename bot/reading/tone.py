@@ -142,6 +142,8 @@ def advice(text: str, client: str, lex: Lexicon, lang: Lang) -> bool:
     if has(text, a.lecture, lang):
         return True
     for clause in sentences(text, lang):
+        if has(clause, lex.apology.admissions, lang):
+            continue  # 「有话应该先跟您沟通」 in an apology is the rep's own fault, not advice
         for phrase in found(clause, a.phrases, lang):
             rest = clause[clause.lower().find(phrase) + len(phrase) :]
             if not has(rest, a.demand_objects, lang):
