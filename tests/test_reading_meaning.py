@@ -100,12 +100,28 @@ WAITING = "财政的钱还没下来，我们也在等。"
         ("好的，那就月底验收，我让团队准备。", "主任月底之后才有空。", "distorted"),
         # The rep's own step after the client's date plays nothing back.
         ("好的，那我下周一上午把材料送过来。", "下周一之前把材料补齐就行。", "none"),
+        # 才 explaining a cause is no minimising; a number the rep named earlier is no mishearing.
+        (
+            "培训才没跟上，老师们用不起来，这是我们的问题。",
+            "老师们不会用，是你们没培训。",
+            "simple",
+        ),
+        ("您是说两千的差额是运费？", "差了两万，是运费的问题。", "distorted"),
         # The client's words as a springboard for a counter are no reflection.
         ("等一等可不行，我们这个月必须回款。", WAITING, "none"),
     ],
 )
 def test_a_reflection_is_judged_against_the_clients_words(rep: str, client: str, kind: str) -> None:
     assert _read(rep, client).reflection_kind == kind
+
+
+def test_a_number_the_rep_named_before_is_the_case_not_a_mishearing() -> None:
+    context = (
+        Line("rep", "尾款八十万，想问问什么时候能走流程。"),
+        Line("client", "五十万以上的付款都要上院长办公会。"),
+    )
+    rep = "您是说，我们这笔八十万的尾款得先上院长办公会，过了才能付。"
+    assert read(Dialogue(rep=rep, context=context)).reflection_kind == "simple"
 
 
 @pytest.mark.parametrize(

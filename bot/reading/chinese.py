@@ -117,13 +117,16 @@ def _hardens(rep: str, client: str, lex: Lexicon) -> bool:
     return bool(firm_new) and has(client, r.hedges, "zh")
 
 
-def _misheard(rep: str, client: str) -> bool:
-    """A number the rep attributes to the client that the client never said."""
-    mine, theirs = numbers(rep), numbers(client)
-    return bool(theirs) and bool(mine - theirs) and not (mine & theirs)
+def _misheard(rep: str, client: str, known: str = "") -> bool:
+    """A number the rep attributes to the client that the client never said (a number the rep
+    already named earlier, 「尾款七十万」, is the case, not a mishearing)."""
+    mine, theirs = numbers(rep) - numbers(known), numbers(client)
+    return bool(theirs) and bool(mine - theirs) and not (numbers(rep) & theirs)
 
 
-def reflection(text: str, client: str, asked: Asked, lex: Lexicon) -> ReflectionKind:
+def reflection(
+    text: str, client: str, asked: Asked, lex: Lexicon, known: str = ""
+) -> ReflectionKind:
     """What kind of reflection the turn holds, judged against the client's last words."""
     r = lex.reflection
     if not client.strip():
@@ -131,7 +134,7 @@ def reflection(text: str, client: str, asked: Asked, lex: Lexicon) -> Reflection
     best: ReflectionKind = "none"
     order = ("none", "parrot", "simple", "complex")
     for sentence in sentences(text, "zh"):
-        kind = _sentence_reflection(sentence, client, asked, lex)
+        kind = _sentence_reflection(sentence, client, asked, lex, known)
         if kind == "distorted":
             return "distorted"
         if order.index(kind) > order.index(best):
@@ -151,7 +154,9 @@ def _about_self(sentence: str) -> bool:
     return sentence.startswith(("我", "咱们公司", "本公司"))
 
 
-def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon) -> ReflectionKind:
+def _sentence_reflection(
+    sentence: str, client: str, asked: Asked, lex: Lexicon, known: str = ""
+) -> ReflectionKind:
     r = lex.reflection
     marked = has(sentence, r.markers, "zh")
     body = strip_phrases(sentence, (*r.markers, *r.empty_formulas))
@@ -195,7 +200,7 @@ def _sentence_reflection(sentence: str, client: str, asked: Asked, lex: Lexicon)
         return "none"
     if (
         _hardens(body, client, lex)
-        or _misheard(body, client)
+        or _misheard(body, client, known)
         or has(body, r.accusation, "zh")
         or (has(body, r.minimisers, "zh") and not has(client, r.minimisers, "zh"))
     ):

@@ -262,7 +262,10 @@ def read(dialogue: Dialogue) -> Reading:
     if lang == "zh":
         asked = chinese.read_questions(text, lex)
         form, n_q, n_open = asked.form, asked.questions, asked.open_questions
-        kind = chinese.reflection(text, client, asked, lex)
+        earlier = normalize(
+            "\n".join(line.text for line in dialogue.context if line.speaker == "rep")
+        )
+        kind = chinese.reflection(text, client, asked, lex, earlier)
         advice = tone.advice(text, client, lex, lang)
         if advice and kind == "simple":
             kind = "none"  # the client's words restated only to tell them what to do
