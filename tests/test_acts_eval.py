@@ -79,3 +79,28 @@ def test_a_broken_line_is_one_clear_message(tmp_path: Path) -> None:
     data_file.write_text("{not json\n", "utf-8")
     result = trainer("eval", "acts", str(data_file), tmp_path=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
+
+
+def test_a_directory_is_read_through_the_jsonl_inside_it(tmp_path: Path) -> None:
+    folder = tmp_path / "zh_acts"
+    folder.mkdir()
+    _write(folder / "zh_acts.jsonl", ITEMS)
+    (folder / "README.md").write_text("notes", "utf-8")
+    result = trainer("eval", "acts", str(folder), "--json", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["items"] == 2
+
+
+def test_a_directory_without_one_jsonl_says_what_is_expected(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = trainer("eval", "acts", str(empty), "--lang", "en", tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "no .jsonl file" in result.stderr and "crash" not in result.stderr.lower()
+    many = tmp_path / "many"
+    many.mkdir()
+    _write(many / "a.jsonl", ITEMS)
+    _write(many / "b.jsonl", ITEMS)
+    result = trainer("eval", "acts", str(many), "--lang", "zh", tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "a.jsonl, b.jsonl" in result.stderr and "Traceback" not in result.stderr

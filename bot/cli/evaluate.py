@@ -15,6 +15,31 @@ from bot.settings import EVAL_DIR
 eval_app = typer.Typer(help="Check the grader against expert-labelled data.", no_args_is_help=True)
 
 
+def eval_file(source: Path, default_name: str) -> Path:
+    """The JSONL file to evaluate: the path itself, or the one inside a directory.
+
+    A directory is accepted when it holds `default_name` or exactly one `.jsonl` file; otherwise
+    the user is told, in their language, what the command expects (never a crash file).
+    """
+    if source.is_dir():
+        named = source / default_name
+        if named.is_file():
+            return named
+        found = sorted(p for p in source.glob("*.jsonl") if p.is_file())
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise TrainerError("error.eval_dir_empty", path=source, name=default_name)
+        raise TrainerError(
+            "error.eval_dir_ambiguous",
+            path=source,
+            files=", ".join(p.name for p in found),
+        )
+    if not source.is_file():
+        raise TrainerError("error.file_not_found", path=source)
+    return source
+
+
 @eval_app.command("annomi")
 def eval_annomi(
     path: Annotated[
@@ -33,15 +58,14 @@ def eval_annomi(
     from bot.evaluation.roc import AucResult
 
     settings = load_settings()
-    source = path or EVAL_DIR / "annomi" / "annomi.jsonl"
+    given = path or EVAL_DIR / "annomi" / "annomi.jsonl"
 
     def auc_line(r: AucResult, unit: str = "") -> str:
         n = f"  n={r.n}{unit}" if unit else ""
         return f"  {r.name:<42} AUC {r.auc:.3f}  (95% CI {r.low:.3f}–{r.high:.3f}){n}"
 
     async def main() -> int:
-        if not source.exists():
-            raise TrainerError("error.file_not_found", path=source)
+        source = eval_file(given, "annomi.jsonl")
         items = load(source)
         high = sum(i.high for i in items)
         typer.echo(
@@ -88,11 +112,10 @@ def eval_casino(
     from bot.evaluation.casino import evaluate, load
 
     settings = load_settings()
-    source = path or EVAL_DIR / "casino" / "casino.jsonl"
+    given = path or EVAL_DIR / "casino" / "casino.jsonl"
 
     async def main() -> int:
-        if not source.exists():
-            raise TrainerError("error.file_not_found", path=source)
+        source = eval_file(given, "casino.jsonl")
         items = load(source)
         typer.echo(f"CaSiNo: {len(items)} strategy-labelled utterances, {source}")
         for a in evaluate(items):
@@ -109,7 +132,10 @@ def eval_casino(
 def eval_acts(
     path: Annotated[
         Path | None,
-        typer.Argument(help="zh_acts.jsonl (default ../shared/eval/zh_acts/zh_acts.jsonl)."),
+        typer.Argument(
+            help="zh_acts.jsonl, or a directory holding it"
+            " (default ../shared/eval/zh_acts/zh_acts.jsonl)."
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
     predictions: Annotated[
@@ -130,11 +156,10 @@ def eval_acts(
     from bot.reading import LexicalReader, Reader
 
     settings = load_settings()
-    source = path or Path("../shared/eval/zh_acts/zh_acts.jsonl")
+    given = path or Path("../shared/eval/zh_acts/zh_acts.jsonl")
 
     async def main() -> int:
-        if not source.exists():
-            raise TrainerError("error.file_not_found", path=source)
+        source = eval_file(given, "zh_acts.jsonl")
         items = load(source)
         reader: Reader = build_reader(settings) if model else LexicalReader()
         try:

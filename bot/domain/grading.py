@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.domain.evidence import fits
 from bot.domain.lang import Lang
 from bot.domain.metrics import Metrics, compute_metrics
 from bot.domain.ports import Judge, JudgeRequest
@@ -44,6 +45,20 @@ def verified_evidence(
     return tuple(kept[:MAX_EVIDENCE])
 
 
+def fitting_evidence(
+    dim: Dimension, evidence: tuple[Evidence, ...], transcript: Transcript, lang: Lang
+) -> tuple[Evidence, ...]:
+    """Only the quotes whose reading shows what `dim` is about (see `bot.domain.evidence`):
+    a judge that cites a plain question for persuasion or a bare 「对」 for preparation loses
+    that quote rather than the card showing evidence that does not fit."""
+    kept = []
+    for item in evidence:
+        before = [t.text for t in transcript.turns[: item.turn - 1] if t.speaker == "client"]
+        if fits(dim, item.quote, before[-1] if before else "", lang):
+            kept.append(item)
+    return tuple(kept)
+
+
 def _verified_rewording(rewording: Rewording | None, transcript: Transcript) -> Rewording | None:
     if rewording is None or not 1 <= rewording.turn <= len(transcript):
         return None
@@ -76,7 +91,9 @@ async def grade(
         score = limits[name].clamp(raw.score)
         dims[name] = DimensionScore(
             score=round(score, 2),
-            evidence=verified_evidence(raw.evidence, transcript),
+            evidence=fitting_evidence(
+                name, verified_evidence(raw.evidence, transcript), transcript, metrics.language
+            ),
             tip=raw.tip,
             rule=limits[name].rule if abs(score - raw.score) > 1e-9 else None,
         )

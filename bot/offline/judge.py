@@ -10,11 +10,11 @@ parroted reflection is never quoted as good listening; a dimension at 4.5 or abo
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from bot.domain.evidence import fits
 from bot.domain.lang import Lang
 from bot.domain.metrics import Metrics, RepTurnNote
 from bot.domain.ports import Judgement, JudgeRequest
+from bot.domain.rubric import bounds
 from bot.domain.scenario import Dimension
 from bot.domain.scorecard import DimensionScore, Evidence, Rewording
 from bot.domain.scoring import (
@@ -24,22 +24,11 @@ from bot.domain.scoring import (
     listening_score,
 )
 from bot.i18n import Catalog
-from bot.reading import Reading, read_text
 from bot.reading.text import sentences
 
 __all__ = ["SCORERS", "OfflineJudge", "interpolate", "listening_parts", "listening_score"]
 QUOTE_CHARS = 120
 GOOD = 4.5
-
-
-# Which sentence of a turn to quote for each dimension: the one that shows the behaviour.
-SHOWS: dict[Dimension, Callable[[Reading], bool]] = {
-    "listening": lambda c: c.reflection or c.distorted or c.advice or c.question,
-    "persuasion": lambda c: c.pressure or c.value or c.regulation,
-    "preparation": lambda c: bool(c.asks_about),
-    "composure": lambda c: c.pressure or c.empathy or c.apology,
-    "next_step": lambda c: c.next_step.date and c.next_step.action,
-}
 
 
 def clip(text: str) -> str:
@@ -59,7 +48,7 @@ def clip(text: str) -> str:
 def _quote(note: RepTurnNote, dim: Dimension, lang: Lang) -> Evidence | None:
     """The sentence of the turn that shows the behaviour; None when no single one does."""
     for sentence in sentences(note.text, lang):
-        if SHOWS[dim](read_text(sentence, note.prev_client, lang)):
+        if fits(dim, sentence, note.prev_client, lang):
             return Evidence(note.number, clip(sentence))
     return None
 
@@ -89,7 +78,8 @@ def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
 
 def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
     t = catalog.t
-    if SCORERS[dim](m) >= GOOD:
+    # The tip agrees with the score the card will show: the bounded one, not the raw one.
+    if bounds(m)[dim].clamp(SCORERS[dim](m)) >= GOOD:
         return t(lang, "tip.good")
     if dim == "listening":
         parts = listening_parts(m)

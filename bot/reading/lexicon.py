@@ -49,11 +49,17 @@ class ReflectionWords(Strict):
     backchannels: Words = ()
     hedges: Words = ()
     firm: Words = ()
+    not_firm: Words = ()
     minimisers: Words = ()
     accusation: Words = ()
     feeling: Words = ()
     perspective: Words = ()
     complex_markers: Words = ()
+    interpretive: Words = ()
+    charged: Words = ()
+    attributed: Words = ()
+    open_ended: Words = ()
+    springboard: Words = ()
     echo_share: float = Field(0.35, ge=0, le=1)
     parrot_share: float = Field(0.8, ge=0, le=1)
     min_shared: int = Field(2, ge=1)
@@ -71,6 +77,7 @@ class ToneWords(Strict):
     sarcasm_patterns: Words = ()
     pressure: Words = ()
     assumptive: Words = ()
+    not_pressure: Words = ()
     negators: Words = ()
     mock_emoji: Words = ()
 
@@ -117,6 +124,15 @@ class ReplyWords(Strict):
     defer: Words = ()
     refuse: Words = ()
     but: Words = ()
+    condition: Words = ()
+    hedge: Words = ()
+    not_refuse: Words = ()
+    refuse_patterns: Words = ()
+    counter_patterns: Words = ()
+    not_accept: Words = ()
+    not_defer: Words = ()
+    bare_accept: Words = ()
+    go_ahead: Words = ()
 
 
 class Topic(Strict):
@@ -125,6 +141,32 @@ class Topic(Strict):
     strong: Words = ()
     weak: Words = ()
     patterns: Words = ()
+
+
+class AskWords(Strict):
+    """What a question is about (domain) and what its question word asks for (aspect)."""
+
+    acceptance: Words = ()
+    payment: Words = ()
+    payment_patterns: Words = ()
+    project: Words = ()
+    phases: Words = ()
+    wh: Words = ()
+    person_wh: Words = ()
+    person_nouns: Words = ()
+    sign_verbs: Words = ()
+    person_patterns: Words = ()
+    request_forms: Words = ()
+    conditions: Words = ()
+    not_domain: Words = ()
+    time_wh: Words = ()
+    process_wh: Words = ()
+    term_items: Words = ()
+    content_wh: Words = ()
+    ask_verbs: Words = ()
+    standard_items: Words = ()
+    need: Words = ()
+    reflection_openers: Words = ()
 
 
 class Lexicon(Strict):
@@ -138,8 +180,10 @@ class Lexicon(Strict):
     proposal: ProposalWords
     reply: ReplyWords
     topics: dict[FactKey, Topic]
+    asks: AskWords = AskWords()
     empathy: Words = ()
     empty_empathy: Words = ()
+    strain: Words = ()
     rules: Words = ()
     not_rules: Words = ()
     courtesy: Words = ()

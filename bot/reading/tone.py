@@ -11,7 +11,7 @@ import re
 
 from bot.domain.lang import Lang
 from bot.reading.lexicon import Lexicon
-from bot.reading.text import clauses, found, has, matches, sentences, shared
+from bot.reading.text import clauses, found, has, matches, sentences, shared, strip_phrases
 from bot.reading.types import Tone
 
 _EN_AGENT = re.compile(
@@ -90,6 +90,7 @@ def is_pressure(text: str, lex: Lexicon, lang: Lang) -> bool:
     t = lex.tone
     if has(text, t.assumptive, lang):
         return True
+    text = strip_phrases(text, t.not_pressure)
     for clause in clauses(text) if lang == "zh" else sentences(text, lang):
         for word in found(clause, t.pressure, lang):
             before = clause.lower()[: max(0, clause.lower().find(word))]
@@ -147,6 +148,8 @@ def advice(text: str, client: str, lex: Lexicon, lang: Lang) -> bool:
     if has(text, a.lecture, lang):
         return True
     for clause in sentences(text, lang):
+        if has(clause, lex.apology.admissions, lang):
+            continue  # 「有话应该先跟您沟通」 in an apology is the rep's own fault, not advice
         for phrase in found(clause, a.phrases, lang):
             rest = clause[clause.lower().find(phrase) + len(phrase) :]
             if not has(rest, a.demand_objects, lang):
