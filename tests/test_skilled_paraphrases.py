@@ -121,6 +121,11 @@ SESSIONS: dict[str, tuple[str, list[str]]] = {
     ),
 }
 
+# The tax rep offers the remedy for the brand doubt with a dated step before asking who signs;
+# the deputy director takes it on the spot (the scenario's commitment needs three facts), so
+# the meeting ends won with three.
+FEWEST_FACTS = {"tax-remedy-for-the-brand-doubt": 3}
+
 
 async def _play(
     app: Container, scenario_id: str, lines: list[str]
@@ -147,7 +152,7 @@ async def test_a_skilled_rep_in_other_words_earns_the_facts_and_the_step(
     session, scenario, replies = await _play(app, scenario_id, lines)
     assert session.end_reason == EndReason.COMMITMENT, "\n".join(r for _, r in replies)
     assert set(scenario.commitment.requires_facts) <= set(session.client.earned)
-    assert len(session.client.earned) >= 4
+    assert len(session.client.earned) >= FEWEST_FACTS.get(name, 4)
     for known, reply in replies:
         for sentence in re.split(r"(?<=[。！？!?])|(?<=\.)\s", reply):
             if DEMAND.search(sentence):

@@ -140,12 +140,18 @@ def asks_about(
             aspects = _aspects(clause, words, closed) or _aspects(core, words, closed)
             domain: Domain | None = None
             for scope in (clause, core, rest_of_turn, client, context):
+                if scope is client and "contents" in aspects and has(core, words.blockers, "zh"):
+                    break  # 「您觉得主要卡在哪？」 asks what must still be met, whatever was said
                 scope = strip_phrases(scope, words.not_domain)
                 domain = _topic(_domains(scope, words), words, scope)
                 if domain is not None:
                     break
-            if domain is None and "contents" in aspects and has(core, words.standard_items, "zh"):
-                domain = "acceptance"  # 「校准记录具体要补哪些？」: what is still missing
+            if domain is None and "contents" in aspects and (
+                has(core, words.standard_items, "zh") or has(core, words.blockers, "zh")
+            ):
+                # 「校准记录具体要补哪些？」「您觉得主要卡在哪些地方？」: what is still missing
+                # before it can pass, when nothing in the dialogue names payment or the project
+                domain = "acceptance"
             if domain is None and "person" in aspects and has(clause, words.sign_verbs, "zh"):
                 domain = "payment"  # 「最后是哪位领导拍板签字？」: who decides is who pays
             if domain is not None:

@@ -165,6 +165,7 @@ class AskWords(Strict):
     content_wh: Words = ()
     ask_verbs: Words = ()
     standard_items: Words = ()
+    blockers: Words = ()
     need: Words = ()
     reflection_openers: Words = ()
 
