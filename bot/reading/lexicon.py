@@ -72,6 +72,16 @@ class ToneWords(Strict):
     assumptive: Words = ()
     negators: Words = ()
     mock_emoji: Words = ()
+    # English escalation read by meaning: the rep's side as the agent of a step aimed at the
+    # client (verb + authority), a legal party already at work, or a hinted consequence.
+    escalation_verbs: Words = ()
+    step_verbs: Words = ()
+    adversarial: Words = ()
+    authorities: Words = ()
+    legal_parties: Words = ()
+    legal_work: Words = ()
+    veiled_patterns: Words = ()
+    reported: Words = ()
 
 
 class AdviceWords(Strict):
