@@ -136,6 +136,17 @@ class Topic(Strict):
     patterns: Words = ()
 
 
+class CaseTalk(Strict):
+    """What makes a question about the case rather than small talk (see `bot.reading.focus`)."""
+
+    markers: Words = ()
+    situation: Words = ()
+    gatekeeping: Words = ()
+    gatekeeping_patterns: Words = ()
+    generic: Words = ()
+    follow_up: Words = ()
+
+
 class Lexicon(Strict):
     """Every word list one language's reader needs."""
 
@@ -160,6 +171,7 @@ class Lexicon(Strict):
     filler: Words = ()
     stopwords: Words = ()
     injection: Words = ()
+    case_talk: CaseTalk = CaseTalk()
 
 
 @functools.cache
