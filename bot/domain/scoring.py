@@ -21,8 +21,11 @@ that answer what the client said: a faithful reflection, empathy, owning a fault
 question building on the client's words; 30% fair, 60% good) is a sub-score; and the
 restraint sub-scores (talk share, advice) cannot lift listening more than half a point above
 the mean of the active ones, because leaving room is not the same as using it. A wh-question
-about one of the five facts (「哪位领导签字？」) counts as open there: it is discovery.
-Anywhere, closed questions alone with nothing played back cap listening at 2.5.
+on the case (「最后是哪位领导签字？」「对您影响最大的是哪一块？」) counts as open there: the
+reader calls one-fact questions closed, but at a payment meeting they are discovery.
+A rep who asks well but never plays the client back is at most fair there (3: MITI's fair
+is one reflection per question). Anywhere, closed questions alone with nothing played back
+cap listening at 2.5.
 
 Calibration anchors (checked by tests, reasons in `bot.offline.judge`): an expert rep (all
 five facts, listening, calm, a dated next step accepted) scores ≥ 80 and passes; a rep who
@@ -55,6 +58,7 @@ RESTRAINT_LIFT = 0.5
 ENGAGED = ((0.3, 0.0), (0.7, 1.0))  # share of turns on the matter → up to one point
 MONOLOGUE_UNITS = {"zh": 80, "en": 50}  # characters / words: about 20 seconds of speech
 CLOSED_ONLY_CAP = 2.5
+UNREFLECTED_CAP = 3.0
 
 
 def interpolate(value: float, anchors: Anchors) -> float:
@@ -135,6 +139,8 @@ def listening_score(m: Metrics) -> float:
         score = min(score, sum(active) / len(active) + RESTRAINT_LIFT)
     if not m.reflections and not m.case_open:
         score = min(score, CLOSED_ONLY_CAP)  # closed questions alone, nothing played back
+    elif not m.reflections and m.case:
+        score = min(score, UNREFLECTED_CAP)  # asking well is not yet being heard
     return clamp(score - DISTORTION_COST * m.distorted)
 
 

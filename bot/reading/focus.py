@@ -15,7 +15,7 @@ from __future__ import annotations
 from bot.domain.lang import Lang
 from bot.reading import chinese, english
 from bot.reading.lexicon import Lexicon
-from bot.reading.text import grams, has, matches, strip_phrases
+from bot.reading.text import grams, has, matches, sentences, strip_phrases
 
 
 def _gatekeeping(sentence: str, lex: Lexicon, lang: Lang) -> bool:
@@ -30,7 +30,9 @@ def _follows(sentence: str, client_said: str, client_last: str, lex: Lexicon, la
     if lang == "zh":
         mine = grams(strip_phrases(sentence, c.generic), lang)
         theirs = grams(strip_phrases(client_said, c.generic), lang)
-        return len(mine & theirs) >= 2
+        if len(mine & theirs) >= 2:
+            return True
+        return bool(client_last.strip()) and has(sentence, c.follow_up, lang)
     mine = grams(sentence, lang) - set(c.generic)
     if mine & grams(client_said, lang):
         return True
@@ -85,17 +87,23 @@ def seeks_content(asked: tuple[str, ...], lex: Lexicon, lang: Lang) -> int:
 
 
 def takes_up(text: str, client_said: str, lex: Lexicon, lang: Lang) -> bool:
-    """Whether the turn builds on what the client has said: it shares at least two content
-    units with the client's words, and they are a fair part (a fifth) of what the rep says, so
-    a long monologue that happens to repeat a few of the client's words does not count."""
+    """Whether a sentence of the turn builds on what the client has said: it shares at least
+    two content units with the client's words, and they are a fair part (a fifth) of that
+    sentence, so a monologue that happens to repeat a few of the client's words does not
+    count while a long turn that opens by playing the client back does."""
     if not client_said.strip():
         return False
     c = lex.case_talk
     if lang == "zh":
-        mine = grams(strip_phrases(text, c.generic), lang)
         theirs = grams(strip_phrases(client_said, c.generic), lang)
     else:
-        mine = grams(text, lang) - set(c.generic)
         theirs = grams(client_said, lang)
-    common = len(mine & theirs)
-    return common >= 2 and common >= 0.2 * len(mine)
+    for sentence in sentences(text, lang):
+        if lang == "zh":
+            mine = grams(strip_phrases(sentence, c.generic), lang)
+        else:
+            mine = grams(sentence, lang) - set(c.generic)
+        common = len(mine & theirs)
+        if common >= 2 and common >= 0.2 * len(mine):
+            return True
+    return False

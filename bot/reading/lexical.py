@@ -219,9 +219,7 @@ def read(dialogue: Dialogue) -> Reading:
         ),
         names_case=has(low, lex.case_talk.markers, lang),
         takes_up=case_talk.takes_up(text, normalize(dialogue.client_said()), lex, lang),
-        fact_finding=min(n_q - n_open, case_talk.seeks_content(asked_sentences, lex, lang))
-        if asks
-        else 0,
+        fact_finding=min(n_q - n_open, case_talk.seeks_content(asked_sentences, lex, lang)),
     )
 
 
