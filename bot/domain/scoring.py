@@ -217,8 +217,9 @@ def next_step_score(m: Metrics) -> float:
     """推进, 1–5: a concrete next step (date + person + action) that the client accepted.
 
     Anchors: 5 accepted; 3.5 a complete step proposed calmly but not (yet) accepted; 2.5 a step
-    with an action and a date or a person; 1.5 an action alone; 1 nothing proposed (demands,
-    threats and steps off the payment path count as nothing).
+    with an action and a date or a person; 1 nothing proposed (an action with neither a date
+    nor a person is a statement, and demands, threats and steps off the payment path count as
+    nothing).
     """
     if m.commitment:
         return 5.0
@@ -227,8 +228,6 @@ def next_step_score(m: Metrics) -> float:
         return 3.5
     if any(s.action and (s.date or s.person) for s in steps):
         return 2.5
-    if any(s.action for s in steps):
-        return 1.5
     return 1.0
 
 

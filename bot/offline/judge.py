@@ -85,6 +85,11 @@ def _quote(note: RepTurnNote, dim: Dimension, lang: Lang) -> Evidence | None:
     return None
 
 
+def _proposed(n: RepTurnNote) -> bool:
+    step = n.cues.next_step
+    return not n.cues.pressure and step.payment and step.action and (step.date or step.person)
+
+
 def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
     notes = list(m.notes)
     notes = [n for n in notes if not n.cues.injection]
@@ -106,13 +111,9 @@ def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
         "preparation": [n for n in notes if n.cues.asks_about],
         "composure": [n for n in notes if n.cues.pressure]
         + [n for n in notes if (n.cues.empathy or n.cues.apology) and not n.cues.small_talk],
-        # A demand or an ultimatum is no proposal (see `scoring.proposals`).
-        "next_step": [n for n in notes if n.cues.proposes_next_step and not n.cues.pressure]
-        + [
-            n
-            for n in notes
-            if n.cues.next_step.action and not n.cues.proposes_next_step and not n.cues.pressure
-        ],
+        # Only what `scoring.proposals` counts: no demand, no step off the payment path.
+        "next_step": [n for n in notes if n.cues.proposes_next_step and _proposed(n)]
+        + [n for n in notes if not n.cues.proposes_next_step and _proposed(n)],
     }
     quotes = (_quote(n, dim, m.language) for n in pick[dim])
     return tuple(q for q in quotes if q is not None)[:3]
