@@ -22,6 +22,7 @@ def _tone(rep: str, client: str = "We are still waiting on the bureau.") -> str:
         "My company will take this to court.",
         "Frankly, we're going to complain to the audit office about the delay.",
         "We'll bring the matter to the discipline commission.",
+        "If this drags on, we'll have no choice but to refer the matter to arbitration.",
     ],
 )
 def test_the_reps_side_taking_the_client_to_an_authority_is_a_threat(rep: str) -> None:
@@ -59,6 +60,10 @@ def test_a_legal_side_at_work_or_a_hinted_consequence_is_a_veiled_threat(rep: st
         ),
         ("We will send the invoice to the finance bureau by Friday.", "Send the invoice first."),
         ("What does the bureau need from us to release it?", "The bureau is strict."),
+        ("No, we will not report this to the finance bureau.", "Will you report us?"),
+        ("I'll report back to you by Friday.", "When will I hear back?"),
+        ("We'll raise an invoice to your finance department today.", "We need an invoice."),
+        ("I'll escalate internally to our head office to speed up the certificates.", "Late."),
         ("Our legal team reviewed the contract and the amount is correct.", "Is the amount right?"),
         (
             "We could ask our lawyers to help draft the supplement with your legal office.",
