@@ -63,6 +63,10 @@ class Metrics:
     checklist: dict[FactKey, Status]
     commitment: bool
     plan_coverage: int | None
+    case: bool = False
+    small_talk: int = 0
+    case_questions: int = 0
+    case_open: int = 0
     notes: tuple[RepTurnNote, ...] = field(default=(), repr=False)
     speech: SpeechMetrics | None = None  # only when the rep spoke (voice notes)
 
@@ -195,6 +199,16 @@ def _commitment(
     return False
 
 
+def _payment_case(notes: tuple[RepTurnNote, ...], scenario: Scenario | None) -> bool:
+    """Whether "about the case" is defined: a scenario, or a rep who names the matter (a
+    payment owed, an invoice, the contract, acceptance: `case_talk.markers`) or asks about
+    three of the five facts. A counselling transcript keeps every question."""
+    if scenario is not None:
+        return True
+    asked = set().union(*(n.cues.asks_about for n in notes)) if notes else set()
+    return any(n.cues.names_case for n in notes) or len(asked) >= 3
+
+
 def plan_coverage(plan: str | None, lang: Lang) -> int | None:
     """How many of the five questions the written plan addresses (None when skipped)."""
     if not plan or not plan.strip():
@@ -256,6 +270,16 @@ def compute_metrics(
         checklist=checklist(transcript, notes, lang, scenario),
         commitment=_commitment(transcript, notes, scenario) if committed is None else committed,
         plan_coverage=plan_coverage(plan, lang),
+        # Listening counts questions about the case: small talk, a greeting or asking for
+        # someone is courtesy; a wh-question about a fact is discovery (`bot.reading.focus`).
+        case=(case := _payment_case(notes, scenario)),
+        small_talk=sum(c.small_talk for c in cues) if case else 0,
+        case_questions=sum(c.questions for c in cues if not (case and c.small_talk)),
+        case_open=sum(
+            min(c.questions, c.open_questions + (c.fact_finding if case else 0))
+            for c in cues
+            if not (case and c.small_talk)
+        ),
         notes=notes,
         speech=speech_metrics(transcript, lang),
     )

@@ -1,11 +1,29 @@
 """The offline judge: the deterministic scores (`bot.domain.scoring`), quotes and tips.
 
-Scores, anchors and calibration are documented in `bot.domain.scoring`: an expert rep (all
-five facts, listening, calm, a dated next step accepted) scores ≥ 80 and passes; a rep who
-pressures or threatens and uncovers nothing scores ≤ 40. Quotes are the rep's own sentences,
+Scores and anchors are documented in `bot.domain.scoring`. Quotes are the rep's own sentences,
 each chosen because its reading shows the behaviour its dimension is about; a distorted or
-parroted reflection is never quoted as good listening; a dimension at 4.5 or above gets the
-"keep it up" tip, never advice that contradicts the score.
+parroted reflection is never quoted as good listening; small talk is never quoted as
+listening or composure; a demand is never quoted as a next step; a dimension at 4.5 or above
+gets the "keep it up" tip, never advice that contradicts the score, and a rep who proposed a
+complete step that the client has not accepted is told to win the agreement, not to propose.
+
+Calibration anchors (each checked by tests/test_judge_meaning.py and the walkthroughs):
+
+- An expert rep (all five facts told by the client, listening, calm, a dated next step the
+  client accepted) scores ≥ 80 and passes. Why: preparation 4.75 (five facts specific),
+  next step 5 (accepted), composure 5 (calm, on the case, acknowledging the client), and
+  persuasion ≥ 4 (empathy, owning a fault, the commitment) outweigh a listening score that
+  the lexical reader holds near 3.5 (it finds about half of the reflections an expert coder
+  finds), so an expert clears 80 on the other four dimensions even when listening is only fair.
+- A rep who pressures or threatens and uncovers nothing scores ≤ 40. Why: every pressing turn
+  costs composure 1 and persuasion 0.75, a threat 2 (a hinted one 1.5) more, so one threat
+  or two pressing turns bring composure and persuasion to the floor; nothing uncovered keeps
+  preparation at 1–1.4; a demand or an ultimatum is no proposal (next step 1); and pressing
+  turns count with advice as not listening, so listening stays under 3.
+- Between them: small talk, a greeting phrased as a question or asking for someone at the
+  door is not listening; closed questions alone with nothing played back cap listening at
+  2.5 (fair minus); talking at the client (monologues) and steering around the matter cost
+  composure; a complete step proposed calmly but not accepted scores 3.5, a partial one 2.5.
 """
 
 from __future__ import annotations
@@ -22,6 +40,7 @@ from bot.domain.scoring import (
     interpolate,
     listening_parts,
     listening_score,
+    proposals,
 )
 from bot.i18n import Catalog
 from bot.reading.text import sentences
@@ -53,13 +72,23 @@ def _quote(note: RepTurnNote, dim: Dimension, lang: Lang) -> Evidence | None:
     return None
 
 
+def _proposed(n: RepTurnNote) -> bool:
+    step = n.cues.next_step
+    return not n.cues.pressure and step.payment and step.action and (step.date or step.person)
+
+
 def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
     notes = list(m.notes)
     notes = [n for n in notes if not n.cues.injection]
     pick: dict[Dimension, list[RepTurnNote]] = {
         "listening": [n for n in notes if n.cues.advice or n.cues.distorted]
         + [n for n in notes if n.cues.reflection and not n.cues.advice]
-        + [n for n in notes if n.cues.open_question and not (n.cues.reflection or n.cues.advice)],
+        + [
+            n
+            for n in notes
+            if n.cues.open_question
+            and not (n.cues.reflection or n.cues.advice or n.cues.small_talk)
+        ],
         "persuasion": [n for n in notes if n.cues.pressure]
         + [
             n
@@ -68,9 +97,10 @@ def _evidence(dim: Dimension, m: Metrics) -> tuple[Evidence, ...]:
         ],
         "preparation": [n for n in notes if n.cues.asks_about],
         "composure": [n for n in notes if n.cues.pressure]
-        + [n for n in notes if n.cues.empathy or n.cues.apology],
-        "next_step": [n for n in notes if n.cues.proposes_next_step]
-        + [n for n in notes if n.cues.next_step.action and not n.cues.proposes_next_step],
+        + [n for n in notes if (n.cues.empathy or n.cues.apology) and not n.cues.small_talk],
+        # Only what `scoring.proposals` counts: no demand, no step off the payment path.
+        "next_step": [n for n in notes if n.cues.proposes_next_step and _proposed(n)]
+        + [n for n in notes if not n.cues.proposes_next_step and _proposed(n)],
     }
     quotes = (_quote(n, dim, m.language) for n in pick[dim])
     return tuple(q for q in quotes if q is not None)[:3]
@@ -117,9 +147,11 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
     if dim == "composure":
         if m.threats or m.veiled_threats or m.injections:
             return t(lang, "tip.composure.threat")
-        return t(lang, "tip.composure.pressure" if m.pressure else "tip.composure.keep")
+        return t(lang, "tip.composure.pressure" if m.pressure else "tip.composure.focus")
     if m.commitment:
         return t(lang, "tip.next_step.confirm")
+    if any(s.complete for s in proposals(m)):
+        return t(lang, "tip.next_step.agree")  # proposed, not yet accepted
     return t(lang, "tip.next_step.propose")
 
 

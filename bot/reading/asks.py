@@ -146,8 +146,10 @@ def asks_about(
                 domain = _topic(_domains(scope, words), words, scope)
                 if domain is not None:
                     break
-            if domain is None and "contents" in aspects and (
-                has(core, words.standard_items, "zh") or has(core, words.blockers, "zh")
+            if (
+                domain is None
+                and "contents" in aspects
+                and (has(core, words.standard_items, "zh") or has(core, words.blockers, "zh"))
             ):
                 # 「校准记录具体要补哪些？」「您觉得主要卡在哪些地方？」: what is still missing
                 # before it can pass, when nothing in the dialogue names payment or the project

@@ -11,6 +11,7 @@ from bot.domain.facts import FACT_KEYS, FactKey
 from bot.domain.lang import Lang, detect_language, units
 from bot.reading import asks as chinese_asks
 from bot.reading import chinese, english, tone
+from bot.reading import focus as case_talk
 from bot.reading.injection import addressed_to_grader
 from bot.reading.lexicon import Lexicon, ReplyWords, lexicon
 from bot.reading.normalize import normalize
@@ -360,6 +361,17 @@ def read(dialogue: Dialogue) -> Reading:
         injection=addressed_to_grader(raw),
         vague=not substantive and not introduce and (n_units < 6 or filler_heavy),
         directive=advice or tone_name == "pressure",
+        small_talk=case_talk.small_talk(
+            asked_sentences,
+            normalize(dialogue.client_said()),
+            client,
+            lex,
+            lang,
+            tuple(w for ws in dialogue.fact_keywords.values() for w in ws),
+        ),
+        names_case=has(low, lex.case_talk.markers, lang),
+        takes_up=case_talk.takes_up(text, normalize(dialogue.client_said()), lex, lang),
+        fact_finding=min(n_q - n_open, case_talk.seeks_content(asked_sentences, lex, lang)),
     )
 
 

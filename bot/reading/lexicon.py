@@ -80,6 +80,16 @@ class ToneWords(Strict):
     not_pressure: Words = ()
     negators: Words = ()
     mock_emoji: Words = ()
+    # English escalation read by meaning: the rep's side as the agent of a step aimed at the
+    # client (verb + authority), a legal party already at work, or a hinted consequence.
+    escalation_verbs: Words = ()
+    step_verbs: Words = ()
+    adversarial: Words = ()
+    authorities: Words = ()
+    legal_parties: Words = ()
+    legal_work: Words = ()
+    veiled_patterns: Words = ()
+    reported: Words = ()
 
 
 class AdviceWords(Strict):
@@ -170,6 +180,17 @@ class AskWords(Strict):
     reflection_openers: Words = ()
 
 
+class CaseTalk(Strict):
+    """What makes a question about the case rather than small talk (see `bot.reading.focus`)."""
+
+    markers: Words = ()
+    situation: Words = ()
+    gatekeeping: Words = ()
+    gatekeeping_patterns: Words = ()
+    generic: Words = ()
+    follow_up: Words = ()
+
+
 class Lexicon(Strict):
     """Every word list one language's reader needs."""
 
@@ -196,6 +217,7 @@ class Lexicon(Strict):
     filler: Words = ()
     stopwords: Words = ()
     injection: Words = ()
+    case_talk: CaseTalk = CaseTalk()
 
 
 @functools.cache

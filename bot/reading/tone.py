@@ -16,7 +16,22 @@ from bot.reading.types import Tone
 
 _EN_AGENT = re.compile(
     r"\b(?:we|i)(?:'ll| will| are going to|'re going to|'m going to| shall|'d| would)\b"
+    r"|\b(?:my|our) (?:company|firm|management|boss|ceo)\b"
     r"|\bour (?:lawyers?|legal|attorneys?)\b|\bor (?:else|we)\b|\botherwise\b|\bunless\b"
+)
+# The rep's side as the subject of what follows ("we", "I'll", "my company", "our legal team").
+_EN_SELF = re.compile(
+    r"\b(?:we|i|we'll|i'll|we'd|i'd|we're|i'm|we've|i've|us|me)\b"
+    r"|\b(?:my|our) (?:company|firm|side|management|boss|ceo|headquarters|head office)\b"
+)
+# Who or what the step is aimed at: the client's failure, or the client.
+_EN_GRIEVANCE = re.compile(
+    r"\b(?:this|that|it|you|your (?:bureau|department|office|unit|team|agency)|the (?:matter|"
+    r"delay|delays|arrears|overdue|debt|case|issue|situation|non-?payment)|non-?payment)\b"
+)
+_EN_NEGATED = re.compile(
+    r"\b(?:not|never|no|don't|won't|wouldn't|isn't|aren't|can't|cannot|shouldn't|no intention|"
+    r"no plan|nobody|rather not|hope not|hope we don't|hope it doesn't)\b|n't\b"
 )
 
 
@@ -57,6 +72,65 @@ def is_threat(text: str, client: str, lex: Lexicon, lang: Lang) -> bool:
             if _asserted(clause, word.lower(), client, lex, lang):
                 return True
     return False
+
+
+def _inflected(verb: str) -> str:
+    """A verb with its -s/-ed/-ing forms ("report" → reports, reported, reporting)."""
+    head, _, rest = verb.partition(" ")
+    stem = head[:-1] if head.endswith("e") else head
+    forms = rf"(?:{re.escape(head)}|{re.escape(head)}s|{re.escape(stem)}ed|{re.escape(stem)}ing)"
+    return forms + (rf"\s+{re.escape(rest)}" if rest else "")
+
+
+def _rep_agent(before: str) -> bool:
+    """Whether the rep's side is the subject right before a verb, not negated and not "you"."""
+    agents = list(_EN_SELF.finditer(before))
+    if not agents:
+        return False
+    after_agent = before[agents[-1].end() :]
+    if _EN_NEGATED.search(after_agent):
+        return False
+    return re.search(r"\byou\b|\byou'(?:ll|d|re)\b", after_agent) is None
+
+
+def escalation(text: str, client: str, lex: Lexicon) -> Tone | None:
+    """English escalation read by meaning: "threat" when the rep's side says it will take a
+    step aimed at the client to an authority ("we will report this to the finance bureau"),
+    "veiled_threat" when its legal side is already at work or a consequence is hinted
+    ("think carefully about what happens next"). Negated steps ("we would never go to
+    lawyers"), reported speech ("you said your lawyers…") and questions are not threats; an
+    authority the client just named counts only with the rep's side as the agent.
+    """
+    t = lex.tone
+    found_tone: Tone | None = None
+    for sentence in sentences(text, "en"):
+        low = sentence.lower().replace("’", "'").strip()
+        if low.endswith("?") and not has(low, t.conditions, "en"):
+            continue
+        if has(low, t.reported, "en"):
+            continue
+        for verb in (*t.escalation_verbs, *t.step_verbs):
+            for hit in re.finditer(rf"(?<![a-z']){_inflected(verb)}(?![a-z'])", low):
+                before, after = low[: hit.start()], low[hit.end() :]
+                if not _rep_agent(before[-60:]) or not has(after, t.authorities, "en"):
+                    continue
+                aimed = _EN_GRIEVANCE.search(after.split(" to ")[0] + " ") is not None
+                hostile = has(after, (*t.adversarial, *t.sanctions), "en")
+                if hostile or (aimed and verb in t.escalation_verbs):
+                    return "threat"
+                if aimed or verb in t.escalation_verbs:
+                    found_tone = "veiled_threat"
+        for party in found(low, t.legal_parties, "en"):
+            at = low.find(party)
+            owner = low[max(0, at - 12) : at]
+            if re.search(r"\b(?:our|my)\s+(?:\w+\s+)?$", owner) is None:
+                continue
+            rest = low[at + len(party) : at + len(party) + 40]
+            if has(rest, t.legal_work, "en") and not _EN_NEGATED.search(rest[:20]):
+                found_tone = found_tone or "veiled_threat"
+        if matches(low, t.veiled_patterns) and not _EN_NEGATED.search(low.split("what")[0][-12:]):
+            found_tone = found_tone or "veiled_threat"
+    return found_tone
 
 
 def is_veiled(text: str, client: str, lex: Lexicon, lang: Lang) -> bool:
@@ -107,9 +181,10 @@ def is_pressure(text: str, lex: Lexicon, lang: Lang) -> bool:
 
 def tone(text: str, client: str, lex: Lexicon, lang: Lang) -> Tone:
     """The strongest tone present (threat > veiled threat > sarcasm > pressure > calm)."""
-    if is_threat(text, client, lex, lang):
+    escalated = escalation(text, client, lex) if lang == "en" else None
+    if escalated == "threat" or is_threat(text, client, lex, lang):
         return "threat"
-    if is_veiled(text, client, lex, lang):
+    if escalated == "veiled_threat" or is_veiled(text, client, lex, lang):
         return "veiled_threat"
     if is_sarcastic(text, client, lex, lang):
         return "sarcasm"

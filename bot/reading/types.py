@@ -101,6 +101,10 @@ class Reading:
     injection: bool = False
     vague: bool = False
     directive: bool = False
+    small_talk: bool = False  # asks, but only small talk, a greeting or for someone at the door
+    names_case: bool = False  # names the matter: a payment owed, an invoice, the contract
+    takes_up: bool = False  # builds on the client's last words (a follow-up, not a new topic)
+    fact_finding: int = 0  # closed wh-questions (「哪位领导签字？」): discovery on the case
     source: str = "lexical"
 
     @property
