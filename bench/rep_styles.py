@@ -51,7 +51,8 @@ def project(scenario: Scenario) -> str:
     title = scenario.title
     if scenario.language == "en":
         return title.split(" — ")[0].lower()
-    for cut in ("尾款", "项目"):
+    # 「市中医院手麻系统签约前：把回款写进合同」: a rep names the case, not the brief's tagline
+    for cut in ("：", ":", "——", "尾款", "项目"):
         title = title.split(cut)[0]
     return title
 
