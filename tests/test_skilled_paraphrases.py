@@ -43,8 +43,10 @@ SESSIONS: dict[str, tuple[str, list[str]]] = {
     "edu-listens-first": (
         "county-edu-smart-classroom",
         [
-            "孙主任，您好！我是华信的客户经理赵倩。之前村小报修拖了三天才去人，是我们的责任，"
-            "先跟您道个歉。",
+            # a skilled rep says which project she is here for: the official's greeting names
+            # it only sometimes, and the case asks for it before the acceptance questions
+            "孙主任，您好！我是华信的客户经理赵倩，负责咱们全县的智慧教室。之前村小报修拖了三天"
+            "才去人，是我们的责任，先跟您道个歉。",
             "这批教室用下来，您觉得还有哪些地方让老师们不满意？",
             "那整改这块，具体要做到什么程度才算合格？",
             "复核的时候是哪位老师来把关？",

@@ -140,8 +140,14 @@ def asks_about(
             aspects = _aspects(clause, words, closed) or _aspects(core, words, closed)
             domain: Domain | None = None
             for scope in (clause, core, rest_of_turn, client, context):
-                if scope is client and "contents" in aspects and has(core, words.blockers, "zh"):
-                    break  # 「您觉得主要卡在哪？」 asks what must still be met, whatever was said
+                if (
+                    scope is client
+                    and "contents" in aspects
+                    and has(core, (*words.standard_items, *words.blockers), "zh")
+                ):
+                    # 「整改要做到什么程度才算合格？」「您觉得主要卡在哪？」: the rep's own words
+                    # ask what must still be met, whatever the client last talked about
+                    break
                 scope = strip_phrases(scope, words.not_domain)
                 domain = _topic(_domains(scope, words), words, scope)
                 if domain is not None:
