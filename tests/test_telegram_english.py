@@ -70,5 +70,5 @@ async def test_a_reviewed_transcript_uses_english_colons(
     await tb.say(TRAINER, "/review")
     await tb.tap(TRAINER, label="1")
     opened = tb.last(TRAINER)
-    assert "#2 <b>小陈</b>: Good afternoon." in opened
+    assert "#1 <b>小陈</b>: Good afternoon." in opened  # the rep's first message
     assert "</b>：" not in opened

@@ -362,7 +362,7 @@ async def test_better_wording_button_shows_the_rewritten_turn(bot: BotHarness) -
     await bot.text("你们必须马上付款，不然我们就起诉！")
     await bot.text("/end")
     await bot.press(label="更好的说法")
-    assert bot.last_text().startswith("<b>更好的说法（第 2 轮）</b>")
+    assert bot.last_text().startswith("<b>更好的说法（第 1 轮）</b>")  # the rep's first message
 
 
 async def test_retry_button_opens_the_same_scenario_again(bot: BotHarness) -> None:

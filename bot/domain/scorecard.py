@@ -12,7 +12,8 @@ from bot.domain.scenario import Dimension
 
 @dataclass(frozen=True)
 class Evidence:
-    """A quote from the transcript and the turn it came from."""
+    """A quote from the transcript and the turn it came from (on a scorecard: the rep's own
+    turn, 1 for the rep's first message)."""
 
     turn: int
     quote: str
@@ -74,6 +75,9 @@ class Scorecard:
             "metrics": self.metrics,
         }
         if full:
+            # Evidence and rewording turns count the rep's messages only (cards stored before
+            # this mark counted every turn).
+            data["turns"] = "rep"
             data["pass_mark"] = self.pass_mark
             data["language"] = self.language
             data["rules"] = {n: d.rule for n, d in self.dimensions.items() if d.rule}

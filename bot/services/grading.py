@@ -11,7 +11,7 @@ from bot.domain.grading import grade
 from bot.domain.lang import Lang
 from bot.domain.ports import Judge, Judgement, JudgeRequest
 from bot.domain.scenario import Scenario
-from bot.domain.scorecard import Rewording, Scorecard
+from bot.domain.scorecard import Scorecard
 from bot.domain.transcript import Transcript
 from bot.errors import ProviderError
 from bot.services.usage import ModelCall, UsageSink
@@ -116,9 +116,12 @@ class GradingService:
         assert self.coach is not None and card.rewording is not None
         weak = card.rewording
         uncovered: list[str] = [k for k, v in card.checklist.items() if v == "specific"]
+        line = transcript.rep_turn(weak.turn)  # the card counts rep turns, the prompt all
+        if line is None:
+            return card
         try:
             text, usage = await self.coach.rewrite(
-                transcript, scenario, weak.turn, weak.suggestion, uncovered, lang
+                transcript, scenario, line.number, weak.suggestion, uncovered, lang
             )
         except ProviderError as exc:
             await sink(ModelCall("coach", self.coach.label, ok=False, error=exc.code))
@@ -126,4 +129,4 @@ class GradingService:
         await sink(ModelCall("coach", self.coach.label, usage))
         if not text:
             return card
-        return dataclasses.replace(card, rewording=Rewording(weak.turn, weak.original, text))
+        return dataclasses.replace(card, rewording=dataclasses.replace(weak, suggestion=text))
