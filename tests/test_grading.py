@@ -176,10 +176,14 @@ async def test_a_rep_who_threatens_is_not_a_good_listener(catalog: Catalog) -> N
 
 async def test_better_wording_asks_for_the_first_answer_still_missing(catalog: Catalog) -> None:
     transcript = parse_transcript(
-        "客户：您好。\n销售：这个项目的验收标准是什么？\n客户：全部上线满 30 天。\n"
-        "销售：验收由谁负责？\n客户：赵科长。"
+        "客户：您好，项目上线以后我们一直在用，就是尾款的事还得走流程，你今天来是为这个吧？\n"
+        "销售：这个项目的验收标准是什么？\n客户：全部上线满 30 天。\n"
+        "销售：好的，明白了。\n客户：嗯。\n"
+        "销售：下周三前由财务科提交付款申请，可以吗？\n客户：可以，就这么定。"
     )
     card = await grade(OfflineJudge(catalog), transcript, lang="zh")
     assert card.rewording is not None
+    assert card.rewording.dimension == "preparation", card.dimensions
     missing = next(k for k, v in card.checklist.items() if v != "specific")
-    assert card.rewording.suggestion == catalog.t("zh", f"rewrite.ask.{missing}")
+    assert card.rewording.suggestion == catalog.t("zh", f"coach.rewrite.ask.{missing}", address="")
+    assert card.rewording.turn == 2  # 「好的，明白了。」 asked nothing; the question stays

@@ -31,11 +31,13 @@ class DimensionScore:
 
 @dataclass(frozen=True)
 class Rewording:
-    """A better way to say the rep's weakest turn."""
+    """A better way to say the turn that cost the most: which dimension it fixes and why."""
 
     turn: int
     original: str
     suggestion: str
+    dimension: str = ""
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,8 @@ class Scorecard:
                     "turn": self.rewording.turn,
                     "original": self.rewording.original,
                     "suggestion": self.rewording.suggestion,
+                    "dimension": self.rewording.dimension,
+                    "why": self.rewording.why,
                 }
                 if self.rewording
                 else None
@@ -116,6 +120,14 @@ class Scorecard:
             metrics=dict(data["metrics"]),
             pass_mark=int(data.get("pass_mark", 60)),
             language=str(data.get("language", "zh")),
-            rewording=Rewording(int(rw["turn"]), rw["original"], rw["suggestion"]) if rw else None,
+            rewording=Rewording(
+                int(rw["turn"]),
+                rw["original"],
+                rw["suggestion"],
+                str(rw.get("dimension", "")),
+                str(rw.get("why", "")),
+            )
+            if rw
+            else None,
             overrides=dict(data.get("overrides", {})),
         )

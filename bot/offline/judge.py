@@ -10,12 +10,13 @@ parroted reflection is never quoted as good listening; a dimension at 4.5 or abo
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from bot.domain.lang import Lang
 from bot.domain.metrics import Metrics, RepTurnNote
 from bot.domain.ports import Judgement, JudgeRequest
-from bot.domain.scenario import Dimension
+from bot.domain.rubric import bounds
+from bot.domain.scenario import Dimension, RubricWeights
 from bot.domain.scorecard import DimensionScore, Evidence, Rewording
 from bot.domain.scoring import (
     SCORERS,
@@ -24,6 +25,7 @@ from bot.domain.scoring import (
     listening_score,
 )
 from bot.i18n import Catalog
+from bot.offline.coaching import target
 from bot.reading import Reading, read_text
 from bot.reading.text import sentences
 
@@ -133,39 +135,6 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
     return t(lang, "tip.next_step.propose")
 
 
-def weakest_turn(m: Metrics) -> tuple[RepTurnNote, str] | None:
-    """The rep turn most worth rewording, and why (a catalog suffix).
-
-    Pressure first, then vague talk, then a monologue (twice the rep's mean length, no
-    question), then a closed question.
-    """
-    long_turn = 2 * max(1.0, m.mean_rep_turn)
-    for note in m.notes:
-        if note.cues.pressure:
-            return note, "pressure"
-    for note in m.notes:
-        if note.cues.vague:
-            return note, "vague"
-    for note in m.notes:
-        if not note.cues.question and note.cues.units >= long_turn:
-            return note, "monologue"
-    for note in m.notes:
-        if note.cues.question and not note.cues.open_question:
-            return note, "closed"
-    return None
-
-
-def _rewrite_key(reason: str, m: Metrics) -> str:
-    """Which better wording to offer: calm down a pressing turn; otherwise ask for the first of
-    the five answers still missing, or, with all five known, play the client's words back."""
-    if reason == "pressure":
-        return "rewrite.pressure"
-    missing = next((k for k, v in m.checklist.items() if v != "specific"), None)
-    if missing is not None:
-        return f"rewrite.ask.{missing}"
-    return "rewrite.reflect" if reason in ("closed", "monologue") else f"rewrite.{reason}"
-
-
 class OfflineJudge:
     """A `Judge` that needs no model: metrics in, anchored scores out."""
 
@@ -183,10 +152,36 @@ class OfflineJudge:
             )
             for dim, scorer in SCORERS.items()
         }
-        weak = weakest_turn(m)
-        rewording = None
-        if weak is not None:
-            note, reason = weak
-            suggestion = self._catalog.t(m.language, _rewrite_key(reason, m))
-            rewording = Rewording(note.number, note.text, suggestion)
+        scores = {dim: d.score for dim, d in dims.items()}
+        rewording = coached(request, scores, self._catalog)
         return Judgement(label=self.label, dimensions=dims, rewording=rewording)
+
+
+def coached(
+    request: JudgeRequest, scores: Mapping[Dimension, float], catalog: Catalog
+) -> Rewording | None:
+    """The better wording of the turn that cost the most (`bot.offline.coaching`): the template
+    of its fix in the session's language, filled from the scenario and the turn; why, in the
+    reader's. Numbered over the whole transcript, as a judge cites turns."""
+    m, lang, scenario = request.metrics, request.lang, request.scenario
+    weights = (scenario.rubric if scenario else RubricWeights()).as_dict()
+    # Coach against the scores the card will show (held in their bounds), not the raw ones.
+    limits = bounds(m)
+    shown = {dim: limits[dim].clamp(score) for dim, score in scores.items()}
+    found = target(m, shown, request.transcript, scenario, weights)
+    if found is None:
+        return None
+    t, says = catalog.t, m.language
+    params = dict(found.params)
+    name = params.pop("name")
+    address = (f"{name}，" if says == "zh" else f", {name}") if name else ""
+    fact = params.pop("fact", "")
+    fact_label = t(lang, f"fact.{fact}") if fact else ""
+    suggestion = t(says, f"coach.rewrite.{found.kind}", address=address, **params)
+    reason = found.kind.split(".")[0]
+    why = t(
+        lang, "coach.why_head", dimension=t(lang, f"dim.{found.dimension}"), score=params["score"]
+    ) + t(
+        lang, f"coach.why.{reason}", said=params["said"], who=params.get("who", ""), fact=fact_label
+    )
+    return Rewording(found.note.number, found.note.text, suggestion, found.dimension, why)

@@ -32,6 +32,7 @@ class Rewriter(Protocol):
         problem: str,
         uncovered: list[str],
         lang: Lang,
+        example: str = "",
     ) -> tuple[str | None, dict[str, int]]:
         """A better wording, or None; and what the call cost."""
         ...
@@ -120,8 +121,15 @@ class GradingService:
         if line is None:
             return card
         try:
+            # What to fix and why (the dimension it lifts), with the stock wording as a model.
             text, usage = await self.coach.rewrite(
-                transcript, scenario, line.number, weak.suggestion, uncovered, lang
+                transcript,
+                scenario,
+                line.number,
+                weak.why or weak.suggestion,
+                uncovered,
+                lang,
+                example=weak.suggestion,
             )
         except ProviderError as exc:
             await sink(ModelCall("coach", self.coach.label, ok=False, error=exc.code))

@@ -293,17 +293,18 @@ def scorecard_text(
 
 
 def rewording_text(card: Scorecard, catalog: Catalog, lang: Lang, html: bool = False) -> str:
-    """The better wording of the rep's weakest turn."""
+    """The better wording of the turn that cost the most, and why (which dimension it fixes)."""
     if card.rewording is None:
         return ""
     m, t, r = Markup(html, lang), catalog.t, card.rewording
-    return "\n".join(
-        [
-            m.bold(t(lang, "card.rewording", turn=r.turn)),
-            labelled(m.esc(t(lang, "card.original")), m.italic(r.original), lang),
-            labelled(m.esc(t(lang, "card.suggestion")), m.italic(r.suggestion), lang),
-        ]
-    )
+    lines = [
+        m.bold(t(lang, "card.rewording", turn=r.turn)),
+        labelled(m.esc(t(lang, "card.original")), m.italic(r.original), lang),
+        labelled(m.esc(t(lang, "card.suggestion")), m.italic(r.suggestion), lang),
+    ]
+    if r.why:
+        lines.append(labelled(m.esc(t(lang, "card.why")), m.esc(r.why), lang))
+    return "\n".join(lines)
 
 
 def hint_text(hint: Hint, catalog: Catalog, lang: Lang) -> str:
