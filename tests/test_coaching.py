@@ -158,3 +158,34 @@ async def test_an_english_card_names_the_dimension_and_the_rep_turn(catalog: Cat
     text = rewording_text(card, catalog, "en")
     assert text.startswith("[Better wording (turn 2)]")
     assert "was your weakest area" in text
+
+
+async def test_after_a_put_off_proposal_the_tip_is_a_next_step_not_a_recap(
+    catalog: Catalog,
+) -> None:
+    transcript = parse_transcript(
+        "客户：你好，尾款的事财政那边还没批下来，我们也着急，但确实没办法。\n"
+        "销售：理解。那下周三前由财务科李科长提交支付申请，可以吗？\n"
+        "客户：下周三定不了，回头再说吧。"
+    )
+    card = await grade(OfflineJudge(catalog), transcript, lang="zh")
+    assert card.dimensions["next_step"].tip == catalog.t("zh", "tip.next_step.after_no")
+    assert "复述确认" not in card.dimensions["next_step"].tip
+
+
+async def test_an_english_tip_counts_one_question_in_the_singular(catalog: Catalog) -> None:
+    transcript = parse_transcript(
+        "client: Good morning. The auditors are here all week and the budget office is slow.\n"
+        "rep: What is holding up the payment?\n"
+        "client: The budget office.\n"
+        "rep: We delivered everything on time and the contract says thirty days.\n"
+        "client: I know.\n"
+        "rep: Our engineers worked weekends to finish the stations before the deadline.\n"
+        "client: Yes."
+    )
+    card = await grade(OfflineJudge(catalog), transcript, lang="en")
+    tips = " ".join(d.tip for d in card.dimensions.values())
+    assert "1 questions" not in tips and "1 times" not in tips
+    assert catalog.t("en", "tip.listening.reflection", questions=1, reflections=0).startswith(
+        "You asked 1 question and reflected 0 times."
+    )

@@ -132,7 +132,9 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
         return t(lang, "tip.composure.pressure" if m.pressure else "tip.composure.keep")
     if m.commitment:
         return t(lang, "tip.next_step.confirm")
-    return t(lang, "tip.next_step.propose")
+    # A step the client put off or turned down: the tip is the next step after a "no".
+    put_off = any(n.cues.next_step.action and n.cues.reply in ("defer", "refuse") for n in m.notes)
+    return t(lang, "tip.next_step.after_no" if put_off else "tip.next_step.propose")
 
 
 class OfflineJudge:

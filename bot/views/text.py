@@ -86,7 +86,9 @@ def rule_text(rule: str, catalog: Catalog, lang: Lang) -> str:
     key = f"rule.{name}"
     if not catalog.has(key):
         return catalog.t(lang, "rule.other")
-    return catalog.t(lang, key, n=value) if value else catalog.t(lang, key)
+    if not value:
+        return catalog.t(lang, key)
+    return catalog.t(lang, key, n=int(value) if value.isdigit() else value)
 
 
 def money(amount: int, currency: str, lang: Lang) -> str:
