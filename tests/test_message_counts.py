@@ -41,6 +41,8 @@ async def measure(settings: Settings) -> dict[str, tuple[int, int]]:
         since = len(tb.api.calls)
         await tb.tap(REP, label="再练一次")
         figures["practise_again"] = _count(tb, REP, since)
+        card = tb.api.sent(REP)[-1]
+        figures["practise_again_chars"] = (len(str(card.get("text") or "")), 0)
     return figures
 
 
@@ -50,7 +52,8 @@ async def test_each_flow_costs_one_message_edited_in_place(settings: Settings) -
     # its next question below it, as a chat reads.
     assert figures["assign"] == (3, 4)
     assert figures["board_switch"] == (0, 1)  # the board's photo and caption, edited
-    assert figures["practise_again"][0] == 1  # the short card
+    assert figures["practise_again"] == (1, 0)  # the short card, the full brief a button away
+    assert figures["practise_again_chars"][0] < 300
 
 
 if __name__ == "__main__":
