@@ -189,3 +189,33 @@ async def test_an_english_tip_counts_one_question_in_the_singular(catalog: Catal
     assert catalog.t("en", "tip.listening.reflection", questions=1, reflections=0).startswith(
         "You asked 1 question and reflected 0 times."
     )
+
+
+def test_a_gatekeeper_is_asked_for_a_slot_not_about_the_payment(scenario: Scenario) -> None:
+    transcript = played(
+        scenario,
+        ("client", 0, scenario.stages[0].opening),
+        ("rep", 0, "您好，我是华信科技的小陈，想找王科长谈一下系统尾款的事。"),
+        ("client", 0, "王科长今天排满了，上午两个会，下午还要去区里汇报，您有什么事可以先跟我说。"),
+        ("rep", 0, "你们拖了五个月了，今天必须让我见到他，不然我们就走法律程序。"),
+        ("client", 0, "您这样说我也没办法。"),
+    )
+    m = compute_metrics(transcript, scenario)
+    for dim in ALL_GOOD:
+        found = target(m, weakest(dim), transcript, scenario)
+        assert found is None or found.kind in ("gate", "gate_pressure", "through"), dim
+    found = target(m, weakest("composure"), transcript, scenario)
+    assert found is not None
+    assert (found.ordinal, found.kind, found.params["who"]) == (2, "gate_pressure", "王科长")
+
+
+async def test_the_gatekeepers_rewording_says_why_in_their_terms(
+    scenario: Scenario, catalog: Catalog
+) -> None:
+    transcript = gatekeeper_only(scenario)
+    card = await grade(OfflineJudge(catalog), transcript, scenario)
+    assert card.rewording is not None
+    assert card.rewording.turn == 2
+    assert card.rewording.suggestion.startswith("小刘，")
+    assert "王科长" in card.rewording.suggestion
+    assert "付款最后需要哪位领导签批" not in card.rewording.suggestion

@@ -37,7 +37,7 @@ WORTH_REFLECTING = 6  # a shorter client line (「你说什么？」) has nothin
 TIE = 0.25  # dimensions this close are equally weak; then the fix that helps more wins
 # How many dimensions a fix lifts: a calm line instead of a pressing one lifts persuasion and
 # composure (and listening); every other fix lifts the one it is chosen for.
-REACH = {"pressure": 2}
+REACH = {"pressure": 2, "gate_pressure": 2}
 
 
 @dataclass(frozen=True)
@@ -197,7 +197,7 @@ def target(
         found = _fix(dim, m, turns, scenario)
         if found is None:
             continue
-        turn, kind, params = found
+        turn, kind, params = _at_the_door(scenario, *found)
         params = {
             "name": _name(scenario, turn.stage),
             "said": turn.said,
@@ -215,6 +215,27 @@ def target(
         )
     options.sort(key=lambda o: o[:3])
     return options[0][3] if options else None
+
+
+def _at_the_door(
+    scenario: Scenario | None, turn: _Turn, kind: str, params: dict[str, str]
+) -> tuple[_Turn, str, dict[str, str]]:
+    """A fix fitted to a gatekeeper (a person who knows none of the five facts, before the one
+    who does): not a question about the payment they cannot answer, but getting through to
+    that person; a pressing line to them becomes a courteous ask for a slot."""
+    if scenario is None or turn.stage is None or kind == "through":
+        return turn, kind, params
+    if any(scenario.knows(turn.stage, key) for key in scenario.facts):
+        return turn, kind, params
+    ahead = [
+        i
+        for i in range(turn.stage + 1, len(scenario.stages))
+        if any(scenario.knows(i, key) for key in scenario.facts)
+    ]
+    if not ahead:
+        return turn, kind, params
+    who = address(scenario, ahead[0])
+    return turn, ("gate_pressure" if kind == "pressure" else "gate"), {"who": who}
 
 
 def _fix(
