@@ -37,11 +37,18 @@ class _Formatter(Formatter):
     def format_field(self, value: Any, format_spec: str) -> str:
         if "|" in format_spec:
             one, many = format_spec.split("|", 1)
-            return f"{value} {one if value == 1 else many}"
+            # A number, or its text (already escaped for HTML, say).
+            single = value == 1 or (isinstance(value, str) and value.strip() == "1")
+            return f"{value} {one if single else many}"
         return str(super().format_field(value, format_spec))
 
 
 _FORMATTER = _Formatter()
+
+
+def fill(template: str, params: Mapping[str, Any]) -> str:
+    """A template with its placeholders filled, `{n:turn|turns}` included."""
+    return _FORMATTER.vformat(template, (), params)
 
 
 def placeholders(template: str) -> set[str]:
@@ -80,7 +87,7 @@ class Catalog:
     def t(self, lang: Lang, key: str, **params: Any) -> str:
         """The message for `key` in `lang`, with placeholders filled."""
         template = self.raw(lang, key)
-        return _FORMATTER.vformat(template, (), params) if params or "{" in template else template
+        return fill(template, params) if params or "{" in template else template
 
     def error(self, lang: Lang, code: str, params: Mapping[str, Any]) -> str:
         """A domain error's message; unknown codes fall back to the generic one."""

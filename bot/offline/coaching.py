@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.facts import FactKey
 from bot.domain.lang import units
-from bot.domain.metrics import Metrics, RepTurnNote
+from bot.domain.metrics import Metrics, RepTurnNote, counts_against
 from bot.domain.scenario import Dimension, Scenario
 from bot.domain.scoring import listening_parts
 from bot.domain.transcript import Transcript
@@ -99,6 +99,13 @@ def _knows(scenario: Scenario | None, stage: int | None, key: FactKey) -> bool:
     return scenario is None or stage is None or scenario.knows(stage, key)
 
 
+def _worth(turn: _Turn) -> int:
+    """What a turn already earned: 2 for a question about one of the five answers, 1 for a
+    faithful reflection or an open question, 0 otherwise."""
+    cues = turn.note.cues
+    return 2 if cues.asks_about else 1 if cues.reflection or cues.open_question else 0
+
+
 def _name(scenario: Scenario | None, stage: int | None) -> str:
     """How the rep would address the person at that turn (王科长, 小刘, Dr. Liang)."""
     return address(scenario, stage) if scenario and stage is not None else ""
@@ -146,8 +153,9 @@ def _preparation(
             continue
         knows = [t for t in turns if _knows(scenario, t.stage, key)]
         fits = [t for t in knows if key not in t.note.cues.asks_about]
-        # A turn that asked about nothing else loses nothing by asking this instead.
-        fits.sort(key=lambda t: bool(t.note.cues.asks_about))
+        # Replace what went wrong before what was neutral, and a good line (a reflection, a
+        # question about another answer) last: changing it would lose what it earned.
+        fits.sort(key=lambda t: (_worth(t), not counts_against(t.note.cues)))
         if fits:
             return fits[0], f"ask.{key}", {"fact": key}
         if scenario is not None and not knows:
