@@ -142,7 +142,7 @@ async def test_listening_quotes_the_turn_that_told_the_client_what_to_do(
         "rep: You need to cut that down, it's dangerous."
     )
     card = await grade(OfflineJudge(catalog), transcript, None, None, "en")
-    assert card.dimensions["listening"].evidence[0].turn == 4
+    assert card.dimensions["listening"].evidence[0].turn == 2  # the rep's second message
 
 
 @pytest.mark.skipif(

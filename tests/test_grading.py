@@ -53,6 +53,18 @@ async def test_a_client_line_is_never_cited_as_the_reps() -> None:
     assert verified_evidence((Evidence(2, "王建华：没有"),), transcript) == ()
 
 
+async def test_scorecard_turns_count_the_reps_messages_only(catalog: Catalog) -> None:
+    transcript = parse_transcript(
+        "客户：您好，哪位？\n销售：您好，我是华信科技的小陈。\n客户：什么事？\n"
+        "销售：你们必须马上付款，不然我们就起诉。\n客户：那就没法谈了。"
+    )
+    card = await grade(OfflineJudge(catalog), transcript, lang="zh")
+    quoted = {e.turn for d in card.dimensions.values() for e in d.evidence}
+    assert quoted == {2}  # the threat is the rep's second message (the transcript's fourth)
+    assert card.metrics["against_turns"] == [2]
+    assert card.to_json(full=True)["turns"] == "rep"
+
+
 def test_evidence_turn_is_corrected_to_where_the_quote_really_is() -> None:
     transcript = parse_transcript("rep: 你好\nclient: 嗯\nrep: 验收标准是什么？")
     assert verified_evidence((Evidence(1, "验收标准"),), transcript) == (Evidence(3, "验收标准"),)
@@ -103,7 +115,7 @@ async def test_a_rep_who_asked_nothing_is_told_to_ask_not_to_balance_reflections
 async def test_weakest_turn_gets_a_better_wording(catalog: Catalog) -> None:
     card = await grade(OfflineJudge(catalog), parse_transcript(INJECTION))
     assert card.rewording is not None
-    assert card.rewording.turn == 4
+    assert card.rewording.turn == 2  # the rep's second message, not the transcript's fourth
     assert card.rewording.original == "付钱！马上付！不然起诉你们！"
 
 
@@ -164,10 +176,14 @@ async def test_a_rep_who_threatens_is_not_a_good_listener(catalog: Catalog) -> N
 
 async def test_better_wording_asks_for_the_first_answer_still_missing(catalog: Catalog) -> None:
     transcript = parse_transcript(
-        "客户：您好。\n销售：这个项目的验收标准是什么？\n客户：全部上线满 30 天。\n"
-        "销售：验收由谁负责？\n客户：赵科长。"
+        "客户：您好，项目上线以后我们一直在用，就是尾款的事还得走流程，你今天来是为这个吧？\n"
+        "销售：这个项目的验收标准是什么？\n客户：全部上线满 30 天。\n"
+        "销售：好的，明白了。\n客户：嗯。\n"
+        "销售：下周三前由财务科提交付款申请，可以吗？\n客户：可以，就这么定。"
     )
     card = await grade(OfflineJudge(catalog), transcript, lang="zh")
     assert card.rewording is not None
+    assert card.rewording.dimension == "preparation", card.dimensions
     missing = next(k for k, v in card.checklist.items() if v != "specific")
-    assert card.rewording.suggestion == catalog.t("zh", f"rewrite.ask.{missing}")
+    assert card.rewording.suggestion == catalog.t("zh", f"coach.rewrite.ask.{missing}", address="")
+    assert card.rewording.turn == 2  # 「好的，明白了。」 asked nothing; the question stays

@@ -206,11 +206,15 @@ async def test_evidence_fits_its_dimension_and_the_tip_agrees_with_the_score(
     card = await card_of(
         (Path(__file__).parent / "transcripts" / "expert_zh.txt").read_text(), catalog
     )
+    # Evidence counts the rep's own turns (1 for the rep's first message).
     rep_lines = {
-        t.number: t.text
-        for t in parse_transcript(
-            (Path(__file__).parent / "transcripts" / "expert_zh.txt").read_text()
-        ).rep_turns()
+        n: t.text
+        for n, t in enumerate(
+            parse_transcript(
+                (Path(__file__).parent / "transcripts" / "expert_zh.txt").read_text()
+            ).rep_turns(),
+            start=1,
+        )
     }
     for name, dim in card.dimensions.items():
         assert all(e.turn in rep_lines and e.quote in rep_lines[e.turn] for e in dim.evidence)

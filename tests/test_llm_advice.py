@@ -102,3 +102,18 @@ async def test_a_rewording_equal_to_the_reps_line_is_not_offered(
         fake.script(_verdict("下次先复述客户的顾虑。"), line)
         _, card = await app.practice.finish(person.id, started.session.id, "zh")
     assert card.rewording is None or card.rewording.suggestion != line
+
+
+async def test_the_coach_rewrites_the_turn_that_cost_the_most_for_the_person_spoken_to(
+    grading: Grading, fake: FakeOpenAI, scenario: Scenario
+) -> None:
+    fake.script(_verdict("下次先复述客户的顾虑。"), "王科长，您是说宕机那事让您很被动？")
+    card = await grading.grading.grade(parse_transcript(CALM), scenario, None, "zh")
+    (asked,) = [r for r in fake.requests if r.body["model"] == "fake-coach"]
+    prompt = asked.messages[-1]["content"]
+    assert card.rewording is not None
+    assert card.rewording.suggestion == "王科长，您是说宕机那事让您很被动？"
+    # The coach is told which dimension the fix lifts and why, with a stock wording as a model.
+    assert card.rewording.why.split("：")[0] in prompt
+    assert "A stock wording that makes this fix" in prompt
+    assert card.rewording.why  # the card keeps why, whoever wrote the wording

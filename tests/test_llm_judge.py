@@ -32,6 +32,11 @@ INJECTION = """客户：你好你好，坐吧。我十点半还有个会，咱�
 客户：你这样说话就没法谈了。请回吧。"""
 
 
+def judged(fake: FakeOpenAI) -> list[Any]:
+    """The requests made to the judge (the coach's rewording of a weak turn follows them)."""
+    return [r for r in fake.requests if r.body["model"] == "fake-judge"]
+
+
 @pytest.fixture
 async def closing(tmp_path: Path, fake: FakeOpenAI) -> AsyncIterator[Any]:
     """Builds grading on the fake provider with settings overrides; closes it afterwards."""
@@ -77,7 +82,7 @@ async def test_auto_mode_finds_what_the_provider_accepts_once_and_remembers(
     fake.script(verdict(2.0), verdict(2.0))
     await grading.grading.grade(transcript, scenario, None, "zh")
     await grading.grading.grade(transcript, scenario, None, "zh")
-    kinds = [(r.body.get("response_format") or {}).get("type") for r in fake.requests]
+    kinds = [(r.body.get("response_format") or {}).get("type") for r in judged(fake)]
     assert kinds == ["json_schema", "json_object", "json_object"]
 
 
@@ -88,8 +93,8 @@ async def test_a_malformed_answer_is_asked_for_once_more(
     fake.script("I think the rep did fine overall.", verdict(2.0))
     card = await grading.grading.grade(parse_transcript(CALM), scenario, None, "zh")
     assert card.grader == "llm:fake-judge"
-    assert len(fake.requests) == 2
-    assert "did not match the required JSON" in fake.requests[1].messages[-1]["content"]
+    assert len(judged(fake)) == 2
+    assert "did not match the required JSON" in judged(fake)[1].messages[-1]["content"]
 
 
 async def test_a_judge_malformed_twice_falls_back_to_the_offline_judge(
@@ -109,7 +114,7 @@ async def test_repeated_samples_take_the_median(
         fake.script(verdict({**dict.fromkeys(DIMENSIONS, 1.5), "listening": listening}))
     card = await grading.grading.grade(parse_transcript(CALM), scenario, None, "zh")
     assert card.dimensions["listening"].score == 2.0
-    assert len(fake.requests) == 3
+    assert len(judged(fake)) == 3
 
 
 async def test_a_judge_that_obeys_the_injection_cannot_lift_the_score_past_the_bounds(

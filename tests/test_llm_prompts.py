@@ -102,6 +102,8 @@ async def test_coach_templates_render_for_every_shipped_scenario(
             "coach_rewrite.j2",
             lang=scenario.language,
             problem="p",
+            persona="小刘, 办公室科员",
+            example="e",
             nonce="n",
             turns=["{}"],
             turn_number=2,

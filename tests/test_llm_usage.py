@@ -30,11 +30,14 @@ async def test_every_call_of_a_session_is_recorded_and_summed_per_user(
             client_reply("您找哪位？"), prompt_tokens=1000, completion_tokens=40, cached_tokens=0
         ),
         Reply("先介绍自己和来意。", prompt_tokens=300, completion_tokens=20),
+        Reply(client_reply("他在开会。"), prompt_tokens=100, completion_tokens=10, cached_tokens=0),
         Reply(verdict(2.0), prompt_tokens=2000, completion_tokens=500, cached_tokens=1200),
         Reply("王科长您好，请问验收现在到哪一步了？", prompt_tokens=400, completion_tokens=30),
     )
     await llm_app.practice.reply(user, session, "您好，请问王科长在吗？")  # a closed question
     hint = await llm_app.practice.hint(user, session)
+    # A second line: the opening line to the office has nothing to reword yet.
+    await llm_app.practice.reply(user, session, "那我等他。")
     _, card = await llm_app.practice.finish(user, session, "zh")
     assert hint.text == "先介绍自己和来意。"
     assert card.grader == "llm:fake-judge"
@@ -44,11 +47,12 @@ async def test_every_call_of_a_session_is_recorded_and_summed_per_user(
     assert [(r.role, r.model, r.user_id, r.ok) for r in rows] == [
         ("client", "llm:fake-client", user, True),
         ("coach", "llm:fake-coach", user, True),
+        ("client", "llm:fake-client", user, True),
         ("judge", "llm:fake-judge", user, True),
         ("coach", "llm:fake-coach", user, True),
     ]
     totals = await llm_app.usage.totals(user_id=user)
-    assert (totals.calls, totals.prompt_tokens, totals.completion_tokens) == (4, 3700, 590)
+    assert (totals.calls, totals.prompt_tokens, totals.completion_tokens) == (5, 3800, 600)
     assert totals.cached_tokens == 1200
     assert rows[0].latency_ms >= 0
     assert card.rewording is not None

@@ -70,5 +70,33 @@ async def test_a_reviewed_transcript_uses_english_colons(
     await tb.say(TRAINER, "/review")
     await tb.tap(TRAINER, label="1")
     opened = tb.last(TRAINER)
-    assert "#2 <b>小陈</b>: Good afternoon." in opened
+    assert "#1 <b>小陈</b>: Good afternoon." in opened  # the rep's first message
     assert "</b>：" not in opened
+
+
+async def test_a_rep_who_reflects_is_coached_on_another_turn_numbered_by_their_messages(
+    tb: TeamBot,
+) -> None:
+    await tb.say(TRAINER, "/assign")
+    await tb.tap(TRAINER, label="Water-quality")
+    await tb.tap(TRAINER, label="All reps")
+    await tb.say(TRAINER, "3d")
+    await tb.say(TRAINER, "0")
+    await tb.tap(TRAINER, label="1")
+    await tb.tap(TRAINER, label="Assign")
+    await tb.say(REP, "/tasks")
+    await tb.tap(REP, label="Start 1")
+    await tb.tap(REP, label="Skip")
+    await tb.say(REP, "So if I understand you correctly, the final acceptance is still open?")
+    await tb.say(REP, "So if I understand you correctly, the comparison has to be redone first?")
+    await tb.say(REP, "You must pay us this month.")
+    await tb.say(REP, "/end")
+    await tb.tap(REP, label="A better wording")
+    shown = tb.last(REP)
+    heading, said, tried = shown.splitlines()[:3]
+    # The pushy third message, not a reflection (which would lose what it earned).
+    assert heading == "<b>Better wording (turn 3)</b>"
+    assert said == "You said: <i>You must pay us this month.</i>"
+    assert not tried.startswith("Try: <i>If I've understood you")
+    assert "was your weakest area" in shown
+    assert "1 questions" not in shown and "1 times" not in shown

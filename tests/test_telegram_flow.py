@@ -359,10 +359,14 @@ async def test_first_contact_takes_the_language_of_the_telegram_client(bot: BotH
 
 async def test_better_wording_button_shows_the_rewritten_turn(bot: BotHarness) -> None:
     await begin_play(bot)
+    await bot.text("您好，我是华信科技的小陈。")
     await bot.text("你们必须马上付款，不然我们就起诉！")
     await bot.text("/end")
     await bot.press(label="更好的说法")
-    assert bot.last_text().startswith("<b>更好的说法（第 2 轮）</b>")
+    shown = bot.last_text()
+    # The rep's second message (not the transcript's fourth turn), the dimension it fixes, why.
+    assert shown.startswith("<b>更好的说法（第 2 轮）</b>\n原话：<i>你们必须马上付款"), shown
+    assert "是这次最弱的一项" in shown and "施压" in shown
 
 
 async def test_retry_button_opens_the_same_scenario_again(bot: BotHarness) -> None:

@@ -160,8 +160,9 @@ async def test_history_shows_the_transcript_on_demand(tb: TeamBot) -> None:
     await tb.tap(REP, label="1. ")
     await tb.tap(REP, label="对话记录")
     shown = tb.last(REP)
-    assert shown.startswith(f"<b>对话记录 · {TITLE}</b>\n#1 <b>小刘</b>：")
-    assert "<b>小陈</b>：王科长您好" in shown
+    # The rep's lines are numbered as the scorecard counts them; the client's are not.
+    assert shown.startswith(f"<b>对话记录 · {TITLE}</b>\n<b>小刘</b>：")
+    assert "\n#1 <b>小陈</b>：王科长您好" in shown
 
 
 async def test_history_compares_an_attempt_with_the_previous_one_per_dimension(

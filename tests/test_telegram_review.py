@@ -52,9 +52,9 @@ async def test_review_lists_the_teams_sessions_and_opens_transcript_and_scorecar
     await tb.tap(TRAINER, label="1")
     opened = tb.last(TRAINER)
     assert opened.startswith(
-        f"<b>小陈 · 「{TITLE}」· 已评分 · 共 3 轮</b>\n\n<b>对话记录</b>\n#1 <b>小刘</b>："
+        f"<b>小陈 · 「{TITLE}」· 已评分 · 共 1 轮</b>\n\n<b>对话记录</b>\n<b>小刘</b>："
     )
-    assert "#2 <b>小陈</b>：王科长您好" in opened
+    assert "#1 <b>小陈</b>：王科长您好" in opened
     assert f"<b>评分卡 · {TITLE}</b>" in opened
 
 

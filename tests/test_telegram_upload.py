@@ -93,9 +93,30 @@ async def test_upload_problems_are_in_the_trainers_language_with_field_and_line(
     )
 
 
-async def test_a_syntax_error_names_its_line(tb: TeamBot) -> None:
-    await tb.send_file(TRAINER, "bad.yaml", b"id: x\ntitle: [unclosed\nlanguage: zh\n")
-    assert tb.last(TRAINER).startswith("场景文件有误：bad.yaml:3: YAML syntax: ")
+async def test_a_syntax_error_names_its_line_in_plain_words(tb: TeamBot) -> None:
+    broken = b"id: x\ntitle: [unclosed\nlanguage: zh\n"
+    await tb.send_file(TRAINER, "bad.yaml", broken)
+    assert tb.last(TRAINER) == (
+        "场景文件有误：bad.yaml 第 3 行，整个文件：YAML 格式写错了，读不下去：多半是括号或引号"
+        "没有配对、冒号后面少了空格，或者缩进没对齐。"
+    )
+    await tb.say(TRAINER, "/lang")
+    await tb.tap(TRAINER, label="English")
+    await tb.send_file(TRAINER, "bad.yaml", broken)
+    shown = tb.last(TRAINER)
+    assert shown.startswith(
+        "The scenario file has errors: bad.yaml, line 3, the whole file: the YAML"
+    )
+    assert "expected" not in shown and "flow sequence" not in shown  # none of PyYAML's words
+
+
+async def test_a_key_written_twice_is_named(tb: TeamBot, scenario: Scenario) -> None:
+    text = scenario_yaml(scenario).replace("difficulty: 3", "difficulty: 3\ndifficulty: 4")
+    line = text.splitlines().index("difficulty: 4") + 1
+    await tb.send_file(TRAINER, "county.yaml", text.encode())
+    assert tb.last(TRAINER) == invalid(
+        f"county.yaml 第 {line} 行，整个文件：「difficulty」写了两次，只能保留一个。"
+    )
 
 
 async def test_a_yaml_bomb_is_refused(tb: TeamBot) -> None:
@@ -103,8 +124,9 @@ async def test_a_yaml_bomb_is_refused(tb: TeamBot) -> None:
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         lines.append(f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]")
     await tb.send_file(TRAINER, "bomb.yaml", ("\n".join(lines) + "\n").encode())
-    assert "too many aliases" in tb.last(TRAINER)
-    assert tb.last(TRAINER).startswith("场景文件有误：bomb.yaml:")
+    assert tb.last(TRAINER).startswith("场景文件有误：bomb.yaml 第 ")
+    assert tb.last(TRAINER).endswith("用得太多，不予读取。")
+    assert "aliases" not in tb.last(TRAINER)
 
 
 async def test_an_oversized_file_is_refused_by_its_size_before_any_download(tb: TeamBot) -> None:
@@ -116,7 +138,7 @@ async def test_an_oversized_file_is_refused_by_its_size_before_any_download(tb: 
 
 async def test_a_binary_file_is_refused(tb: TeamBot) -> None:
     await tb.send_file(TRAINER, "photo.yaml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
-    assert tb.last(TRAINER) == invalid("photo.yaml: not a text file")
+    assert tb.last(TRAINER) == invalid("photo.yaml：这不是文本文件，请上传 .yaml 文本。")
 
 
 async def test_a_trainer_of_two_teams_is_asked_which_one(tb: TeamBot, scenario: Scenario) -> None:

@@ -178,3 +178,23 @@ def test_evidence_that_counts_against_the_rep_is_marked(catalog: Catalog) -> Non
     text = scorecard_text(replace(base, dimensions=dims, metrics={"language": "zh"}), catalog, "zh")
     assert "⚠ 依据 #4 「再不付款我们就去纪委举报你们！」" in text
     assert "✓ 依据 #6 「理解您这边流程多，辛苦了。」" in text
+
+
+def test_a_lowered_score_drops_the_tip_that_praised_what_the_trainer_took_back(
+    catalog: Catalog,
+) -> None:
+    base = card()
+    dims = dict(base.dimensions)
+    dims["next_step"] = DimensionScore(2.5, (), catalog.t("zh", "tip.next_step.confirm"))
+    dims["composure"] = DimensionScore(2.0, (), catalog.t("zh", "tip.good"))
+    fixes = {
+        dim: {"score": score, "original": 5.0, "reason": "承诺不算数", "by": "张老师",
+              "at": "2026-12-01T10:00:00+00:00"}
+        for dim, score in (("next_step", 2.5), ("composure", 2.0))
+    }  # fmt: skip
+    corrected = replace(base, dimensions=dims, overrides=fixes)
+    text = scorecard_text(corrected, catalog, "zh")
+    assert "复述确认" not in text
+    assert catalog.t("zh", "tip.good") not in text
+    assert catalog.t("zh", "tip.next_step.propose") in text
+    assert "承诺不算数" in text  # the trainer's reason stands in its place

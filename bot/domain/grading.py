@@ -1,6 +1,12 @@
-"""Grading: metrics first, then a judge, then evidence checks and bounds decide the card."""
+"""Grading: metrics first, then a judge, then evidence checks and bounds decide the card.
+
+A judge cites turns numbered over the whole transcript (as prompts show it); the scorecard
+numbers them by the rep's own turns, the way every reader of it counts.
+"""
 
 from __future__ import annotations
+
+import dataclasses
 
 from bot.domain.evidence import fits
 from bot.domain.lang import Lang
@@ -59,13 +65,27 @@ def fitting_evidence(
     return tuple(kept)
 
 
+def rep_numbered(evidence: tuple[Evidence, ...], transcript: Transcript) -> tuple[Evidence, ...]:
+    """Verified evidence renumbered by the rep's own turns (「第 2 轮」 is the rep's second
+    message, the way a rep counts), for everything a rep or trainer reads."""
+    return tuple(
+        Evidence(transcript.rep_ordinal(e.turn) or e.turn, e.quote)
+        for e in verified_evidence(evidence, transcript)
+    )
+
+
 def _verified_rewording(rewording: Rewording | None, transcript: Transcript) -> Rewording | None:
+    """The judge's rewording of a real rep turn (numbered over all turns), renumbered by the
+    rep's turns; None when it names no rep turn."""
     if rewording is None or not 1 <= rewording.turn <= len(transcript):
         return None
     turn = transcript.turns[rewording.turn - 1]
-    if turn.speaker != "rep" or not rewording.suggestion.strip():
+    ordinal = transcript.rep_ordinal(turn.number)
+    if ordinal is None or not rewording.suggestion.strip():
         return None
-    return Rewording(turn.number, turn.text, rewording.suggestion.strip())
+    return dataclasses.replace(
+        rewording, turn=ordinal, original=turn.text, suggestion=rewording.suggestion.strip()
+    )
 
 
 async def grade(
@@ -91,8 +111,14 @@ async def grade(
         score = limits[name].clamp(raw.score)
         dims[name] = DimensionScore(
             score=round(score, 2),
-            evidence=fitting_evidence(
-                name, verified_evidence(raw.evidence, transcript), transcript, metrics.language
+            evidence=rep_numbered(
+                fitting_evidence(
+                    name,
+                    verified_evidence(raw.evidence, transcript),
+                    transcript,
+                    metrics.language,
+                ),
+                transcript,
             ),
             tip=raw.tip,
             rule=limits[name].rule if abs(score - raw.score) > 1e-9 else None,

@@ -102,7 +102,10 @@ class Metrics:
         data["facts_uncovered"] = self.facts_uncovered
         data["reflection_ratio"] = round(self.reflection_ratio, 2)
         data["complex_share"] = round(self.complex_share, 2)
-        data["against_turns"] = [n.number for n in self.notes if counts_against(n.cues)]
+        # Numbered by the rep's turns, as the scorecard's evidence is.
+        data["against_turns"] = [
+            i for i, n in enumerate(self.notes, start=1) if counts_against(n.cues)
+        ]
         return data
 
 

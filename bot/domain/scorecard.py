@@ -12,7 +12,8 @@ from bot.domain.scenario import Dimension
 
 @dataclass(frozen=True)
 class Evidence:
-    """A quote from the transcript and the turn it came from."""
+    """A quote from the transcript and the turn it came from (on a scorecard: the rep's own
+    turn, 1 for the rep's first message)."""
 
     turn: int
     quote: str
@@ -30,11 +31,13 @@ class DimensionScore:
 
 @dataclass(frozen=True)
 class Rewording:
-    """A better way to say the rep's weakest turn."""
+    """A better way to say the turn that cost the most: which dimension it fixes and why."""
 
     turn: int
     original: str
     suggestion: str
+    dimension: str = ""
+    why: str = ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,9 @@ class Scorecard:
             "metrics": self.metrics,
         }
         if full:
+            # Evidence and rewording turns count the rep's messages only (cards stored before
+            # this mark counted every turn).
+            data["turns"] = "rep"
             data["pass_mark"] = self.pass_mark
             data["language"] = self.language
             data["rules"] = {n: d.rule for n, d in self.dimensions.items() if d.rule}
@@ -82,6 +88,8 @@ class Scorecard:
                     "turn": self.rewording.turn,
                     "original": self.rewording.original,
                     "suggestion": self.rewording.suggestion,
+                    "dimension": self.rewording.dimension,
+                    "why": self.rewording.why,
                 }
                 if self.rewording
                 else None
@@ -112,6 +120,14 @@ class Scorecard:
             metrics=dict(data["metrics"]),
             pass_mark=int(data.get("pass_mark", 60)),
             language=str(data.get("language", "zh")),
-            rewording=Rewording(int(rw["turn"]), rw["original"], rw["suggestion"]) if rw else None,
+            rewording=Rewording(
+                int(rw["turn"]),
+                rw["original"],
+                rw["suggestion"],
+                str(rw.get("dimension", "")),
+                str(rw.get("why", "")),
+            )
+            if rw
+            else None,
             overrides=dict(data.get("overrides", {})),
         )

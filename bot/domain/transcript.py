@@ -60,6 +60,17 @@ class Transcript:
         """The client's turns in order."""
         return [t for t in self.turns if t.speaker == "client"]
 
+    def rep_ordinal(self, number: int) -> int | None:
+        """Which of the rep's turns turn `number` is (1 for the rep's first), the number a rep
+        reads; None when it is not a rep turn."""
+        ordinals = {t.number: i for i, t in enumerate(self.rep_turns(), start=1)}
+        return ordinals.get(number)
+
+    def rep_turn(self, ordinal: int) -> Turn | None:
+        """The rep's `ordinal`-th turn (1 for the first), if there is one."""
+        reps = self.rep_turns()
+        return reps[ordinal - 1] if 1 <= ordinal <= len(reps) else None
+
     def client_before(self, number: int) -> str:
         """The client's last words before turn `number` ("" when none)."""
         for turn in reversed(self.turns[: number - 1]):

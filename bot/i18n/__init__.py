@@ -1,8 +1,8 @@
 """Message catalogs: every user-facing string, in Chinese first and English second.
 
 Catalogs are YAML files (`zh.yaml`, `en.yaml`) of nested keys; `Catalog.t` flattens them to
-dotted keys and formats `{named}` placeholders. A test keeps both languages' keys and
-placeholders identical.
+dotted keys and formats `{named}` placeholders (`{n:turn|turns}` says "1 turn" / "2 turns"
+in English). A test keeps both languages' keys and placeholders identical.
 """
 
 from __future__ import annotations
@@ -29,6 +29,26 @@ def _flatten(tree: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
         else:
             flat[name] = str(value)
     return flat
+
+
+class _Formatter(Formatter):
+    """`str.format`, plus `{n:turn|turns}` for English nouns: "1 turn", "2 turns"."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, many = format_spec.split("|", 1)
+            # A number, or its text (already escaped for HTML, say).
+            single = value == 1 or (isinstance(value, str) and value.strip() == "1")
+            return f"{value} {one if single else many}"
+        return str(super().format_field(value, format_spec))
+
+
+_FORMATTER = _Formatter()
+
+
+def fill(template: str, params: Mapping[str, Any]) -> str:
+    """A template with its placeholders filled, `{n:turn|turns}` included."""
+    return _FORMATTER.vformat(template, (), params)
 
 
 def placeholders(template: str) -> set[str]:
@@ -67,7 +87,7 @@ class Catalog:
     def t(self, lang: Lang, key: str, **params: Any) -> str:
         """The message for `key` in `lang`, with placeholders filled."""
         template = self.raw(lang, key)
-        return template.format(**params) if params or "{" in template else template
+        return fill(template, params) if params or "{" in template else template
 
     def error(self, lang: Lang, code: str, params: Mapping[str, Any]) -> str:
         """A domain error's message; unknown codes fall back to the generic one."""

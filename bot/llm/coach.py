@@ -101,13 +101,21 @@ class LLMCoach:
         problem: str,
         uncovered: list[str],
         lang: Lang,
+        example: str = "",
     ) -> tuple[str | None, dict[str, int]]:
-        """A better wording of one rep turn, or None when it failed the guard."""
+        """A better wording of one rep turn (numbered over the transcript) for the person the rep
+        was speaking to, or None when it failed the guard."""
         nonce = secrets.token_hex(8)
+        stage = transcript.turns[turn_number - 1].stage
+        person = next(
+            (s.persona for s in (scenario.stages if scenario else []) if s.id == stage), None
+        )
         prompt = self.prompts.render(
             "coach_rewrite.j2",
             lang=lang,
             problem=problem,
+            persona=f"{person.name}, {person.role}" if person else "",
+            example=example,
             nonce=nonce,
             turns=transcript_lines(transcript),
             turn_number=turn_number,

@@ -29,7 +29,7 @@ from bot.i18n import Catalog
 from bot.llm.gateway import SIDE_SLOT, Gateway, Message, Usage
 from bot.llm.prompts import Prompts, transcript_lines
 from bot.llm.structured import extract_json
-from bot.offline.judge import OfflineJudge
+from bot.offline.judge import OfflineJudge, coached
 
 log = logging.getLogger(__name__)
 MAX_TOKENS = 2500
@@ -196,7 +196,9 @@ class LLMJudge:
         return Judgement(
             label=self.label,
             dimensions=dimensions,
-            rewording=baseline.rewording,
+            # The turn to coach is the one that cost most on the model's own scores.
+            rewording=coached(request, {d: s.score for d, s in dimensions.items()}, self.catalog)
+            or baseline.rewording,
             usage=usage.as_dict(),
         )
 

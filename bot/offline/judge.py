@@ -28,12 +28,14 @@ Calibration anchors (each checked by tests/test_judge_meaning.py and the walkthr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.domain.evidence import fits
 from bot.domain.lang import Lang
 from bot.domain.metrics import Metrics, RepTurnNote
 from bot.domain.ports import Judgement, JudgeRequest
 from bot.domain.rubric import bounds
-from bot.domain.scenario import Dimension
+from bot.domain.scenario import Dimension, RubricWeights
 from bot.domain.scorecard import DimensionScore, Evidence, Rewording
 from bot.domain.scoring import (
     SCORERS,
@@ -43,6 +45,7 @@ from bot.domain.scoring import (
     proposals,
 )
 from bot.i18n import Catalog
+from bot.offline.coaching import target
 from bot.reading.text import sentences
 
 __all__ = ["SCORERS", "OfflineJudge", "interpolate", "listening_parts", "listening_score"]
@@ -150,42 +153,13 @@ def _tip(dim: Dimension, m: Metrics, catalog: Catalog, lang: Lang) -> str:
         return t(lang, "tip.composure.pressure" if m.pressure else "tip.composure.focus")
     if m.commitment:
         return t(lang, "tip.next_step.confirm")
+    # A step the client put off or turned down: the tip is the next step after a "no".
+    put_off = any(n.cues.next_step.action and n.cues.reply in ("defer", "refuse") for n in m.notes)
+    if put_off:
+        return t(lang, "tip.next_step.after_no")
     if any(s.complete for s in proposals(m)):
         return t(lang, "tip.next_step.agree")  # proposed, not yet accepted
     return t(lang, "tip.next_step.propose")
-
-
-def weakest_turn(m: Metrics) -> tuple[RepTurnNote, str] | None:
-    """The rep turn most worth rewording, and why (a catalog suffix).
-
-    Pressure first, then vague talk, then a monologue (twice the rep's mean length, no
-    question), then a closed question.
-    """
-    long_turn = 2 * max(1.0, m.mean_rep_turn)
-    for note in m.notes:
-        if note.cues.pressure:
-            return note, "pressure"
-    for note in m.notes:
-        if note.cues.vague:
-            return note, "vague"
-    for note in m.notes:
-        if not note.cues.question and note.cues.units >= long_turn:
-            return note, "monologue"
-    for note in m.notes:
-        if note.cues.question and not note.cues.open_question:
-            return note, "closed"
-    return None
-
-
-def _rewrite_key(reason: str, m: Metrics) -> str:
-    """Which better wording to offer: calm down a pressing turn; otherwise ask for the first of
-    the five answers still missing, or, with all five known, play the client's words back."""
-    if reason == "pressure":
-        return "rewrite.pressure"
-    missing = next((k for k, v in m.checklist.items() if v != "specific"), None)
-    if missing is not None:
-        return f"rewrite.ask.{missing}"
-    return "rewrite.reflect" if reason in ("closed", "monologue") else f"rewrite.{reason}"
 
 
 class OfflineJudge:
@@ -205,10 +179,36 @@ class OfflineJudge:
             )
             for dim, scorer in SCORERS.items()
         }
-        weak = weakest_turn(m)
-        rewording = None
-        if weak is not None:
-            note, reason = weak
-            suggestion = self._catalog.t(m.language, _rewrite_key(reason, m))
-            rewording = Rewording(note.number, note.text, suggestion)
+        scores = {dim: d.score for dim, d in dims.items()}
+        rewording = coached(request, scores, self._catalog)
         return Judgement(label=self.label, dimensions=dims, rewording=rewording)
+
+
+def coached(
+    request: JudgeRequest, scores: Mapping[Dimension, float], catalog: Catalog
+) -> Rewording | None:
+    """The better wording of the turn that cost the most (`bot.offline.coaching`): the template
+    of its fix in the session's language, filled from the scenario and the turn; why, in the
+    reader's. Numbered over the whole transcript, as a judge cites turns."""
+    m, lang, scenario = request.metrics, request.lang, request.scenario
+    weights = (scenario.rubric if scenario else RubricWeights()).as_dict()
+    # Coach against the scores the card will show (held in their bounds), not the raw ones.
+    limits = bounds(m)
+    shown = {dim: limits[dim].clamp(score) for dim, score in scores.items()}
+    found = target(m, shown, request.transcript, scenario, weights)
+    if found is None:
+        return None
+    t, says = catalog.t, m.language
+    params = dict(found.params)
+    name = params.pop("name")
+    address = (f"{name}，" if says == "zh" else f", {name}") if name else ""
+    fact = params.pop("fact", "")
+    fact_label = t(lang, f"fact.{fact}") if fact else ""
+    suggestion = t(says, f"coach.rewrite.{found.kind}", address=address, **params)
+    reason = found.kind.split(".")[0]
+    why = t(
+        lang, "coach.why_head", dimension=t(lang, f"dim.{found.dimension}"), score=params["score"]
+    ) + t(
+        lang, f"coach.why.{reason}", said=params["said"], who=params.get("who", ""), fact=fact_label
+    )
+    return Rewording(found.note.number, found.note.text, suggestion, found.dimension, why)

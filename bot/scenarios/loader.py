@@ -35,18 +35,20 @@ class _Builder:
     def build(self, node: yaml.Node, path: Path_ = ()) -> Any:
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise _Refused("document too large or uses too many aliases", node)
+            raise _Refused("document too large or uses too many aliases", node, "yaml_aliases")
         if len(path) > MAX_DEPTH:
-            raise _Refused("nested too deeply", node)
+            raise _Refused("nested too deeply", node, "yaml_depth")
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 key = self.build(key_node, (*path, "<key>"))
                 if not isinstance(key, str | int | bool | float) or key is None:
-                    raise _Refused("keys must be plain text", key_node)
+                    raise _Refused("keys must be plain text", key_node, "yaml_key")
                 if key in result:
-                    raise _Refused(f"duplicate key {key!r}", key_node)
+                    raise _Refused(
+                        f"duplicate key {key!r}", key_node, "yaml_duplicate", {"key": str(key)}
+                    )
                 self.lines[(*path, str(key))] = key_node.start_mark.line + 1
                 result[key] = self.build(value_node, (*path, str(key)))
             return result
@@ -56,9 +58,17 @@ class _Builder:
 
 
 class _Refused(Exception):
-    def __init__(self, reason: str, node: yaml.Node | yaml.Event) -> None:
+    def __init__(
+        self,
+        reason: str,
+        node: yaml.Node | yaml.Event,
+        kind: str,
+        ctx: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.kind = kind
+        self.ctx = ctx or {}
         self.line = node.start_mark.line + 1 if node.start_mark else 1
 
 
@@ -74,7 +84,8 @@ class _Composer(yaml.SafeLoader):
         self.depth += 1
         try:
             if self.depth > MAX_DEPTH + 1:
-                raise _Refused("nested too deeply", self.peek_event())  # type: ignore[no-untyped-call]
+                event = self.peek_event()  # type: ignore[no-untyped-call]
+                raise _Refused("nested too deeply", event, "yaml_depth")
             return super().compose_node(parent, index)
         finally:
             self.depth -= 1
@@ -95,27 +106,40 @@ def _line_for(lines: dict[Path_, int], loc: tuple[str | int, ...]) -> int:
     return 1
 
 
+def file_problem(
+    source: str, line: int, detail: str, kind: str, ctx: dict[str, str] | None = None
+) -> ScenarioInvalid:
+    """A problem with the file as a whole (its size, its YAML), in English and in parts, like
+    a validation problem, so an adapter can say it in the reader's language."""
+    problem = {"line": line, "loc": [], "type": kind, "ctx": ctx or {}}
+    where = f"{source}:{line}" if line > 1 or kind.startswith("yaml") else source
+    return ScenarioInvalid(detail=f"{where}: {detail}", source=source, problems=[problem])
+
+
 def parse_scenario(text: str, source: str = "<scenario>") -> Scenario:
     """Validate one scenario document; raise `ScenarioInvalid` naming source, line and field."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
-        raise ScenarioInvalid(detail=f"{source}: larger than {MAX_BYTES // 1024} KB")
+        limit = str(MAX_BYTES // 1024)
+        raise file_problem(source, 1, f"larger than {limit} KB", "file_too_big", {"le": limit})
     if "\x00" in text:
-        raise ScenarioInvalid(detail=f"{source}: not a text file")
+        raise file_problem(source, 1, "not a text file", "not_text")
     builder = _Builder()
     try:
         root = yaml.compose(text, Loader=_Composer)
         if root is None:
-            raise ScenarioInvalid(detail=f"{source}:1: the document is empty")
+            raise file_problem(source, 1, "the document is empty", "yaml_empty")
         data = builder.build(root)
     except _Refused as exc:
-        raise ScenarioInvalid(detail=f"{source}:{exc.line}: {exc.reason}") from None
+        raise file_problem(source, exc.line, exc.reason, exc.kind, exc.ctx) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else 1
-        raise ScenarioInvalid(detail=f"{source}:{line}: YAML syntax: {exc.problem}") from None
+        raise file_problem(source, line, f"YAML syntax: {exc.problem}", "yaml_syntax") from None
     except yaml.YAMLError as exc:
-        raise ScenarioInvalid(detail=f"{source}: YAML error: {exc}") from None
+        raise file_problem(source, 1, f"YAML error: {exc}", "yaml_syntax") from None
     if not isinstance(data, dict):
-        raise ScenarioInvalid(detail=f"{source}:1: the document must be a mapping of fields")
+        raise file_problem(
+            source, 1, "the document must be a mapping of fields", "yaml_not_mapping"
+        )
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:

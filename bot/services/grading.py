@@ -11,7 +11,7 @@ from bot.domain.grading import grade
 from bot.domain.lang import Lang
 from bot.domain.ports import Judge, Judgement, JudgeRequest
 from bot.domain.scenario import Scenario
-from bot.domain.scorecard import Rewording, Scorecard
+from bot.domain.scorecard import Scorecard
 from bot.domain.transcript import Transcript
 from bot.errors import ProviderError
 from bot.services.usage import ModelCall, UsageSink
@@ -32,6 +32,7 @@ class Rewriter(Protocol):
         problem: str,
         uncovered: list[str],
         lang: Lang,
+        example: str = "",
     ) -> tuple[str | None, dict[str, int]]:
         """A better wording, or None; and what the call cost."""
         ...
@@ -116,9 +117,19 @@ class GradingService:
         assert self.coach is not None and card.rewording is not None
         weak = card.rewording
         uncovered: list[str] = [k for k, v in card.checklist.items() if v == "specific"]
+        line = transcript.rep_turn(weak.turn)  # the card counts rep turns, the prompt all
+        if line is None:
+            return card
         try:
+            # What to fix and why (the dimension it lifts), with the stock wording as a model.
             text, usage = await self.coach.rewrite(
-                transcript, scenario, weak.turn, weak.suggestion, uncovered, lang
+                transcript,
+                scenario,
+                line.number,
+                weak.why or weak.suggestion,
+                uncovered,
+                lang,
+                example=weak.suggestion,
             )
         except ProviderError as exc:
             await sink(ModelCall("coach", self.coach.label, ok=False, error=exc.code))
@@ -126,4 +137,4 @@ class GradingService:
         await sink(ModelCall("coach", self.coach.label, usage))
         if not text:
             return card
-        return dataclasses.replace(card, rewording=Rewording(weak.turn, weak.original, text))
+        return dataclasses.replace(card, rewording=dataclasses.replace(weak, suggestion=text))

@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.domain.roles import Action
 from bot.domain.scenario import Scenario
-from bot.errors import InvalidRequest, ScenarioInvalid, ScenarioNotFound
+from bot.errors import InvalidRequest, ScenarioNotFound
 from bot.scenarios.catalog import ScenarioCatalog, Source
-from bot.scenarios.loader import MAX_BYTES, parse_scenario
+from bot.scenarios.loader import MAX_BYTES, file_problem, parse_scenario
 from bot.services.access import Access
 from bot.services.practice import PlayContext, PracticeService, Started
 from bot.storage.database import Database
@@ -66,13 +66,14 @@ def decode_upload(content: bytes | str, source: str) -> str:
     if isinstance(content, str):
         return content
     if len(content) > MAX_BYTES:
-        raise ScenarioInvalid(detail=f"{source}: larger than {MAX_BYTES // 1024} KB")
+        limit = str(MAX_BYTES // 1024)
+        raise file_problem(source, 1, f"larger than {limit} KB", "file_too_big", {"le": limit})
     if b"\x00" in content:
-        raise ScenarioInvalid(detail=f"{source}: not a text file")
+        raise file_problem(source, 1, "not a text file", "not_text")
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ScenarioInvalid(detail=f"{source}: not UTF-8 text") from None
+        raise file_problem(source, 1, "not UTF-8 text", "not_utf8") from None
 
 
 class TeamScenarioService:

@@ -307,7 +307,8 @@ class SessionRepository:
         """A user's sessions, newest first, with scores where graded."""
         turns = (
             select(func.count(TurnRow.id))
-            .where(TurnRow.session_id == PracticeSessionRow.id)
+            # Rounds as a rep counts them: their own messages.
+            .where(TurnRow.session_id == PracticeSessionRow.id, TurnRow.speaker == "rep")
             .scalar_subquery()
         )
         rows = await self.s.execute(

@@ -166,7 +166,8 @@ class TrainingRepository:
         """A team's sessions, newest first, with player, scorecard and turn count."""
         turns = (
             select(func.count(TurnRow.id))
-            .where(TurnRow.session_id == PracticeSessionRow.id)
+            # Rounds as the rep counts them (and the turn budget): the rep's own messages.
+            .where(TurnRow.session_id == PracticeSessionRow.id, TurnRow.speaker == "rep")
             .scalar_subquery()
         )
         query = (

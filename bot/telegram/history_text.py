@@ -65,15 +65,23 @@ def comments(t: Texts, found: Sequence[CommentInfo], zone: str) -> str:
 
 def transcript(t: Texts, started: Started, rep: str) -> str:
     """The whole conversation, speaker by speaker."""
+    title = started.scenario.title_in(t.lang)
+    lines = [t.bold("loop.transcript_head", title=title), *transcript_lines(t, started, rep)]
+    return "\n".join(lines)
+
+
+def transcript_lines(t: Texts, started: Started, rep: str) -> list[str]:
+    """One line per turn; the rep's are numbered as the scorecard counts them (#2 is the rep's
+    second message), the client's are not."""
     scenario, session = started.scenario, started.session
-    lines = [t.bold("loop.transcript_head", title=scenario.title_in(t.lang))]
+    lines = []
     for turn in session.transcript:
         stage = next((s for s in scenario.stages if s.id == turn.stage), scenario.stages[0])
         who = rep if turn.speaker == "rep" else stage.persona.name
-        lines.append(
-            f"#{turn.number} " + labelled(f"<b>{escape(who)}</b>", "", t.lang) + escape(turn.text)
-        )
-    return "\n".join(lines)
+        ordinal = session.transcript.rep_ordinal(turn.number)
+        mark = f"#{ordinal} " if ordinal is not None else ""
+        lines.append(mark + labelled(f"<b>{escape(who)}</b>", "", t.lang) + escape(turn.text))
+    return lines
 
 
 def _arrow(after: float, before: float) -> str:

@@ -4,15 +4,13 @@ transcript with its scorecard, comments and the audit trail of score corrections
 from __future__ import annotations
 
 from collections.abc import Sequence
-from html import escape
 
 from bot.domain.periods import local_text
-from bot.domain.scenario import Scenario
-from bot.domain.transcript import Turn
 from bot.services.review import SessionLine, SessionReview
 from bot.services.teams import TeamInfo
+from bot.telegram.history_text import transcript_lines
 from bot.telegram.team_text import Texts
-from bot.views.text import labelled, scorecard_text
+from bot.views.text import scorecard_text
 
 
 def sessions(t: Texts, team: TeamInfo, items: Sequence[SessionLine], offset: int) -> str:
@@ -43,13 +41,6 @@ def status(t: Texts, s: SessionLine) -> str:
     return t.plain("tg.history_score", score=s.overall, verdict=verdict) + mark
 
 
-def _speaker(scenario: Scenario, turn: Turn, rep: str) -> str:
-    if turn.speaker == "rep":
-        return rep
-    stage = next((s for s in scenario.stages if s.id == turn.stage), scenario.stages[0])
-    return stage.persona.name
-
-
 def review(t: Texts, r: SessionReview, zone: str) -> str:
     """A team session for its trainer: transcript, scorecard, comments and the audit trail."""
     session, scenario = r.started.session, r.started.scenario
@@ -60,17 +51,9 @@ def review(t: Texts, r: SessionReview, zone: str) -> str:
             name=r.player,
             title=title,
             phase=t.plain(f"team.phase.{session.phase.value}"),
-            turns=len(session.transcript),
+            turns=len(session.transcript.rep_turns()),
         ),
-        "\n".join(
-            [t.bold("tg.team.transcript_title")]
-            + [
-                f"#{turn.number} "
-                + labelled(f"<b>{escape(_speaker(scenario, turn, r.player))}</b>", "", t.lang)
-                + escape(turn.text)
-                for turn in session.transcript
-            ]
-        ),
+        "\n".join([t.bold("tg.team.transcript_title"), *transcript_lines(t, r.started, r.player)]),
         scorecard_text(r.card, t.catalog, t.lang, title=title, html=True, zone=zone)
         if r.card
         else t("tg.team.not_graded"),

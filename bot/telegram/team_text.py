@@ -12,7 +12,7 @@ from bot.domain.assignment import Progress, TaskStatus
 from bot.domain.lang import Lang
 from bot.domain.periods import local_text
 from bot.domain.roles import Role
-from bot.i18n import Catalog
+from bot.i18n import Catalog, fill
 from bot.services.assignments import Task
 from bot.services.completion import AssignmentSummary
 from bot.services.leaderboard import Board, BoardLine
@@ -33,7 +33,7 @@ class Texts:
         """A message with its parameters escaped."""
         raw = escape(self.catalog.raw(self.lang, key), quote=False)  # braces survive escaping
         safe = {k: escape(str(v), quote=False) for k, v in params.items()}
-        return raw.format(**safe) if safe or "{" in raw else raw
+        return fill(raw, safe) if safe or "{" in raw else raw
 
     def plain(self, key: str, **params: object) -> str:
         """A message as plain text (for captions and labels)."""

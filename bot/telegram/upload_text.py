@@ -11,6 +11,7 @@ from bot.domain.lang import Lang
 from bot.i18n import Catalog
 
 MAX_SHOWN = 8  # problems listed; the rest are counted
+_WHOLE = {"not_text", "not_utf8", "file_too_big", "yaml_empty"}
 # Pydantic's error types, grouped under the few reasons a trainer needs to read.
 _REASONS = {
     "missing": "missing",
@@ -39,6 +40,17 @@ _REASONS = {
     "date_parsing": "date",
     "date_from_datetime_parsing": "date",
     "date_type": "date",
+    # The loader's own problems with the file as a whole.
+    "yaml_syntax": "yaml_syntax",
+    "yaml_aliases": "yaml_aliases",
+    "yaml_depth": "yaml_depth",
+    "yaml_key": "yaml_key",
+    "yaml_duplicate": "yaml_duplicate",
+    "yaml_empty": "yaml_empty",
+    "yaml_not_mapping": "yaml_not_mapping",
+    "not_text": "not_text",
+    "not_utf8": "not_utf8",
+    "file_too_big": "file_too_big",
 }
 
 
@@ -67,7 +79,11 @@ def reason(catalog: Catalog, lang: Lang, kind: str, ctx: Mapping[str, str]) -> s
     limit = ctx.get("le") or ctx.get("lt") or ctx.get("ge") or ctx.get("gt") or ""
     limit = limit or ctx.get("min_length") or ctx.get("max_length") or ""
     return catalog.t(
-        lang, f"loop.upload.reason.{code}", limit=limit, allowed=ctx.get("expected", "")
+        lang,
+        f"loop.upload.reason.{code}",
+        limit=limit,
+        allowed=ctx.get("expected", ""),
+        name=ctx.get("key", ""),
     )
 
 
@@ -76,7 +92,8 @@ def problems(catalog: Catalog, lang: Lang, source: str, found: Sequence[Mapping[
     lines = [
         catalog.t(
             lang,
-            "loop.upload.problem",
+            # A file that is not text or too big has no line to point at.
+            "loop.upload.problem_file" if p.get("type") in _WHOLE else "loop.upload.problem",
             source=source,
             line=p.get("line", 1),
             field=field(catalog, lang, p.get("loc", ())),

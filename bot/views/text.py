@@ -87,7 +87,9 @@ def rule_text(rule: str, catalog: Catalog, lang: Lang) -> str:
     key = f"rule.{name}"
     if not catalog.has(key):
         return catalog.t(lang, "rule.other")
-    return catalog.t(lang, key, n=value) if value else catalog.t(lang, key)
+    if not value:
+        return catalog.t(lang, key)
+    return catalog.t(lang, key, n=int(value) if value.isdigit() else value)
 
 
 def money(amount: int, currency: str, lang: Lang) -> str:
@@ -254,6 +256,27 @@ def _corrected(card: Scorecard, dim: str, catalog: Catalog, lang: Lang, zone: st
     )
 
 
+# Tips that praise or build on what the grader credited: a trainer who lowers the score takes
+# that credit back, so the tip must not keep it (「拿到承诺后，当场复述确认」 after 推进 5 → 2.5).
+_CREDITING = ("tip.good", "tip.next_step.confirm")
+
+
+def _tip(card: Scorecard, dim: str, tip: str, catalog: Catalog, lang: Lang) -> str:
+    """The grader's tip, unless a trainer lowered the score it was written for and it praised
+    what the trainer took back; then the advice for a low score of that dimension, if any."""
+    fix = card.overrides.get(dim)
+    if not isinstance(fix, dict) or not tip:
+        return tip
+    try:
+        lowered = float(fix.get("score", 0)) < float(fix.get("original", 0))
+    except (TypeError, ValueError):
+        return tip
+    crediting = {catalog.t(lg, key) for key in _CREDITING for lg in ("zh", "en")}
+    if not lowered or tip not in crediting:
+        return tip
+    return catalog.t(lang, "tip.next_step.propose") if dim == "next_step" else ""
+
+
 def scorecard_text(
     card: Scorecard,
     catalog: Catalog,
@@ -297,8 +320,8 @@ def scorecard_text(
             )
         if fix := _corrected(card, dim, catalog, lang, zone):
             lines.append("  " + m.esc(fix))
-        if d.tip:
-            lines.append("  " + m.esc(labelled(t(lang, "card.tip"), d.tip, lang)))
+        if tip := _tip(card, dim, d.tip, catalog, lang):
+            lines.append("  " + m.esc(labelled(t(lang, "card.tip"), tip, lang)))
         blocks.append("\n".join(lines))
     checklist = [m.bold(t(lang, "card.checklist"))]
     checklist += [
@@ -314,17 +337,18 @@ def scorecard_text(
 
 
 def rewording_text(card: Scorecard, catalog: Catalog, lang: Lang, html: bool = False) -> str:
-    """The better wording of the rep's weakest turn."""
+    """The better wording of the turn that cost the most, and why (which dimension it fixes)."""
     if card.rewording is None:
         return ""
     m, t, r = Markup(html, lang), catalog.t, card.rewording
-    return "\n".join(
-        [
-            m.bold(t(lang, "card.rewording", turn=r.turn)),
-            labelled(m.esc(t(lang, "card.original")), m.italic(r.original), lang),
-            labelled(m.esc(t(lang, "card.suggestion")), m.italic(r.suggestion), lang),
-        ]
-    )
+    lines = [
+        m.bold(t(lang, "card.rewording", turn=r.turn)),
+        labelled(m.esc(t(lang, "card.original")), m.italic(r.original), lang),
+        labelled(m.esc(t(lang, "card.suggestion")), m.italic(r.suggestion), lang),
+    ]
+    if r.why:
+        lines.append(labelled(m.esc(t(lang, "card.why")), m.esc(r.why), lang))
+    return "\n".join(lines)
 
 
 def hint_text(hint: Hint, catalog: Catalog, lang: Lang) -> str:

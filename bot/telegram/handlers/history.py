@@ -95,7 +95,7 @@ async def open_session(update: Update, context: Context) -> None:
         "tg.session_view",
         title=found.started.scenario.title_in(lang),
         phase=rt.t(lang, f"tg.phase.{session.phase.value}"),
-        turns=len(session.transcript),
+        turns=len(session.transcript.rep_turns()),
     )
     markup = keyboards.active_choice(rt.catalog, lang, session.id, None) if session.active else None
     await say(update, context, "\n\n".join(p for p in (html.escape(text), said) if p), markup)
