@@ -48,17 +48,19 @@ def test_persuasion_never_quotes_a_plain_question(card: dict[str, object]) -> No
     assert all("？" not in q for _, q in _quotes(card, "persuasion"))
 
 
+# Turns on the card count the rep's own messages: the bare confirmation is the rep's 2nd line,
+# the invented reflection the 4th, the dated step the 5th.
 def test_preparation_never_quotes_a_bare_confirmation(card: dict[str, object]) -> None:
-    assert all(turn != 3 for turn, _ in _quotes(card, "preparation"))
+    assert all(turn != 2 for turn, _ in _quotes(card, "preparation"))
 
 
 def test_an_invented_reflection_is_no_next_step_and_never_gets_a_tick(
     card: dict[str, object],
 ) -> None:
-    assert all(turn != 7 for turn, _ in _quotes(card, "next_step"))
+    assert all(turn != 4 for turn, _ in _quotes(card, "next_step"))
     metrics = card["metrics"]
-    assert isinstance(metrics, dict) and 7 in metrics["against_turns"]  # shown ⚠, not ✓
-    assert (7, "您是说局长已经答应这周就付款了。") in _quotes(card, "listening")
+    assert isinstance(metrics, dict) and 4 in metrics["against_turns"]  # shown ⚠, not ✓
+    assert (4, "您是说局长已经答应这周就付款了。") in _quotes(card, "listening")
 
 
 def test_the_tip_agrees_with_the_score(card: dict[str, object]) -> None:
@@ -102,4 +104,4 @@ async def test_a_quote_that_fits_is_kept(tmp_path: Path) -> None:
             return Judgement("stub", {"next_step": DimensionScore(5.0, (ask,), "x")})
 
     card = await grade(Judge(), parse_transcript(TRANSCRIPT))
-    assert [e.turn for e in card.dimensions["next_step"].evidence] == [9]
+    assert [e.turn for e in card.dimensions["next_step"].evidence] == [5]  # the rep's 5th line

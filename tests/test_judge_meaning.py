@@ -111,7 +111,9 @@ async def test_a_demand_is_no_next_step_and_a_proposal_not_yet_accepted_is_told_
     )
     c = await grade(OfflineJudge(catalog), parse_transcript(deferred), lang="zh")
     assert 3.0 <= score(c, "next_step") < 5.0
-    assert c.dimensions["next_step"].tip == catalog.t("zh", "tip.next_step.agree")
+    # put off in so many words: find what it waits on and offer a smaller step (a proposal the
+    # client has not answered either way gets tip.next_step.agree: win the agreement)
+    assert c.dimensions["next_step"].tip == catalog.t("zh", "tip.next_step.after_no")
 
 
 @pytest.mark.parametrize("name", ["zh_expert", "en_expert"])
