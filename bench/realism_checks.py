@@ -195,6 +195,7 @@ class Watch:
     tally: Tally = field(default_factory=Tally)
     said: set[str] = field(default_factory=set)
     replies: list[str] = field(default_factory=list)
+    stage_start: int = 0  # index in `replies` of the current person's first reply
     settled_at: dict[str, int] = field(default_factory=dict)
 
     def turn(self, before: ClientState, after: ClientState, plan: TurnPlan, reply: str) -> None:
@@ -237,8 +238,9 @@ class Watch:
         ):
             t.contradicted += 1
         if after.ended in (EndReason.PATIENCE, EndReason.BUDGET):
-            recent = self.replies[-2:]
-            if not any(WARNING.search(r) for r in recent):
+            # warned once by the person now in the room, at any point before leaving (a
+            # rambling rep may use up two or three more turns after 「你抓紧」)
+            if not any(WARNING.search(r) for r in self.replies[self.stage_start :]):
                 t.unwarned += 1
             needed = set(s.commitment.requires_facts)
             if needed and needed <= set(after.earned) and not needed <= set(before.earned):
@@ -246,3 +248,5 @@ class Watch:
         if after.ended is not None:
             t.ends[after.ended.value] = t.ends.get(after.ended.value, 0) + 1
         self.replies.append(reply)
+        if after.stage != before.stage:
+            self.stage_start = len(self.replies)

@@ -109,6 +109,15 @@ WAITING = "财政的钱还没下来，我们也在等。"
         ("您是说两千的差额是运费？", "差了两万，是运费的问题。", "distorted"),
         # The client's words as a springboard for a counter are no reflection.
         ("等一等可不行，我们这个月必须回款。", WAITING, "none"),
+        # A check-back in the rep's own words that infers what the client implied is offered
+        # for correction, not invented; one that puts a refusal in the client's mouth is.
+        (
+            "您的意思是，材料不齐财务就不敢往上报，所以得先把清单对一遍，是吧？",
+            "上次材料少了一样，财务直接退回来了。这回你们东西一定要备齐。",
+            "complex",
+        ),
+        ("您是觉得这套系统根本不好用？", "系统我们用着还可以，就是慢了点。", "distorted"),
+        ("您是说院里不打算付这一期了？", "这一期要等审计完再说。", "distorted"),
     ],
 )
 def test_a_reflection_is_judged_against_the_clients_words(rep: str, client: str, kind: str) -> None:

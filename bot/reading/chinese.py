@@ -180,7 +180,7 @@ def _sentence_reflection(
     firm = has(strip_phrases(body, r.not_firm), r.firm, "zh") or has(body, r.accusation, "zh")
     if marked and firm and count >= 1 and (has(client, r.hedges, "zh") or mine < 0.5):
         return "distorted"
-    if marked and is_question and mine < 0.34:
+    if marked and is_question and mine < 0.34 and _puts_words(body, client, lex):
         return "distorted"  # 「您是说局长不想付这笔钱了？」: words put in the client's mouth
     if (
         marked
@@ -223,6 +223,26 @@ def _copies(body: str, client: str) -> bool:
     echoing = [c for c in clauses(body) if shared(c, client, "zh")[0] >= 1]
     return bool(echoing) and all(
         shared(c, client, "zh")[1] >= 0.85 and shared(c, client, "zh")[0] >= 2 for c in echoing
+    )
+
+
+def _puts_words(body: str, client: str, lex: Lexicon) -> bool:
+    """A check-back in the rep's own words counts against listening only when it puts
+    something in the client's mouth: a negation the client did not voice (「您是觉得我们的
+    设备质量不行？」 after 「用着还行」), a firm commitment, or a charge. A paraphrase with an
+    inference («复核小组看到整改报告和现场效果才能签，对吧？» after 「复核也得他签字…东西一定
+    要备齐」) is a complex reflection offered for correction, not a distortion."""
+    r = lex.reflection
+    # a refusal or a negative judgement the client did not voice (不行, 不想付, 没打算); the
+    # check-back's own tag (对不对, 是不是) does not count, nor a worry named for the client
+    # (「您也不想评审前出岔子」)
+    plain = strip_phrases(body, lex.question.closed_check)
+    denial = any(w in plain and w not in client for w in r.denials)
+    loose = strip_phrases(body, r.not_firm)
+    return (
+        denial
+        or has(loose, (*r.firm, *r.attributed), "zh")
+        or has(body, (*r.accusation, *r.charged), "zh")
     )
 
 

@@ -60,6 +60,7 @@ class ReflectionWords(Strict):
     attributed: Words = ()
     open_ended: Words = ()
     springboard: Words = ()
+    denials: Words = ()
     echo_share: float = Field(0.35, ge=0, le=1)
     parrot_share: float = Field(0.8, ge=0, le=1)
     min_shared: int = Field(2, ge=1)
