@@ -240,18 +240,25 @@ def _rejected_format(exc: Exception) -> bool:
 _REJECTED_FORMAT = _rejected_format  # kept under its old name for readers of older notes
 
 
+def sdk_client(config: GatewayConfig, read: float | None = None) -> AsyncOpenAI:
+    """The SDK client every role uses on one endpoint: key, base URL, timeouts, retries."""
+    return AsyncOpenAI(
+        api_key=config.api_key or NO_KEY,
+        base_url=config.base_url,
+        timeout=httpx2.Timeout(
+            config.timeout if read is None else read, connect=config.connect_timeout
+        ),
+        max_retries=config.max_retries,
+    )
+
+
 class Gateway:
     """Chat completions on any OpenAI-compatible endpoint, one model per call."""
 
     def __init__(self, config: GatewayConfig) -> None:
         self.config = config
-        read = max(config.timeout, config.token_gap)  # headers may wait for the first token
-        self._client = AsyncOpenAI(
-            api_key=config.api_key or NO_KEY,
-            base_url=config.base_url,
-            timeout=httpx2.Timeout(read, connect=config.connect_timeout),
-            max_retries=config.max_retries,
-        )
+        # headers may wait for the first token
+        self._client = sdk_client(config, read=max(config.timeout, config.token_gap))
         # The SDK imports its chat resources on first use (~50 ms of module code): take them
         # now, at start-up, rather than in the first rep's turn.
         self._completions = self._client.chat.completions

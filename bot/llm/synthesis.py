@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 import httpx2
 import openai
-from openai import AsyncOpenAI
 
 from bot.errors import ProviderError
-from bot.llm.gateway import NO_KEY, GatewayConfig
+from bot.llm.gateway import GatewayConfig, sdk_client
 from bot.llm.tokens import estimate_tokens
 
 log = logging.getLogger(__name__)
@@ -34,12 +33,7 @@ class Synthesizer:
     def __init__(self, config: GatewayConfig, model: str) -> None:
         self.model = model
         self.label = model
-        self._client = AsyncOpenAI(
-            api_key=config.api_key or NO_KEY,
-            base_url=config.base_url,
-            timeout=httpx2.Timeout(config.timeout, connect=config.connect_timeout),
-            max_retries=config.max_retries,
-        )
+        self._client = sdk_client(config)
 
     async def speak(self, text: str, voice: str) -> Spoken:
         """The text spoken (Ogg/Opus where the provider honours `response_format`)."""

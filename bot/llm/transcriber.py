@@ -18,12 +18,11 @@ from typing import Any
 
 import httpx2
 import openai
-from openai import AsyncOpenAI
 
 from bot.domain.audio import MIME
 from bot.domain.call import Segment, sentences
 from bot.errors import VoiceRejected
-from bot.llm.gateway import NO_KEY, GatewayConfig
+from bot.llm.gateway import GatewayConfig, sdk_client
 from bot.llm.tokens import estimate_tokens
 
 log = logging.getLogger(__name__)
@@ -81,12 +80,7 @@ class Transcriber:
     def __init__(self, config: GatewayConfig, model: str) -> None:
         self.model = model
         self.label = model
-        self._client = AsyncOpenAI(
-            api_key=config.api_key or NO_KEY,
-            base_url=config.base_url,
-            timeout=httpx2.Timeout(config.timeout, connect=config.connect_timeout),
-            max_retries=config.max_retries,
-        )
+        self._client = sdk_client(config)
 
     async def transcribe(self, data: bytes, kind: str, seconds: float, language: str) -> Heard:
         """The words in the audio; `VoiceRejected` if the provider fails or hears nothing."""
