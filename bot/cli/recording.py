@@ -16,6 +16,7 @@ from bot.services.voice import CALL_MAX_SECONDS, VoiceService
 from bot.settings import Settings
 
 AUDIO_SUFFIXES = {".ogg", ".oga", ".opus", ".mp3", ".wav", ".m4a", ".flac", ".webm"}
+TEXT_SUFFIXES = {".txt", ".md", ".text", ".log", ".csv"}
 MAX_RECORDING_BYTES = 25 * 1024 * 1024  # what OpenAI's transcription endpoint accepts
 
 
@@ -23,6 +24,8 @@ def is_recording(path: Path) -> bool:
     """Whether a file given to `trainer grade` is audio (by its name or its first bytes)."""
     if path.suffix.lower() in AUDIO_SUFFIXES:
         return True
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return False  # a transcript in a wrong encoding is a text problem, said as one
     try:
         with path.open("rb") as fh:
             return container(fh.read(16)) is not None

@@ -54,7 +54,10 @@ def container(data: bytes) -> str | None:
         return "wav"
     if head.startswith(b"fLaC"):
         return "flac"
-    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))  # a text file's byte-order mark
+    if head.startswith(b"ID3") or (
+        len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0 and not utf16
+    ):
         return "mp3"
     if head[4:8] == b"ftyp":
         return "m4a"
