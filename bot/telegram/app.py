@@ -50,7 +50,7 @@ from bot.telegram.ops import OpsServer
 from bot.telegram.ordering import ChatOrderedProcessor
 from bot.telegram.polling import ScreenedUpdates
 from bot.telegram.retries import Backoff, RetryingRateLimiter
-from bot.telegram.runtime import RUNTIME, App, Context, Runtime, runtime
+from bot.telegram.runtime import CONTEXT_TYPES, App, Context, Runtime
 from bot.telegram.streaming import StreamPolicy
 from bot.telegram.workers import WorkerClaim, claim
 
@@ -90,7 +90,7 @@ async def settle(update: Update, context: Context) -> None:
     """Before a chat's next update, handle again the earlier ones whose reply is still owed,
     and (several workers) the earlier ones no worker finished, in order; while one is still
     not taken, this update waits behind it."""
-    inbox = runtime(context).inbox
+    inbox = context.runtime.inbox
     blocked = False
     earlier_ones = {u.update_id: u for u in await inbox.earlier_unfinished(update, context.bot)}
     earlier_ones.update({u.update_id: u for u in inbox.take_owed(update)})
@@ -110,7 +110,7 @@ async def settle(update: Update, context: Context) -> None:
 
 async def resend_owed(context: Context) -> None:
     """Hand the owed updates back to the queue (the chat may stay quiet for a while)."""
-    owed = runtime(context).inbox.all_owed()
+    owed = context.runtime.inbox.all_owed()
     for update in owed:
         await context.application.update_queue.put(update)
     if owed:
@@ -119,7 +119,7 @@ async def resend_owed(context: Context) -> None:
 
 async def take_over(context: Context) -> None:
     """Hand this worker the updates a killed worker left unfinished (PostgreSQL)."""
-    orphans = await runtime(context).inbox.orphans(ORPHANED_AFTER, context.bot)
+    orphans = await context.runtime.inbox.orphans(ORPHANED_AFTER, context.bot)
     for update in orphans:
         await context.application.update_queue.put(update)
     if orphans:
@@ -145,7 +145,7 @@ class RecordingQueue(asyncio.Queue[object]):
 
 async def prune_inbox(context: Context) -> None:
     """Forget handled updates older than a week."""
-    removed = await runtime(context).inbox.prune(KEEP_HANDLED_UPDATES)
+    removed = await context.runtime.inbox.prune(KEEP_HANDLED_UPDATES)
     log.info("inbox: %d handled updates forgotten", removed)
 
 
@@ -179,7 +179,7 @@ class Lifecycle:
             if self.settle_heap:  # the serving process: may it serve alongside the others?
                 self.claim = await claim(self.settings, services.db, self.locks, application.bot.id)
             inbox = Inbox(services.db, application.bot.id, self.locks)
-            application.bot_data[RUNTIME] = Runtime(
+            application.bot_data.runtime = Runtime(
                 services, StreamPolicy(), inbox, started_at=services.db.now()
             )
             self.processor.gate = inbox
@@ -232,7 +232,7 @@ class Lifecycle:
         if self.ops is not None:
             ops, self.ops = self.ops, None
             await ops.stop()
-        application.bot_data.pop(RUNTIME, None)
+        application.bot_data.runtime = None
         if self.claim is not None:
             self.claim.release()
             self.claim = None
@@ -273,6 +273,7 @@ def build_application(
     builder = (
         ApplicationBuilder()
         .token(token.get_secret_value())
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(processor)
         .update_queue(queue)
         .rate_limiter(RetryingRateLimiter(RATE_LIMIT_RETRIES, backoff))

@@ -13,30 +13,23 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler
 
 from bot.domain.lang import parse_lang
 from bot.telegram import keyboards, team_keys
-from bot.telegram.runtime import LANG, RUNTIME, App, Context, Runtime
+from bot.telegram.runtime import LANG, App, Context
 
 log = logging.getLogger("bot.telegram")
 
-ANSWERED = "answered_queries"  # bot_data: ids of callback queries already answered
 GROUP_VERBS = frozenset({team_keys.LINK})  # the only buttons that act inside a group
 FIRST, LAST = -2, 1  # handler groups: before every flow, after every flow
-
-
-def _answered(context: Context) -> set[str]:
-    found = context.bot_data.setdefault(ANSWERED, set())
-    assert isinstance(found, set)
-    return found
 
 
 async def answer(update: Update, context: Context, key: str | None = None) -> None:
     """Answer the button once: with a catalog text (shown as a toast), or silently."""
     query = update.callback_query
-    if query is None or query.id in _answered(context):
+    if query is None or query.id in context.bot_data.answered:
         return
-    _answered(context).add(query.id)
+    context.bot_data.answered.add(query.id)
     text = None
-    rt = context.bot_data.get(RUNTIME)
-    if key is not None and isinstance(rt, Runtime):
+    rt = context.bot_data.runtime
+    if key is not None and rt is not None:
         remembered = (context.user_data or {}).get(LANG)
         code = str(remembered) if remembered else query.from_user.language_code
         text = rt.t(parse_lang(code, rt.services.settings.default_language), key)
@@ -61,7 +54,7 @@ async def private_rule(update: Update, context: Context) -> None:
     if keyboards.parse(query.data)[0] in GROUP_VERBS:
         return
     await answer(update, context, "loop.button_private")
-    _answered(context).discard(query.id)
+    context.bot_data.answered.discard(query.id)
     raise ApplicationHandlerStop
 
 
@@ -70,7 +63,7 @@ async def acknowledge(update: Update, context: Context) -> None:
     await answer(update, context)
     query = update.callback_query
     if query is not None:
-        _answered(context).discard(query.id)
+        context.bot_data.answered.discard(query.id)
 
 
 def register(application: App) -> None:

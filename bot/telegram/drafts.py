@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.storage.database import Database
 from bot.storage.drafts import DraftRepository
-from bot.telegram.runtime import Context, runtime
+from bot.telegram.runtime import Context
 
 DRAFT_TTL = dt.timedelta(hours=2)
 """A draft left alone this long is forgotten, so a prompt from yesterday never swallows a
@@ -80,4 +80,4 @@ class Drafts:
 
 def drafts(context: Context) -> Drafts:
     """The drafts of a started bot."""
-    return Drafts(runtime(context).services.db)
+    return Drafts(context.runtime.services.db)

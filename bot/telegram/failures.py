@@ -27,7 +27,7 @@ from bot.telegram import buttons, keyboards, team_keys, upload_text
 from bot.telegram.inbox import MAX_TRIES
 from bot.telegram.render import send_html
 from bot.telegram.retries import transient
-from bot.telegram.runtime import LANG, RUNTIME, Context, Runtime
+from bot.telegram.runtime import LANG, Context, Runtime
 from bot.telegram.streaming import retry_seconds
 
 log = logging.getLogger("bot.telegram")
@@ -81,8 +81,8 @@ async def on_error(update: object, context: Context) -> None:
 async def report(update: object, context: Context, error: BaseException) -> None:
     """Tell the user about an error (a domain error in their words), or log it. A reply
     Telegram could not take for a while is owed, not apologised for: it is sent again."""
-    rt = context.bot_data.get(RUNTIME)
-    if transient(error) and isinstance(update, Update) and isinstance(rt, Runtime):
+    rt = context.bot_data.runtime
+    if transient(error) and isinstance(update, Update) and rt is not None:
         if rt.inbox.owe(update):
             log.warning(
                 "update %s: reply not delivered (%s), kept to send again", update.update_id, error
@@ -98,7 +98,7 @@ async def report(update: object, context: Context, error: BaseException) -> None
         log.info("cannot write to this chat (the user blocked the bot?): %s", error.message)
         return
     chat = update.effective_chat if isinstance(update, Update) else None
-    if not isinstance(rt, Runtime):
+    if rt is None:
         log.error("error before the bot's services were open", exc_info=error)
         return
     if isinstance(error, STALE) and isinstance(update, Update) and update.callback_query:

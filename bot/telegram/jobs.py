@@ -25,7 +25,7 @@ from bot.metrics import metrics
 from bot.storage.heartbeats import beat
 from bot.telegram import menus, team_text
 from bot.telegram.delivery import deliver, post
-from bot.telegram.runtime import RUNTIME, App, Context, Runtime, runtime
+from bot.telegram.runtime import App, Context, Runtime
 
 log = logging.getLogger("bot.telegram")
 
@@ -41,9 +41,7 @@ LATE_OK = {"misfire_grace_time": None}
 
 def runtime_of(application: App) -> Runtime:
     """The runtime `post_init` just set up."""
-    found = application.bot_data[RUNTIME]
-    assert isinstance(found, Runtime)
-    return found
+    return application.bot_data.started()
 
 
 def job_name(reminder: Reminder) -> str:
@@ -78,7 +76,7 @@ async def fire(context: Context) -> None:
     job = context.job
     if job is None or not isinstance(job.data, Reminder):
         return
-    rt = runtime(context)
+    rt = context.runtime
     notices = await rt.training.reminders.fire(job.data)
     await deliver(context.bot, rt.catalog, notices)
     if notices:
@@ -87,7 +85,7 @@ async def fire(context: Context) -> None:
 
 async def replan(context: Context) -> None:
     """Read the reminders still owed back from the database and schedule the missing ones."""
-    rt = runtime(context)
+    rt = context.runtime
     reminders = await rt.training.reminders.pending()
     if context.job_queue is not None:
         added = schedule(context.job_queue, reminders, rt.training.reminders.clock())
@@ -96,7 +94,7 @@ async def replan(context: Context) -> None:
 
 async def post_boards(context: Context) -> None:
     """Post each weekly board whose time has come (Friday 18:00, team time) to its group."""
-    rt = runtime(context)
+    rt = context.runtime
     for item in await rt.training.reminders.due_boards():
         t = team_text.Texts(rt.catalog, item.lang)
         text = t("tg.team.weekly_post") + "\n\n" + team_text.board(t, item.board, "")
@@ -107,8 +105,8 @@ async def post_boards(context: Context) -> None:
 
 async def refresh_menus(context: Context) -> None:
     """Give every trainer and operator their command menu (only those not set yet)."""
-    rt = runtime(context)
-    known = menus.known(context.bot_data)
+    rt = context.runtime
+    known = context.bot_data.menus
     default = rt.services.settings.default_language
     for telegram_id, role in await rt.training.reminders.staff():
         if known.get(telegram_id) == role:
@@ -119,7 +117,7 @@ async def refresh_menus(context: Context) -> None:
 
 async def heartbeat(context: Context) -> None:
     """Write this worker's heartbeat (read by `trainer health`)."""
-    rt = runtime(context)
+    rt = context.runtime
     settings = rt.services.settings
     mode = "webhook" if settings.telegram_webhook_url else "polling"
     async with rt.services.db.session() as s:

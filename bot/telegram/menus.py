@@ -82,15 +82,3 @@ async def set_staff(
         log.warning("command menu for %s not set: %s", telegram_id, exc.message)
         return False
     return True
-
-
-MENUS = "menus"
-"""bot_data key: the staff menus this process has set ({telegram id: role}), so the hourly
-refresh only sets what changed. Losing it (a restart) only means setting them all again."""
-
-
-def known(bot_data: dict[object, object]) -> dict[int, Role]:
-    """The staff menus set so far by this process."""
-    found = bot_data.setdefault(MENUS, {})
-    assert isinstance(found, dict)
-    return found

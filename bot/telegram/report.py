@@ -14,13 +14,13 @@ from bot.domain.scorecard import Scorecard
 from bot.services.practice import Started
 from bot.services.users import Person
 from bot.telegram import keyboards
-from bot.telegram.runtime import Context, chat_id, runtime, say
+from bot.telegram.runtime import Context, chat_id, say
 from bot.views.text import scorecard_text
 
 
 def dimension_labels(context: Context, person: Person) -> dict[Dimension, str]:
     """The five dimension names in the rep's language."""
-    rt = runtime(context)
+    rt = context.runtime
     return {d: rt.t(person.language, f"dim.{d}") for d in DIMENSIONS}
 
 
@@ -35,7 +35,7 @@ async def send_scorecard(
 ) -> None:
     """The card (split if long) and the trainer's `comments` (HTML), then the radar chart with
     the follow-up buttons (for a `past` session, its transcript and the comparison too)."""
-    rt, lang = runtime(context), person.language
+    rt, lang = context.runtime, person.language
     title = started.scenario.title_in(lang)
     # The better wording sits behind its own button, so the card stays readable.
     body = dataclasses.replace(card, rewording=None)

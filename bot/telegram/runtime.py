@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message, Update
-from telegram.ext import Application, ContextTypes, filters
+from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot, filters
 
 from bot.composition import Container
 from bot.domain.lang import Lang
+from bot.domain.roles import Role
 from bot.errors import NoActiveSession
 from bot.i18n import Catalog
 from bot.logs import bind
@@ -22,9 +23,6 @@ from bot.telegram.inbox import Inbox
 from bot.telegram.render import send_html
 from bot.telegram.streaming import StreamPolicy
 
-Context = ContextTypes.DEFAULT_TYPE
-App = Application[Any, Any, Any, Any, Any, Any]
-RUNTIME = "runtime"
 LANG = "lang"
 # Commands act on new messages only: an edited "/end" must not end a second time.
 NEW_MESSAGES = filters.UpdateType.MESSAGE
@@ -59,12 +57,37 @@ class Runtime:
         return self.catalog.t(lang, key, **params)
 
 
-def runtime(context: Context) -> Runtime:
-    """The runtime of a started bot."""
-    found = context.bot_data.get(RUNTIME)
-    if not isinstance(found, Runtime):
-        raise RuntimeError("the bot's services are not open (post_init has not run)")
-    return found
+@dataclass
+class BotData:
+    """What the application keeps between updates (python-telegram-bot's `bot_data`), typed:
+    the runtime while the bot is started, the callback queries already answered, the staff
+    menus this process has set ({telegram id: role}), so the hourly refresh only sets what
+    changed (losing them in a restart only means setting them all again)."""
+
+    runtime: Runtime | None = None
+    answered: set[str] = field(default_factory=set)
+    menus: dict[int, Role] = field(default_factory=dict)
+
+    def started(self) -> Runtime:
+        """The runtime of a started bot."""
+        if self.runtime is None:
+            raise RuntimeError("the bot's services are not open (post_init has not run)")
+        return self.runtime
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """The context every handler and job gets: python-telegram-bot's, with the runtime as a
+    typed attribute instead of a string lookup in `bot_data`."""
+
+    @property
+    def runtime(self) -> Runtime:
+        """The services, catalog, streaming policy and inbox of the started bot."""
+        return self.bot_data.started()
+
+
+Context = BotContext
+CONTEXT_TYPES = ContextTypes(context=BotContext, bot_data=BotData)
+App = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotData, Any]
 
 
 def chat_id(update: Update) -> int:
@@ -86,7 +109,7 @@ async def rep(update: Update, context: Context) -> Person:
     user = update.effective_user
     if user is None:
         raise ValueError("update has no user")
-    person = await runtime(context).services.users.telegram(
+    person = await context.runtime.services.users.telegram(
         user.id, user.full_name, user.language_code
     )
     if context.user_data is not None:
@@ -96,7 +119,7 @@ async def rep(update: Update, context: Context) -> Person:
 
 async def active(context: Context, person: Person) -> Started:
     """The rep's session in progress, or `NoActiveSession`."""
-    current = await runtime(context).practice.current(person.id)
+    current = await context.runtime.practice.current(person.id)
     if current is None:
         raise NoActiveSession()
     bind(session=current.session.id)

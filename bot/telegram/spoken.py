@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from bot.domain.scenario import Persona
 from bot.services.practice import TurnResult
 from bot.services.users import Person
-from bot.telegram.runtime import Context, runtime
+from bot.telegram.runtime import Context
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def _speaker_persona(result: TurnResult) -> Persona:
 
 async def speak_reply(context: Context, chat_id: int, person: Person, result: TurnResult) -> None:
     """Send the reply as a voice note when the rep turned voice replies on."""
-    speaker = runtime(context).services.speaker
+    speaker = context.runtime.services.speaker
     if not person.voice_replies or speaker is None or not result.reply.strip():
         return
     session = result.session

@@ -17,7 +17,7 @@ from bot.services.users import Person
 from bot.telegram import inputs, menus, team_keys
 from bot.telegram.delivery import deliver
 from bot.telegram.render import edit_html
-from bot.telegram.runtime import Context, runtime, say
+from bot.telegram.runtime import Context, say
 from bot.telegram.team_text import Texts
 
 
@@ -45,7 +45,7 @@ def period_from(text: str) -> Period:
 
 def texts(context: Context, person: Person) -> Texts:
     """Escaped catalog texts in the person's language."""
-    return Texts(runtime(context).catalog, person.language)
+    return Texts(context.runtime.catalog, person.language)
 
 
 def chosen(teams: Sequence[TeamInfo], team_id: int) -> TeamInfo:
@@ -106,16 +106,16 @@ async def keys_in_place(
 
 async def notify(context: Context, notices: Sequence[Notice]) -> int:
     """Send the notices a service returned; how many went out."""
-    return await deliver(context.bot, runtime(context).catalog, notices)
+    return await deliver(context.bot, context.runtime.catalog, notices)
 
 
 async def staff_menu(context: Context, telegram_id: int, role: Role) -> None:
     """Give someone who just became a trainer (or operator) their command menu now."""
-    rt = runtime(context)
+    rt = context.runtime
     if telegram_id in rt.training.access.operators:
         role = Role.OPERATOR
     set_ = await menus.set_staff(
         context.bot, rt.catalog, rt.services.settings.default_language, telegram_id, role
     )
     if set_:
-        menus.known(context.bot_data)[telegram_id] = role
+        context.bot_data.menus[telegram_id] = role

@@ -15,7 +15,7 @@ from bot.composition import Container
 from bot.settings import Settings
 from bot.telegram.app import ServicesFactory, build_application
 from bot.telegram.retries import Backoff
-from bot.telegram.runtime import RUNTIME, App, Runtime
+from bot.telegram.runtime import App, Runtime
 from tests.support.bot_api import JSON, BotApi
 from tests.support.offline_request import OfflineRequest
 
@@ -77,9 +77,7 @@ class BotHarness:
     @property
     def runtime(self) -> Runtime:
         """The started bot's services."""
-        found = self.app.bot_data[RUNTIME]
-        assert isinstance(found, Runtime)
-        return found
+        return self.app.bot_data.started()
 
     @property
     def services(self) -> Container:

@@ -22,7 +22,7 @@ from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.failures import report
 from bot.telegram.jobs import schedule
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say, sender
 from bot.telegram.staff import args, chosen, notify, number, one_team, screen, texts
 
 KIND = "assign"
@@ -31,14 +31,14 @@ DUE_ERRORS = ("team.error.due_past", "team.error.due_far")
 
 
 async def _scenarios(context: Context, person: Person, draft: Draft) -> list[Scenario]:
-    found = await runtime(context).training.uploads.scenarios(person.id, int(draft.data["team"]))
+    found = await context.runtime.training.uploads.scenarios(person.id, int(draft.data["team"]))
     return [entry.scenario for entry in found]
 
 
 async def assign(update: Update, context: Context) -> None:
     """/assign: which team (if I run several), then the scenario."""
     person = await rep(update, context)
-    mine = await runtime(context).training.teams.managed(person.id)
+    mine = await context.runtime.training.teams.managed(person.id)
     team = await one_team(update, context, person, mine, team_keys.ASSIGN)
     if team is not None:
         await _begin(update, context, person, team)
@@ -47,12 +47,12 @@ async def assign(update: Update, context: Context) -> None:
 async def assign_team(update: Update, context: Context) -> None:
     """A team button under /assign."""
     person = await rep(update, context)
-    mine = await runtime(context).training.teams.managed(person.id)
+    mine = await context.runtime.training.teams.managed(person.id)
     await _begin(update, context, person, chosen(mine, number(args(update, 1)[0])))
 
 
 async def _begin(update: Update, context: Context, person: Person, team: TeamInfo) -> None:
-    scenarios = await runtime(context).training.uploads.scenarios(person.id, team.id)
+    scenarios = await context.runtime.training.uploads.scenarios(person.id, team.id)
     draft = await drafts(context).begin(
         sender(update), KIND, team=team.id, team_name=team.name, zone=team.time_zone
     )
@@ -67,7 +67,7 @@ async def _scenario_page(
     scenarios: list[Scenario],
     page: int,
 ) -> None:
-    rt, t = runtime(context), texts(context, person)
+    rt, t = context.runtime, texts(context, person)
     page = max(0, min(page, keyboards.pages(len(scenarios)) - 1))
     head = t("tg.team.assign_scenario", team=draft.data["team_name"])
     body = html.escape(keyboards.picker(rt.catalog, person.language, scenarios, page))
@@ -136,7 +136,7 @@ async def typed(update: Update, context: Context, person: Person, draft: Draft, 
 
 def _set_due(context: Context, draft: Draft, text: str) -> None:
     """Read the due date in the team's time zone now, so a mistake is caught at this step."""
-    clock = runtime(context).training.assignments.clock
+    clock = context.runtime.training.assignments.clock
     due = parse_due(text, str(draft.data["zone"]), clock())
     draft.data.update(due=due.isoformat(), due_local=local_text(due, str(draft.data["zone"])))
 
@@ -150,7 +150,7 @@ async def _next(
 ) -> None:
     """Store the draft and ask the first question still open (or for confirmation), in the
     pressed button's message unless `fresh` (after an error, the question goes below it)."""
-    rt, t, lang = runtime(context), texts(context, person), person.language
+    rt, t, lang = context.runtime, texts(context, person), person.language
     show = say if fresh else screen
     draft.data.pop(AWAITS, None)
     missing = next((s for s in STEPS if s not in draft.data), None)
@@ -215,7 +215,7 @@ def _summary(context: Context, person: Person, draft: Draft) -> str:
 
 async def _confirm(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """Assign, tell the reps (and the linked group), schedule the reminders."""
-    rt, t, d = runtime(context), texts(context, person), draft.data
+    rt, t, d = context.runtime, texts(context, person), draft.data
     if any(s not in d for s in STEPS):
         await _next(update, context, person, draft)
         return

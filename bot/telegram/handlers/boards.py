@@ -12,14 +12,14 @@ from bot.services.users import Person
 from bot.telegram import keyboards, team_keys, team_text
 from bot.telegram.buttons import stale
 from bot.telegram.render import photo_in_place
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, say
 from bot.telegram.staff import args, number, one_team, period_from, texts
 
 
 async def board(update: Update, context: Context) -> None:
     """/board: which team (if I am in several), then this week's board."""
     person = await rep(update, context)
-    mine = await runtime(context).training.teams.my_teams(person.id)
+    mine = await context.runtime.training.teams.my_teams(person.id)
     team = await one_team(
         update,
         context,
@@ -41,7 +41,7 @@ async def chosen_board(update: Update, context: Context) -> None:
     team_id, period, kind, subject = args(update, 4)
     scenario = dimension = None
     if kind == "s":
-        found = await runtime(context).training.uploads.scenarios(person.id, number(team_id))
+        found = await context.runtime.training.uploads.scenarios(person.id, number(team_id))
         match = keyboards.find_scenario_in([e.scenario for e in found], subject)
         if match is None:
             await stale(update, context)
@@ -61,7 +61,7 @@ async def _show(
     scenario: tuple[str, str] | None,
     dimension: str | None,
 ) -> None:
-    rt, t = runtime(context), texts(context, person)
+    rt, t = context.runtime, texts(context, person)
     found = await rt.training.boards.board(
         person.id, team_id, period, scenario[0] if scenario else None, dimension
     )
@@ -77,7 +77,7 @@ async def scenarios(update: Update, context: Context) -> None:
     """ "By scenario": one button per scenario the team can play."""
     person = await rep(update, context)
     team_id, period = args(update, 2)
-    found = await runtime(context).training.uploads.scenarios(person.id, number(team_id))
+    found = await context.runtime.training.uploads.scenarios(person.id, number(team_id))
     keys = team_keys.board_scenarios(
         number(team_id), period_from(period), [e.scenario for e in found], person.language
     )

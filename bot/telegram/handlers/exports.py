@@ -8,7 +8,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.services.export import Format
 from bot.telegram import keyboards, team_keys
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, say
 from bot.telegram.staff import args, number, one_team, period_from, texts
 
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
@@ -17,7 +17,7 @@ FORMATS: tuple[Format, ...] = ("csv", "xlsx")
 async def export(update: Update, context: Context) -> None:
     """/export: which team (if I run several), then which period."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt = context.runtime
     mine = await rt.training.teams.managed(person.id)
     team = await one_team(update, context, person, mine, team_keys.EXPORT, "")
     if team is not None:
@@ -28,7 +28,7 @@ async def export(update: Update, context: Context) -> None:
 async def send(update: Update, context: Context) -> None:
     """A period button (or a team button): both files for that team and period."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt = context.runtime
     team_id, period = args(update, 2)
     if not period:  # a team button: ask for the period first
         keys = team_keys.periods(rt.catalog, person.language, team_keys.EXPORT, number(team_id))

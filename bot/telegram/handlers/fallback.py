@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain.session import Phase
 from bot.telegram.buttons import stale
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say
 
 # Anything a message carries instead of text: stickers, photos, voice, files, locations, and
 # the 🎲 dice, polls, stories and venues too (PTB's "effective attachment").
@@ -20,14 +20,14 @@ NOT_TEXT = filters.ATTACHMENT
 
 async def _answer(update: Update, context: Context, key: str) -> None:
     person = await rep(update, context)
-    await say(update, context, html.escape(runtime(context).t(person.language, key)))
+    await say(update, context, html.escape(context.runtime.t(person.language, key)))
 
 
 async def not_text(update: Update, context: Context) -> None:
     """A sticker, photo, voice note, file or 🎲: only text is played (and outside a conversation
     there is no client to answer, so say what text is for)."""
     person = await rep(update, context)
-    current = await runtime(context).practice.current(person.id)
+    current = await context.runtime.practice.current(person.id)
     key = "fallback.not_text"
     if current is not None and current.session.phase == Phase.PLAY:
         key = "error.input_not_text"

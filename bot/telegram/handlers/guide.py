@@ -8,7 +8,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.telegram import team_text
 from bot.telegram.menus import TRAINER_COMMANDS
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say
 from bot.telegram.staff import texts
 
 # Answered only in private: practice, transcripts, scores, exports and tasks are not for a
@@ -31,7 +31,7 @@ PRIVATE_ONLY = (
 async def guide(update: Update, context: Context) -> None:
     """/help: commands by role, then the leaderboard formula."""
     person = await rep(update, context)
-    role = await runtime(context).training.teams.standing(person.id)
+    role = await context.runtime.training.teams.standing(person.id)
     await say(update, context, team_text.guide(texts(context, person), role))
 
 

@@ -20,7 +20,7 @@ from bot.storage.repositories import SessionSummary
 from bot.telegram import history_text, keyboards
 from bot.telegram.render import edit_html
 from bot.telegram.report import dimension_labels, send_scorecard
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, say
 from bot.telegram.staff import texts
 
 HISTORY_SIZE = 10
@@ -30,18 +30,18 @@ LOOK_BACK = 30  # sessions read to fill the list once abandoned ones are left ou
 
 def _title(context: Context, lang: Lang, item: SessionSummary) -> str:
     """The scenario's title in the rep's language while it is still in the library."""
-    found = runtime(context).services.scenarios.find(item.scenario_id)
+    found = context.runtime.services.scenarios.find(item.scenario_id)
     return found.title_in(lang) if found else item.title
 
 
 def _zone(context: Context) -> str:
-    return runtime(context).services.settings.team_time_zone
+    return context.runtime.services.settings.team_time_zone
 
 
 async def _listing(
     update: Update, context: Context, person: Person, everything: bool
 ) -> tuple[str, InlineKeyboardMarkup] | None:
-    rt, lang, zone = runtime(context), person.language, _zone(context)
+    rt, lang, zone = context.runtime, person.language, _zone(context)
     found = await rt.practice.history(person.id, limit=LOOK_BACK)
     if not found:
         return None
@@ -83,7 +83,7 @@ async def open_session(update: Update, context: Context) -> None:
     """A history or notice button: the card (with the trainer's corrections and comments) of a
     graded session, or where an ungraded one stands."""
     person = await rep(update, context)
-    rt, lang = runtime(context), person.language
+    rt, lang = context.runtime, person.language
     found = await rt.training.review.mine(person.id, _session_id(update))
     said = history_text.comments(texts(context, person), found.comments, _zone(context))
     if found.card is not None:
@@ -104,7 +104,7 @@ async def open_session(update: Update, context: Context) -> None:
 async def transcript(update: Update, context: Context) -> None:
     """ "Transcript": the whole conversation of a past session."""
     person = await rep(update, context)
-    found = await runtime(context).training.review.mine(person.id, _session_id(update))
+    found = await context.runtime.training.review.mine(person.id, _session_id(update))
     await say(
         update, context, history_text.transcript(texts(context, person), found.started, person.name)
     )
@@ -113,7 +113,7 @@ async def transcript(update: Update, context: Context) -> None:
 async def compare(update: Update, context: Context) -> None:
     """ "Compare with last time": each dimension up or down against the previous attempt."""
     person = await rep(update, context)
-    found = await runtime(context).training.review.compare(person.id, _session_id(update))
+    found = await context.runtime.training.review.compare(person.id, _session_id(update))
     await say(
         update, context, history_text.comparison(texts(context, person), found, _zone(context))
     )
@@ -122,7 +122,7 @@ async def compare(update: Update, context: Context) -> None:
 async def me(update: Update, context: Context) -> None:
     """/me: a short summary, then the scores over time (dated, with the pass line)."""
     person = await rep(update, context)
-    rt, lang = runtime(context), person.language
+    rt, lang = context.runtime, person.language
     points = await rt.practice.progress(person.id)
     if not points:
         await say(update, context, html.escape(rt.t(lang, "tg.me_empty")))
@@ -141,7 +141,7 @@ def _chart(
     context: Context, lang: Lang, points: list[ProgressPoint], labels: dict[Dimension, str]
 ) -> bytes:
     """The progress chart: dated sessions, each scenario's pass line, 1–5 dimension axes."""
-    rt = runtime(context)
+    rt = context.runtime
     return charts.progress(
         points,
         labels,
@@ -155,7 +155,7 @@ def _chart(
 
 
 def _pass_mark(context: Context, scenario_id: str) -> int:
-    found = runtime(context).services.scenarios.find(scenario_id)
+    found = context.runtime.services.scenarios.find(scenario_id)
     return found.pass_mark if found else PASS_MARK
 
 

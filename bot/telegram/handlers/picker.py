@@ -16,7 +16,7 @@ from bot.telegram import inputs, keyboards, picker_keys
 from bot.telegram.buttons import stale
 from bot.telegram.handlers.play import show_opening
 from bot.telegram.render import edit_html
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, say
 from bot.views.text import brief_text, short_brief_text
 
 FILTER = "picker_filter"
@@ -27,13 +27,13 @@ def _argument(update: Update) -> str:
 
 
 def _scenario(context: Context, token: str) -> Scenario | None:
-    return keyboards.find_scenario(runtime(context).services.scenarios, token)
+    return keyboards.find_scenario(context.runtime.services.scenarios, token)
 
 
 async def _choices(context: Context, person: Person) -> list[picker_keys.Choice]:
     """The shipped scenarios, then the own scenarios of the rep's teams, narrowed by the
     filter the rep gave with /practice (if any)."""
-    rt = runtime(context)
+    rt = context.runtime
     own = await rt.training.uploads.of_my_teams(person.id)
     found = [picker_keys.Choice(s) for s in rt.services.scenarios.all()] + [
         picker_keys.Choice(s, team_id, name) for team_id, name, s in own
@@ -44,7 +44,7 @@ async def _choices(context: Context, person: Person) -> list[picker_keys.Choice]
 
 async def send_picker(update: Update, context: Context, person: Person, page: int = 0) -> None:
     """The first (or given) page of scenarios."""
-    rt = runtime(context)
+    rt = context.runtime
     choices = await _choices(context, person)
     if not choices:
         narrowed = isinstance((context.user_data or {}).get(FILTER), Filter) and bool(
@@ -61,7 +61,7 @@ async def send_picker(update: Update, context: Context, person: Person, page: in
 
 async def send_brief(update: Update, context: Context, person: Person, started: Started) -> None:
     """The case card with the rubric, and the plan / skip buttons."""
-    rt, lang = runtime(context), person.language
+    rt, lang = context.runtime, person.language
     card = brief_text(started.scenario, rt.catalog, lang, html=True)
     text = f"{card}\n\n{html.escape(rt.t(lang, 'tg.prepare_hint'))}"
     await say(update, context, text, keyboards.prepare(rt.catalog, lang, started.session.id))
@@ -70,9 +70,9 @@ async def send_brief(update: Update, context: Context, person: Person, started: 
 async def practice(update: Update, context: Context) -> None:
     """/practice [完美型 久拖不决 3星 预防…]: the scenario picker, optionally filtered."""
     person = await rep(update, context)
-    chosen, unknown = filter_from_words(context.args or [], runtime(context).catalog)
+    chosen, unknown = filter_from_words(context.args or [], context.runtime.catalog)
     if unknown:
-        text = runtime(context).t(person.language, "tg.picker_unknown_filter", word=unknown[0])
+        text = context.runtime.t(person.language, "tg.picker_unknown_filter", word=unknown[0])
         await say(update, context, html.escape(text))
         return
     if context.user_data is not None:
@@ -83,7 +83,7 @@ async def practice(update: Update, context: Context) -> None:
 async def turn_page(update: Update, context: Context) -> None:
     """◀ / ▶ in the picker: show another page in the same message."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt = context.runtime
     choices = await _choices(context, person)
     page = min(inputs.page(_argument(update)), keyboards.pages(len(choices)) - 1)
     text = picker_keys.text(rt.catalog, person.language, choices, page)
@@ -98,7 +98,7 @@ async def send_short_brief(
     update: Update, context: Context, person: Person, started: Started
 ) -> None:
     """A scenario played before: its short card, with the full one a button away."""
-    rt, lang = runtime(context), person.language
+    rt, lang = context.runtime, person.language
     card = short_brief_text(started.scenario, rt.catalog, lang, html=True)
     text = f"{card}\n\n{html.escape(rt.t(lang, 'loop.retry_hint'))}"
     keys = keyboards.prepare(rt.catalog, lang, started.session.id, full_brief=True)
@@ -111,7 +111,7 @@ async def _open(update: Update, context: Context, replace: bool, short: bool = F
     if scenario is None:
         await stale(update, context)
         return
-    started = await runtime(context).practice.start(person.id, scenario.id, replace=replace)
+    started = await context.runtime.practice.start(person.id, scenario.id, replace=replace)
     await (send_short_brief if short else send_brief)(update, context, person, started)
 
 
@@ -128,7 +128,7 @@ async def retry(update: Update, context: Context) -> None:
 async def full_brief(update: Update, context: Context) -> None:
     """ "Full case card": the short card becomes the whole brief, in the same message."""
     person = await rep(update, context)
-    rt, lang = runtime(context), person.language
+    rt, lang = context.runtime, person.language
     found = await rt.practice.current(person.id)
     query = update.callback_query
     if (
@@ -154,25 +154,25 @@ async def start_anew(update: Update, context: Context) -> None:
 async def drop(update: Update, context: Context) -> None:
     """ "Abandon it": give the session up and show the picker."""
     person = await rep(update, context)
-    await runtime(context).practice.abandon(person.id, _argument(update))
-    await say(update, context, runtime(context).t(person.language, "tg.cancelled"))
+    await context.runtime.practice.abandon(person.id, _argument(update))
+    await say(update, context, context.runtime.t(person.language, "tg.cancelled"))
     await send_picker(update, context, person)
 
 
 async def write_plan(update: Update, context: Context) -> None:
     """ "Write a plan": the next message is the plan."""
     person = await rep(update, context)
-    started = await runtime(context).practice.prepare(person.id, _argument(update))
+    started = await context.runtime.practice.prepare(person.id, _argument(update))
     if started.session.phase != Phase.PREPARE:
         await stale(update, context)  # the brief of a session already played or over
         return
-    await say(update, context, runtime(context).t(person.language, "tg.prepare_prompt"))
+    await say(update, context, context.runtime.t(person.language, "tg.prepare_prompt"))
 
 
 async def skip(update: Update, context: Context) -> None:
     """ "Skip": start the conversation without a plan."""
     person = await rep(update, context)
-    result = await runtime(context).practice.begin(person.id, _argument(update))
+    result = await context.runtime.practice.begin(person.id, _argument(update))
     await show_opening(update, context, person, result, planned=False)
 
 

@@ -15,7 +15,7 @@ from bot.services.users import Person
 from bot.telegram import keyboards
 from bot.telegram.render import edit_html
 from bot.telegram.report import send_scorecard
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, active, chat_id, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, active, chat_id, rep, say
 from bot.telegram.spoken import speak_reply
 from bot.telegram.streaming import typing
 from bot.views.text import brief_text, hint_text, rewording_text
@@ -38,7 +38,7 @@ async def show_opening(
     update: Update, context: Context, person: Person, result: TurnResult, planned: bool
 ) -> None:
     """The play instructions and the client's first words."""
-    rt, lang = runtime(context), person.language
+    rt, lang = context.runtime, person.language
     intro = rt.t(lang, "tg.plan_saved" if planned else "tg.plan_skipped")
     await say(update, context, html.escape(f"{intro}\n{rt.t(lang, 'tg.play_start')}"))
     await say(update, context, client_says(result))
@@ -47,7 +47,7 @@ async def show_opening(
 
 async def grade(update: Update, context: Context, person: Person, session_id: str) -> None:
     """Grade the session and send the scorecard with its chart."""
-    rt = runtime(context)
+    rt = context.runtime
     await say(update, context, html.escape(rt.t(person.language, "tg.grading")))
     async with typing(context.bot, chat_id(update)):
         started, card = await rt.practice.finish(person.id, session_id, person.language)
@@ -58,7 +58,7 @@ async def _after_reply(
     update: Update, context: Context, person: Person, result: TurnResult
 ) -> None:
     if result.ended and result.session.end_reason is not None:
-        rt = runtime(context)
+        rt = context.runtime
         reason = rt.t(person.language, f"end_reason.{result.session.end_reason.value}")
         await say(update, context, html.escape(rt.t(person.language, "tg.ended", reason=reason)))
         await grade(update, context, person, result.session.id)
@@ -73,7 +73,7 @@ async def turn(
     voice: VoiceNote | None = None,
 ) -> None:
     """One rep message (typed, or a voice note's transcript) and the client's reply, streamed."""
-    rt, chat = runtime(context), update.effective_chat
+    rt, chat = context.runtime, update.effective_chat
     message = update.effective_message
     if chat is None or message is None:
         return
@@ -104,7 +104,7 @@ async def turn(
 async def message(update: Update, context: Context) -> None:
     """A text message: the plan while preparing, a turn while playing."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt = context.runtime
     text = update.effective_message.text if update.effective_message else None
     current = await rt.practice.in_progress(person.id)
     if current is None:
@@ -127,7 +127,7 @@ async def _not_started(update: Update, context: Context, person: Person, current
     """Whether the conversation has yet to begin (then the rep is told how to begin it)."""
     if current.session.phase not in (Phase.BRIEF, Phase.PREPARE):
         return False
-    text = runtime(context).t(person.language, "fallback.not_started")
+    text = context.runtime.t(person.language, "fallback.not_started")
     await say(update, context, html.escape(text))
     return True
 
@@ -135,7 +135,7 @@ async def _not_started(update: Update, context: Context, person: Person, current
 async def hint(update: Update, context: Context) -> None:
     """/hint: the coach's next move."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt = context.runtime
     current = await active(context, person)
     if await _not_started(update, context, person, current):
         return
@@ -156,7 +156,7 @@ async def end(update: Update, context: Context) -> None:
 async def cancel(update: Update, context: Context) -> None:
     """/cancel: ask before abandoning the session in progress."""
     person = await rep(update, context)
-    rt, lang = runtime(context), person.language
+    rt, lang = context.runtime, person.language
     current = await active(context, person)
     text = rt.t(
         lang,
@@ -171,7 +171,7 @@ async def cancel(update: Update, context: Context) -> None:
 async def quit_session(update: Update, context: Context) -> None:
     """ "Abandon it" under /cancel's question: the session is given up; the question says so."""
     person = await rep(update, context)
-    rt, query = runtime(context), update.callback_query
+    rt, query = context.runtime, update.callback_query
     _, session_id = keyboards.parse(query.data if query else None)
     await rt.practice.abandon(person.id, session_id)
     text = html.escape(rt.t(person.language, "tg.cancelled"))
@@ -182,7 +182,7 @@ async def quit_session(update: Update, context: Context) -> None:
 
 
 async def _show_play(update: Update, context: Context, person: Person, current: Started) -> None:
-    rt, lang, session = runtime(context), person.language, current.session
+    rt, lang, session = context.runtime, person.language, current.session
     title = current.scenario.title_in(lang)
     # Rounds as the turn budget counts them: the rep's messages.
     turns = len(session.transcript.rep_turns())
@@ -198,7 +198,7 @@ async def _show_play(update: Update, context: Context, person: Person, current: 
 async def go_back(update: Update, context: Context) -> None:
     """ "Continue": pick the session in progress up where it stopped."""
     person = await rep(update, context)
-    rt, lang = runtime(context), person.language
+    rt, lang = context.runtime, person.language
     current = await active(context, person)
     session = current.session
     if session.phase == Phase.BRIEF:
@@ -216,7 +216,7 @@ async def go_back(update: Update, context: Context) -> None:
 
 async def _answer_owed(update: Update, context: Context, person: Person, session_id: str) -> None:
     """The client's reply to a rep turn left unanswered (a crash or a model failure)."""
-    rt, chat = runtime(context), update.effective_chat
+    rt, chat = context.runtime, update.effective_chat
     if chat is None:
         return
     stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
@@ -231,7 +231,7 @@ async def _answer_owed(update: Update, context: Context, person: Person, session
 async def better_wording(update: Update, context: Context) -> None:
     """ "A better wording": the weakest turn rewritten."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt = context.runtime
     _, session_id = keyboards.parse(update.callback_query.data if update.callback_query else None)
     _, card = await rt.practice.open(person.id, session_id)
     if card is None or card.rewording is None:

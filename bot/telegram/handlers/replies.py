@@ -13,7 +13,7 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 from bot.telegram.drafts import drafts
 from bot.telegram.failures import report
 from bot.telegram.handlers import assign, review, studio
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say
 
 GROUP = -1
 FLOWS = {
@@ -41,7 +41,7 @@ async def typed(update: Update, context: Context) -> None:
         await say(
             update,
             context,
-            html.escape(runtime(context).t(person.language, "tg.team.draft_cancelled")),
+            html.escape(context.runtime.t(person.language, "tg.team.draft_cancelled")),
         )
         raise ApplicationHandlerStop
     try:

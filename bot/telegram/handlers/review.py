@@ -11,7 +11,7 @@ from bot.services.users import Person
 from bot.telegram import inputs, keyboards, review_text, team_keys
 from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say, sender
 from bot.telegram.staff import args, notify, number, one_team, screen, texts
 
 PAGE = 10
@@ -22,7 +22,7 @@ COMMENT, REASON = "comment", "reason"
 async def review(update: Update, context: Context) -> None:
     """/review: which team (if I run several), then its latest sessions."""
     person = await rep(update, context)
-    mine = await runtime(context).training.teams.managed(person.id)
+    mine = await context.runtime.training.teams.managed(person.id)
     team = await one_team(update, context, person, mine, team_keys.REVIEW, 0)
     if team is not None:
         await _page(update, context, person, team.id, 0)
@@ -38,7 +38,7 @@ async def page(update: Update, context: Context) -> None:
 async def _page(
     update: Update, context: Context, person: Person, team_id: int, offset: int
 ) -> None:
-    rt = runtime(context)
+    rt = context.runtime
     found = await rt.training.review.sessions(person.id, team_id, limit=PAGE + 1, offset=offset)
     info = await rt.training.teams.team(person.id, team_id)
     shown, more = found[:PAGE], len(found) > PAGE
@@ -56,7 +56,7 @@ async def _page(
 async def open_session(update: Update, context: Context) -> None:
     """A session button: transcript, scorecard, comments, corrections; comment / correct."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt = context.runtime
     found = await rt.training.review.open(person.id, args(update, 1)[0])
     info = await rt.training.teams.team(person.id, found.team_id)
     text = review_text.review(texts(context, person), found, info.time_zone)
@@ -69,7 +69,7 @@ async def open_session(update: Update, context: Context) -> None:
 async def ask_comment(update: Update, context: Context) -> None:
     """ "Comment": the next message is the comment."""
     person = await rep(update, context)
-    found = await runtime(context).training.review.open(person.id, args(update, 1)[0])
+    found = await context.runtime.training.review.open(person.id, args(update, 1)[0])
     session = found.started.session.id
     await drafts(context).begin(
         sender(update), COMMENT, session=session, name=found.player, **{AWAITS: COMMENT}
@@ -80,7 +80,7 @@ async def ask_comment(update: Update, context: Context) -> None:
 async def ask_dimension(update: Update, context: Context) -> None:
     """ "Correct a score": which dimension (with the current scores)."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt = context.runtime
     found = await rt.training.review.open(person.id, args(update, 1)[0])
     if found.card is None:
         await say(update, context, texts(context, person)("team.error.not_graded"))
@@ -95,7 +95,7 @@ async def ask_score(update: Update, context: Context) -> None:
     person = await rep(update, context)
     session, dimension = args(update, 2)
     t = texts(context, person)
-    found = await runtime(context).training.review.open(person.id, session)
+    found = await context.runtime.training.review.open(person.id, session)
     if found.card is None or dimension not in found.card.dimensions:
         await stale(update, context)
         return
@@ -109,7 +109,7 @@ async def ask_reason(update: Update, context: Context) -> None:
     person = await rep(update, context)
     session, dimension, score = args(update, 3)
     t = texts(context, person)
-    found = await runtime(context).training.review.open(person.id, session)
+    found = await context.runtime.training.review.open(person.id, session)
     if found.card is None or dimension not in found.card.dimensions or score not in SCORES:
         await stale(update, context)
         return
@@ -136,7 +136,7 @@ async def ask_reason(update: Update, context: Context) -> None:
 
 async def typed(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
     """The comment or the reason, typed after its prompt."""
-    rt, t, d = runtime(context), texts(context, person), draft.data
+    rt, t, d = context.runtime, texts(context, person), draft.data
     if draft.kind == COMMENT:
         done = await rt.training.review.comment(
             person.id, str(d["session"]), text, request_key=draft.request_key(sender(update))

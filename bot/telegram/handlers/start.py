@@ -11,14 +11,14 @@ from bot.domain.lang import parse_lang
 from bot.telegram import keyboards
 from bot.telegram.handlers import tasks, teams
 from bot.telegram.notice_keys import task_from_link
-from bot.telegram.runtime import LANG, NEW_MESSAGES, App, Context, rep, runtime, say
+from bot.telegram.runtime import LANG, NEW_MESSAGES, App, Context, rep, say
 
 
 async def start(update: Update, context: Context) -> None:
     """/start: who the bot is, what to do, and the language buttons; `/start <code>` (an invite
     link) joins the team first."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt = context.runtime
     chat = update.effective_chat
     private = chat is not None and chat.type == chat.PRIVATE
     task = task_from_link(context.args[0]) if context.args and private else None
@@ -34,7 +34,7 @@ async def start(update: Update, context: Context) -> None:
 async def choose_language(update: Update, context: Context) -> None:
     """/lang: the language buttons."""
     person = await rep(update, context)
-    rt = runtime(context)
+    rt = context.runtime
     await say(
         update, context, rt.t(person.language, "tg.lang_prompt"), keyboards.languages(rt.catalog)
     )
@@ -45,7 +45,7 @@ async def set_language(update: Update, context: Context) -> None:
     person = await rep(update, context)
     _, arg = keyboards.parse(update.callback_query.data if update.callback_query else None)
     lang = parse_lang(arg, person.language)
-    rt = runtime(context)
+    rt = context.runtime
     await rt.services.users.set_language(person.id, lang)
     if context.user_data is not None:
         context.user_data[LANG] = lang

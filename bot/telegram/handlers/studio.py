@@ -33,7 +33,7 @@ from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
 from bot.telegram.failures import report
 from bot.telegram.handlers.picker import send_brief
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say, sender
 from bot.telegram.staff import args, chosen, number, one_team, texts
 
 KIND = "scenario"
@@ -49,7 +49,7 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 async def newscenario(update: Update, context: Context) -> None:
     """/newscenario [description]: which team (if several), then the draft."""
     person = await rep(update, context)
-    mine = await runtime(context).training.teams.managed(person.id)  # reps are refused here
+    mine = await context.runtime.training.teams.managed(person.id)  # reps are refused here
     team = await one_team(update, context, person, mine, team_keys.STUDIO_TEAM)
     if team is not None:
         await _begin(update, context, person, team, " ".join(context.args or []))
@@ -58,14 +58,14 @@ async def newscenario(update: Update, context: Context) -> None:
 async def studio_team(update: Update, context: Context) -> None:
     """A team button under /newscenario."""
     person = await rep(update, context)
-    mine = await runtime(context).training.teams.managed(person.id)
+    mine = await context.runtime.training.teams.managed(person.id)
     await _begin(update, context, person, chosen(mine, number(args(update, 1)[0])), "")
 
 
 async def _begin(
     update: Update, context: Context, person: Person, team: TeamInfo, description: str
 ) -> None:
-    studio, t = runtime(context).training.studio, texts(context, person)
+    studio, t = context.runtime.training.studio, texts(context, person)
     await studio.allowed(person.id, team.id)
     draft = await drafts(context).begin(
         sender(update), KIND, team=team.id, team_name=team.name, answers={}
@@ -79,7 +79,7 @@ async def _begin(
     if description.strip():
         await _compose(update, context, person, draft, description)
         return
-    keys = studio_keys.waiting(runtime(context).catalog, person.language, draft.nonce)
+    keys = studio_keys.waiting(context.runtime.catalog, person.language, draft.nonce)
     await say(update, context, t("tg.studio.describe", team=team.name), keys)
 
 
@@ -108,7 +108,7 @@ async def _compose(
     update: Update, context: Context, person: Person, draft: Draft, text: str
 ) -> None:
     """Ask the model for the draft (or the change), then show the preview or why not."""
-    rt, t = runtime(context), texts(context, person)
+    rt, t = context.runtime, texts(context, person)
     studio, team = rt.training.studio, int(draft.data["team"])
     text = text.strip()[:MAX_DESCRIPTION_CHARS]
     try:
@@ -140,7 +140,7 @@ async def _compose(
 
 async def _ask(update: Update, context: Context, person: Person, draft: Draft) -> None:
     """The questionnaire's next question, or the preview once every answer is in."""
-    rt, t = runtime(context), texts(context, person)
+    rt, t = context.runtime, texts(context, person)
     answers: dict[str, str] = draft.data["answers"]
     step = quick_case.next_step(answers)
     if step is None:
@@ -163,7 +163,7 @@ async def _show(
     update: Update, context: Context, person: Person, draft: Draft, checked: Checked
 ) -> None:
     """Keep the checked YAML in the draft and show the preview with its three buttons."""
-    rt = runtime(context)
+    rt = context.runtime
     if checked.scenario is None:
         error = checked.error or ScenarioInvalid(detail="draft.yaml")
         await report(update, context, error)
@@ -191,7 +191,7 @@ async def step(update: Update, context: Context) -> None:
     elif action == studio_keys.SAVE and draft.data.get("yaml"):
         await _save(update, context, person, draft)
     elif action == studio_keys.EDIT and draft.data.get("yaml"):
-        if runtime(context).training.studio.model is None:
+        if context.runtime.training.studio.model is None:
             await say(update, context, t("tg.studio.edit_no_model"))
             return
         draft.data[AWAITS] = CHANGES
@@ -216,7 +216,7 @@ async def _answer(
 
 
 async def _save(update: Update, context: Context, person: Person, draft: Draft) -> None:
-    rt, t = runtime(context), texts(context, person)
+    rt, t = context.runtime, texts(context, person)
     team_id = int(draft.data["team"])
     stored = await rt.training.studio.save(person.id, team_id, str(draft.data["yaml"]))
     await drafts(context).clear(sender(update))  # its buttons are stale from now on
@@ -235,7 +235,7 @@ async def _try(update: Update, context: Context, replace: bool) -> None:
     if draft is None or not draft.data.get("yaml"):
         await stale(update, context)
         return
-    started = await runtime(context).training.studio.try_out(
+    started = await context.runtime.training.studio.try_out(
         person.id, int(draft.data["team"]), str(draft.data["yaml"]), replace
     )
     await send_brief(update, context, person, started)

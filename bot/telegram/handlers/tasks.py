@@ -9,7 +9,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.services.users import Person
 from bot.telegram import keyboards, team_keys, team_text
 from bot.telegram.handlers.picker import send_brief
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say
 from bot.telegram.staff import args, number, texts
 
 
@@ -17,25 +17,25 @@ async def tasks(update: Update, context: Context) -> None:
     """/tasks: my tasks across my teams, those needing action first, each startable."""
     person = await rep(update, context)
     t = texts(context, person)
-    found = await runtime(context).training.assignments.tasks(person.id)
+    found = await context.runtime.training.assignments.tasks(person.id)
     if not found:
         await say(update, context, t("tg.team.tasks_empty"))
         return
     items = [(x.assignment.id, x.assignment.title(person.language)) for x in found]
-    keys = team_keys.tasks(runtime(context).catalog, person.language, items)
+    keys = team_keys.tasks(context.runtime.catalog, person.language, items)
     await say(update, context, team_text.tasks(t, found), keys)
 
 
 async def _start(update: Update, context: Context, replace: bool) -> None:
     person = await rep(update, context)
     assignment = number(args(update, 1)[0])
-    started = await runtime(context).training.assignments.start(person.id, assignment, replace)
+    started = await context.runtime.training.assignments.start(person.id, assignment, replace)
     await send_brief(update, context, person, started)
 
 
 async def start_linked(update: Update, context: Context, person: Person, assignment: int) -> None:
     """A task's deep link (from a group post): its brief, here in the private chat."""
-    started = await runtime(context).training.assignments.start(person.id, assignment, False)
+    started = await context.runtime.training.assignments.start(person.id, assignment, False)
     await send_brief(update, context, person, started)
 
 
@@ -53,7 +53,7 @@ async def assignments(update: Update, context: Context) -> None:
     """A team's assignments with how many reps passed, failed, are late or have not started."""
     person = await rep(update, context)
     t = texts(context, person)
-    training = runtime(context).training
+    training = context.runtime.training
     team_id = number(args(update, 1)[0])
     info = await training.teams.team(person.id, team_id)
     found = await training.assignments.assignments(person.id, team_id)
@@ -68,7 +68,7 @@ async def summary(update: Update, context: Context) -> None:
     """One assignment's completion summary: each rep's status, attempts and best score."""
     person = await rep(update, context)
     assignment = number(args(update, 1)[0])
-    found = await runtime(context).training.assignments.summary(person.id, assignment)
+    found = await context.runtime.training.assignments.summary(person.id, assignment)
     await say(update, context, team_text.summary(texts(context, person), found))
 
 

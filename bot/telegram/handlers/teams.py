@@ -11,7 +11,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.domain.roles import Role
 from bot.services.users import Person
 from bot.telegram import inputs, keyboards, team_keys, team_text
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, say
 from bot.telegram.staff import args, chosen, notify, number, one_team, staff_menu, texts
 
 PRIVATE = NEW_MESSAGES & filters.ChatType.PRIVATE
@@ -21,7 +21,7 @@ async def teams(update: Update, context: Context) -> None:
     """/team: the teams I run, each a button away."""
     person = await rep(update, context)
     t = texts(context, person)
-    mine = await runtime(context).training.teams.managed(person.id)
+    mine = await context.runtime.training.teams.managed(person.id)
     if not mine:
         await say(update, context, t("tg.team.no_teams_trainer"))
         return
@@ -39,13 +39,13 @@ async def new_team(update: Update, context: Context) -> None:
     if not words:
         await say(update, context, t("tg.team.newteam_usage"))
         return
-    info = await runtime(context).training.teams.create_team(person.id, " ".join(words), zone)
+    info = await context.runtime.training.teams.create_team(person.id, " ".join(words), zone)
     text = t("tg.team.created", name=info.name, zone=info.time_zone)
     await say(
         update,
         context,
         f"{text}\n\n{team_text.team_card(t, info)}",
-        team_keys.team_card(runtime(context).catalog, person.language, info),
+        team_keys.team_card(context.runtime.catalog, person.language, info),
     )
 
 
@@ -53,8 +53,8 @@ async def card(update: Update, context: Context) -> None:
     """A team button: the team's card and what can be done with it."""
     person = await rep(update, context)
     (team_id,) = args(update, 1)
-    info = await runtime(context).training.teams.team(person.id, number(team_id))
-    keys = team_keys.team_card(runtime(context).catalog, person.language, info)
+    info = await context.runtime.training.teams.team(person.id, number(team_id))
+    keys = team_keys.team_card(context.runtime.catalog, person.language, info)
     await say(update, context, team_text.team_card(texts(context, person), info), keys)
 
 
@@ -62,7 +62,7 @@ async def members(update: Update, context: Context) -> None:
     """Who is in the team."""
     person = await rep(update, context)
     team_id = number(args(update, 1)[0])
-    training = runtime(context).training
+    training = context.runtime.training
     info = await training.teams.team(person.id, team_id)
     found = await training.teams.members(person.id, team_id)
     await say(update, context, team_text.members(texts(context, person), info, found))
@@ -72,7 +72,7 @@ async def invite(update: Update, context: Context) -> None:
     """A new invite link: without expiry or for 7 days; for a rep or a co-trainer."""
     person = await rep(update, context)
     team_id, days, kind = args(update, 3)
-    training = runtime(context).training
+    training = context.runtime.training
     info = await training.teams.team(person.id, number(team_id))
     lifetime = inputs.count(days, 366)
     expires = dt.timedelta(days=lifetime) if lifetime else None
@@ -86,24 +86,24 @@ async def invite(update: Update, context: Context) -> None:
 async def invites(update: Update, context: Context) -> None:
     """The team's invites, the working ones with a revoke button."""
     person = await rep(update, context)
-    training = runtime(context).training
+    training = context.runtime.training
     info = await training.teams.team(person.id, number(args(update, 1)[0]))
     found = await training.teams.invites(person.id, info.id)
     active = [i.code for i in found if i.active]
-    keys = team_keys.revoke(runtime(context).catalog, person.language, active) if active else None
+    keys = team_keys.revoke(context.runtime.catalog, person.language, active) if active else None
     await say(update, context, team_text.invites(texts(context, person), info, found), keys)
 
 
 async def revoke(update: Update, context: Context) -> None:
     """A revoke button: the link stops working; people who joined stay."""
     person = await rep(update, context)
-    await runtime(context).training.teams.revoke_invite(person.id, args(update, 1)[0])
+    await context.runtime.training.teams.revoke_invite(person.id, args(update, 1)[0])
     await say(update, context, texts(context, person)("tg.team.revoked"))
 
 
 async def join(update: Update, context: Context, person: Person, code: str) -> None:
     """`/start <code>` from an invite link: join the team; its trainers are told."""
-    rt = runtime(context)
+    rt = context.runtime
     joined = await rt.training.teams.join(person.id, code)
     t = texts(context, person)
     role = t.role(joined.team.role)
@@ -122,17 +122,17 @@ async def link_group(update: Update, context: Context) -> None:
     if chat is None or chat.type == chat.PRIVATE:
         await say(update, context, t("tg.team.link_in_group"))
         return
-    mine = await runtime(context).training.teams.managed(person.id)
+    mine = await context.runtime.training.teams.managed(person.id)
     info = await one_team(update, context, person, mine, team_keys.LINK)
     if info is not None:
-        await runtime(context).training.teams.link_chat(person.id, info.id, chat.id)
+        await context.runtime.training.teams.link_chat(person.id, info.id, chat.id)
         await say(update, context, t("tg.team.linked", team=info.name))
 
 
 async def link_chosen(update: Update, context: Context) -> None:
     """A team button under /linkgroup (pressed in the group)."""
     person = await rep(update, context)
-    training = runtime(context).training
+    training = context.runtime.training
     info = chosen(await training.teams.managed(person.id), number(args(update, 1)[0]))
     await training.teams.link_chat(person.id, info.id, chat_id(update))
     await say(update, context, texts(context, person)("tg.team.linked", team=info.name))
@@ -141,7 +141,7 @@ async def link_chosen(update: Update, context: Context) -> None:
 async def unlink(update: Update, context: Context) -> None:
     """Unlink the team's group: no more boards or assignment notices there."""
     person = await rep(update, context)
-    training = runtime(context).training
+    training = context.runtime.training
     info = await training.teams.team(person.id, number(args(update, 1)[0]))
     await training.teams.link_chat(person.id, info.id, None)
     await say(update, context, texts(context, person)("tg.team.unlinked", team=info.name))
@@ -156,9 +156,7 @@ async def grant(update: Update, context: Context) -> None:
     if telegram_id is None:
         await say(update, context, t("tg.team.grant_usage"))
         return
-    granted = await runtime(context).training.teams.grant_trainer_by_telegram(
-        person.id, telegram_id
-    )
+    granted = await context.runtime.training.teams.grant_trainer_by_telegram(person.id, telegram_id)
     await staff_menu(context, granted.telegram_id, Role.TRAINER)
     await notify(context, granted.notices)
     await say(update, context, t("tg.team.granted", telegram_id=words[0]))

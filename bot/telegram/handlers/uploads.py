@@ -15,7 +15,7 @@ from bot.telegram import keyboards, team_keys
 from bot.telegram.buttons import stale
 from bot.telegram.drafts import drafts
 from bot.telegram.handlers.picker import send_brief
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say, sender
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say, sender
 from bot.telegram.staff import args, chosen, number, one_team, texts
 
 KIND = "upload"
@@ -31,7 +31,7 @@ YAML = (
 async def uploads(update: Update, context: Context) -> None:
     """/upload: how to upload, and the team's own scenarios (each can be test-played)."""
     person = await rep(update, context)
-    mine = await runtime(context).training.teams.managed(person.id)
+    mine = await context.runtime.training.teams.managed(person.id)
     team = await one_team(update, context, person, mine, team_keys.UPLOADS)
     if team is not None:
         await _listing(update, context, person, team)
@@ -40,12 +40,12 @@ async def uploads(update: Update, context: Context) -> None:
 async def team_uploads(update: Update, context: Context) -> None:
     """A team button under /upload, or "our scenarios" on a team's card."""
     person = await rep(update, context)
-    info = await runtime(context).training.teams.team(person.id, number(args(update, 1)[0]))
+    info = await context.runtime.training.teams.team(person.id, number(args(update, 1)[0]))
     await _listing(update, context, person, info)
 
 
 async def _listing(update: Update, context: Context, person: Person, team: TeamInfo) -> None:
-    t, rt = texts(context, person), runtime(context)
+    t, rt = texts(context, person), context.runtime
     found = await rt.training.uploads.scenarios(person.id, team.id)
     own = [e.scenario for e in found if e.source == "team"]
     lines = [
@@ -73,7 +73,7 @@ async def document(update: Update, context: Context) -> None:
     if doc is None:
         return
     t = texts(context, person)
-    mine = await runtime(context).training.teams.managed(person.id)  # reps are refused here
+    mine = await context.runtime.training.teams.managed(person.id)  # reps are refused here
     if doc.file_size is not None and doc.file_size > MAX_BYTES:
         # Refused on the size Telegram reports, before a byte is downloaded.
         size = -(-doc.file_size // 1024)
@@ -97,7 +97,7 @@ async def upload_to(update: Update, context: Context) -> None:
     if draft is None:
         await say(update, context, texts(context, person)("tg.team.upload_stale"))
         return
-    team = chosen(await runtime(context).training.teams.managed(person.id), number(team_id))
+    team = chosen(await context.runtime.training.teams.managed(person.id), number(team_id))
     await drafts(context).clear(sender(update))
     await _store(update, context, person, team, str(draft.data["file"]), draft.data.get("name"))
 
@@ -105,7 +105,7 @@ async def upload_to(update: Update, context: Context) -> None:
 async def _store(
     update: Update, context: Context, person: Person, team: TeamInfo, file_id: str, name: str | None
 ) -> None:
-    rt, t = runtime(context), texts(context, person)
+    rt, t = context.runtime, texts(context, person)
     file = await context.bot.get_file(file_id)
     if file.file_size is not None and file.file_size > MAX_BYTES:
         await say(
@@ -129,7 +129,7 @@ async def _store(
 async def _play(update: Update, context: Context, replace: bool) -> None:
     person = await rep(update, context)
     team_id, token = args(update, 2)
-    training = runtime(context).training
+    training = context.runtime.training
     found: list[ScenarioEntry] = await training.uploads.scenarios(person.id, number(team_id))
     scenario = keyboards.find_scenario_in([e.scenario for e in found], token)
     if scenario is None:

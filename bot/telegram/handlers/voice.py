@@ -19,7 +19,7 @@ from bot.services.users import Person
 from bot.services.voice import CALL_MAX_SECONDS
 from bot.telegram.audio import fetch
 from bot.telegram.handlers.play import show_opening, turn
-from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, runtime, say
+from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say
 from bot.telegram.streaming import typing
 from bot.views.text import scorecard_text
 
@@ -32,7 +32,7 @@ async def _show_heard(update: Update, context: Context, person: Person, note: Vo
     message = update.effective_message
     if message is None:
         return
-    rt = runtime(context)
+    rt = context.runtime
     text = note.transcript
     shown = text if len(text) <= _SHOWN_CHARS else f"{text[:_SHOWN_CHARS]}…"
     body = f"{html.escape(rt.t(person.language, 'voice.heard'))}\n<i>{html.escape(shown)}</i>"
@@ -47,7 +47,7 @@ async def _show_heard(update: Update, context: Context, person: Person, note: Vo
 async def spoken(update: Update, context: Context) -> None:
     """A voice note or audio file: the plan while preparing, a turn while playing."""
     person = await rep(update, context)
-    rt, message = runtime(context), update.effective_message
+    rt, message = context.runtime, update.effective_message
     current = await rt.practice.current(person.id)
     playing = (Phase.BRIEF, Phase.PREPARE, Phase.PLAY)
     if message is None or current is None or current.session.phase not in playing:
@@ -79,7 +79,7 @@ async def spoken(update: Update, context: Context) -> None:
 
 async def _is_staff(context: Context, person: Person) -> bool:
     """Trainers and operators may have a recorded call graded."""
-    role = await runtime(context).training.teams.role(person.id)
+    role = await context.runtime.training.teams.role(person.id)
     return role in (Role.TRAINER, Role.OPERATOR)
 
 
@@ -87,7 +87,7 @@ async def analyse_call(update: Update, context: Context, person: Person) -> None
     """A trainer's recording of a real call, outside practice: transcribed, cut into rep and
     client turns (the speakers as the endpoint labels them, or the two-speaker heuristic),
     graded without a scenario, and the card sent (Real Call Analysis)."""
-    rt, lang, message = runtime(context), person.language, update.effective_message
+    rt, lang, message = context.runtime, person.language, update.effective_message
     voice = rt.services.voice
     if message is None:
         return
@@ -108,13 +108,13 @@ async def analyse_call(update: Update, context: Context, person: Person) -> None
 async def video_note(update: Update, context: Context) -> None:
     """A round video message: not something the client can hear."""
     person = await rep(update, context)
-    await say(update, context, html.escape(runtime(context).t(person.language, "voice.video_note")))
+    await say(update, context, html.escape(context.runtime.t(person.language, "voice.video_note")))
 
 
 async def voice_command(update: Update, context: Context) -> None:
     """/voice on|off: whether the client's replies are also spoken."""
     person = await rep(update, context)
-    rt, lang = runtime(context), person.language
+    rt, lang = context.runtime, person.language
     wanted = (context.args or [""])[0].lower()
     speaker = rt.services.speaker
     if wanted not in ("on", "off", "开", "关"):
