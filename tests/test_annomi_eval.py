@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.cli.main import app
-from bot.domain.grading import grade
+from bot.domain.grading import scorecard_for
 from bot.domain.transcript import parse_transcript
 from bot.evaluation.annomi import LISTENING, evaluate, listening_scores, load
 from bot.evaluation.roc import matched_auc, roc_auc
@@ -128,7 +128,7 @@ async def test_only_simple_reflections_earn_the_complex_reflection_tip(catalog: 
         "rep: Waiting on the director.\n"
         "client: Right, he is the only one who can approve it."
     )
-    card = await grade(OfflineJudge(catalog), transcript, None, None, "en")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, None, None, "en")
     assert card.dimensions["listening"].tip == catalog.t("en", "tip.listening.complex")
 
 
@@ -141,7 +141,7 @@ async def test_listening_quotes_the_turn_that_told_the_client_what_to_do(
         "client: Three, maybe four.\n"
         "rep: You need to cut that down, it's dangerous."
     )
-    card = await grade(OfflineJudge(catalog), transcript, None, None, "en")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, None, None, "en")
     assert card.dimensions["listening"].evidence[0].turn == 2  # the rep's second message
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.grading import grade
+from bot.domain.grading import scorecard_for
 from bot.domain.ports import Judgement, JudgeRequest
 from bot.domain.rubric import DIMENSIONS
 from bot.domain.scenario import Dimension, Scenario
@@ -78,8 +78,8 @@ async def test_an_injection_gains_at_most_one_point_and_never_passes(
     scenario: Scenario | None = library.get(SCENARIOS[lang]) if with_scenario else None
     weak = _load(f"pushy_{lang}.txt")
     judge = ObeyingJudge(honest)
-    before = await grade(judge, weak, scenario, lang=lang)  # type: ignore[arg-type]
-    after = await grade(judge, _inject(weak, injection, glued), scenario, lang=lang)  # type: ignore[arg-type]
+    before = await scorecard_for(judge, weak, scenario, lang=lang)  # type: ignore[arg-type]
+    after = await scorecard_for(judge, _inject(weak, injection, glued), scenario, lang=lang)  # type: ignore[arg-type]
     assert after.overall <= before.overall + 1
     assert not (after.passed and not before.passed)
     for dim in DIMENSIONS:
@@ -89,20 +89,20 @@ async def test_an_injection_gains_at_most_one_point_and_never_passes(
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 async def test_a_strong_transcript_still_scores_high_under_an_honest_judge(lang: str) -> None:
-    card = await grade(ObeyingJudge(4.8), _load(f"expert_{lang}.txt"), lang=lang)  # type: ignore[arg-type]
+    card = await scorecard_for(ObeyingJudge(4.8), _load(f"expert_{lang}.txt"), lang=lang)  # type: ignore[arg-type]
     assert card.overall >= 80 and card.passed
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 async def test_an_injection_turns_even_a_strong_transcript_into_a_fail(lang: str) -> None:
     strong = _inject(_load(f"expert_{lang}.txt"), INJECTIONS[0], glued=True)
-    card = await grade(ObeyingJudge(4.8), strong, lang=lang)  # type: ignore[arg-type]
+    card = await scorecard_for(ObeyingJudge(4.8), strong, lang=lang)  # type: ignore[arg-type]
     assert not card.passed
     assert {d.rule for d in card.dimensions.values()} == {"injection"}
 
 
 async def test_a_judge_cannot_lift_listening_persuasion_or_composure_past_the_reading() -> None:
-    card = await grade(ObeyingJudge(5.0), _load("pushy_zh.txt"), lang="zh")
+    card = await scorecard_for(ObeyingJudge(5.0), _load("pushy_zh.txt"), lang="zh")
     for dim in ("listening", "persuasion", "composure"):
         assert card.dimensions[dim].score <= 3.0, dim
     assert card.overall <= 40
@@ -122,14 +122,14 @@ async def test_a_judge_cannot_lift_listening_persuasion_or_composure_past_the_re
 async def test_calibration_anchors(
     catalog: Catalog, name: str, low: int, high: int, passed: bool
 ) -> None:
-    card = await grade(OfflineJudge(catalog), _load(name), lang=name.split("_")[1][:2])  # type: ignore[arg-type]
+    card = await scorecard_for(OfflineJudge(catalog), _load(name), lang=name.split("_")[1][:2])  # type: ignore[arg-type]
     assert low <= card.overall <= high
     assert card.passed is passed
 
 
 async def test_listening_ranks_the_expert_above_parroting_and_chit_chat(catalog: Catalog) -> None:
     scores = {
-        name: (await grade(OfflineJudge(catalog), _load(f"{name}.txt"), lang="zh"))
+        name: (await scorecard_for(OfflineJudge(catalog), _load(f"{name}.txt"), lang="zh"))
         .dimensions["listening"]
         .score
         for name in ("expert_zh", "parrot_zh", "chitchat_zh")

@@ -4,7 +4,7 @@ dimension it fixes and why, in that person's name."""
 
 from __future__ import annotations
 
-from bot.domain.grading import grade
+from bot.domain.grading import scorecard_for
 from bot.domain.metrics import compute_metrics
 from bot.domain.scenario import Dimension, Scenario
 from bot.domain.transcript import Speaker, Transcript, parse_transcript
@@ -77,7 +77,7 @@ async def test_the_section_chief_is_asked_what_he_alone_can_answer(
         ("rep", 1, "好的，那我等您通知。"),
         ("client", 1, "行，就这样。"),
     )
-    card = await grade(OfflineJudge(catalog), transcript, scenario)
+    card = await scorecard_for(OfflineJudge(catalog), transcript, scenario)
     assert card.rewording is not None
     assert card.rewording.turn in (2, 3)  # the rep's messages to the section chief
     assert card.rewording.suggestion.startswith("王科长，")
@@ -136,7 +136,7 @@ async def test_pressure_is_coached_as_pressure_and_says_why(catalog: Catalog) ->
         "客户：哦，尾款的事吧？最近财政紧，我们也在想办法，你再等等。\n"
         "销售：付钱！马上付！不然起诉你们！\n客户：请回吧。"
     )
-    card = await grade(OfflineJudge(catalog), transcript, lang="zh")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, lang="zh")
     assert card.rewording is not None
     assert card.rewording.turn == 2  # the rep's second message
     assert card.rewording.original == "付钱！马上付！不然起诉你们！"
@@ -154,7 +154,7 @@ async def test_an_english_card_names_the_dimension_and_the_rep_turn(catalog: Cat
         "rep: You have to pay us now, this is unacceptable.\n"
         "client: Then we are done here."
     )
-    card = await grade(OfflineJudge(catalog), transcript, lang="en")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, lang="en")
     text = rewording_text(card, catalog, "en")
     assert text.startswith("[Better wording (turn 2)]")
     assert "was your weakest area" in text
@@ -168,7 +168,7 @@ async def test_after_a_put_off_proposal_the_tip_is_a_next_step_not_a_recap(
         "销售：理解。那下周三前由财务科李科长提交支付申请，可以吗？\n"
         "客户：下周三定不了，回头再说吧。"
     )
-    card = await grade(OfflineJudge(catalog), transcript, lang="zh")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, lang="zh")
     assert card.dimensions["next_step"].tip == catalog.t("zh", "tip.next_step.after_no")
     assert "复述确认" not in card.dimensions["next_step"].tip
 
@@ -183,7 +183,7 @@ async def test_an_english_tip_counts_one_question_in_the_singular(catalog: Catal
         "rep: Our engineers worked weekends to finish the stations before the deadline.\n"
         "client: Yes."
     )
-    card = await grade(OfflineJudge(catalog), transcript, lang="en")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, lang="en")
     tips = " ".join(d.tip for d in card.dimensions.values())
     assert "1 questions" not in tips and "1 times" not in tips
     assert catalog.t("en", "tip.listening.reflection", questions=1, reflections=0).startswith(
@@ -213,7 +213,7 @@ async def test_the_gatekeepers_rewording_says_why_in_their_terms(
     scenario: Scenario, catalog: Catalog
 ) -> None:
     transcript = gatekeeper_only(scenario)
-    card = await grade(OfflineJudge(catalog), transcript, scenario)
+    card = await scorecard_for(OfflineJudge(catalog), transcript, scenario)
     assert card.rewording is not None
     assert card.rewording.turn == 2
     assert card.rewording.suggestion.startswith("小刘，")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.grading import grade
+from bot.domain.grading import scorecard_for
 from bot.domain.ports import Judgement, JudgeRequest
 from bot.domain.scorecard import DimensionScore, Evidence
 from bot.domain.transcript import parse_transcript
@@ -92,7 +92,7 @@ class _CitingJudge:
 
 
 async def test_a_model_judges_quotes_that_do_not_fit_are_dropped() -> None:
-    card = await grade(_CitingJudge(), parse_transcript(TRANSCRIPT))
+    card = await scorecard_for(_CitingJudge(), parse_transcript(TRANSCRIPT))
     assert card.dimensions["persuasion"].evidence == ()
     assert card.dimensions["preparation"].evidence == ()
 
@@ -103,5 +103,5 @@ async def test_a_quote_that_fits_is_kept(tmp_path: Path) -> None:
             ask = Evidence(9, "好的，我今天下午就把发票送到财务科李科长那里，您看行吗？")
             return Judgement("stub", {"next_step": DimensionScore(5.0, (ask,), "x")})
 
-    card = await grade(Judge(), parse_transcript(TRANSCRIPT))
+    card = await scorecard_for(Judge(), parse_transcript(TRANSCRIPT))
     assert [e.turn for e in card.dimensions["next_step"].evidence] == [5]  # the rep's 5th line

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.domain.grading import grade, verified_evidence
+from bot.domain.grading import scorecard_for, verified_evidence
 from bot.domain.ports import Judgement, JudgeRequest
 from bot.domain.rubric import DIMENSIONS
 from bot.domain.scenario import Dimension, Scenario
@@ -35,7 +35,7 @@ class ObedientJudge:
 async def test_judge_obeying_an_injection_cannot_lift_the_score_past_the_bounds(
     scenario: Scenario,
 ) -> None:
-    card = await grade(ObedientJudge(), parse_transcript(INJECTION), scenario)
+    card = await scorecard_for(ObedientJudge(), parse_transcript(INJECTION), scenario)
     # Text addressed to the grader counts against the rep: every dimension at most 2, and a
     # point below what the readings support.
     assert all(d.score == 1.0 and d.rule == "injection" for d in card.dimensions.values())
@@ -44,7 +44,7 @@ async def test_judge_obeying_an_injection_cannot_lift_the_score_past_the_bounds(
 
 
 async def test_quotes_not_in_the_transcript_and_injected_lines_are_dropped() -> None:
-    card = await grade(ObedientJudge(), parse_transcript(INJECTION))
+    card = await scorecard_for(ObedientJudge(), parse_transcript(INJECTION))
     assert card.dimensions["listening"].evidence == ()
 
 
@@ -58,7 +58,7 @@ async def test_scorecard_turns_count_the_reps_messages_only(catalog: Catalog) ->
         "客户：您好，哪位？\n销售：您好，我是华信科技的小陈。\n客户：什么事？\n"
         "销售：你们必须马上付款，不然我们就起诉。\n客户：那就没法谈了。"
     )
-    card = await grade(OfflineJudge(catalog), transcript, lang="zh")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, lang="zh")
     quoted = {e.turn for d in card.dimensions.values() for e in d.evidence}
     assert quoted == {2}  # the threat is the rep's second message (the transcript's fourth)
     assert card.metrics["against_turns"] == [2]
@@ -74,14 +74,14 @@ async def test_offline_grade_is_deterministic_and_round_trips(
     catalog: Catalog, scenario: Scenario
 ) -> None:
     transcript = parse_transcript(INJECTION)
-    first = await grade(OfflineJudge(catalog), transcript, scenario)
-    second = await grade(OfflineJudge(catalog), transcript, scenario)
+    first = await scorecard_for(OfflineJudge(catalog), transcript, scenario)
+    second = await scorecard_for(OfflineJudge(catalog), transcript, scenario)
     assert first == second
     assert Scorecard.from_json(first.to_json(full=True)) == first
 
 
 async def test_json_contract_has_exactly_the_documented_keys(catalog: Catalog) -> None:
-    card = await grade(OfflineJudge(catalog), parse_transcript(INJECTION))
+    card = await scorecard_for(OfflineJudge(catalog), parse_transcript(INJECTION))
     data = card.to_json()
     assert set(data) == {"overall", "passed", "grader", "dimensions", "checklist", "metrics"}
     assert set(data["dimensions"]) == set(DIMENSIONS)
@@ -98,7 +98,9 @@ async def test_json_contract_has_exactly_the_documented_keys(catalog: Catalog) -
 
 
 async def test_every_dimension_gets_a_tip(catalog: Catalog, scenario: Scenario) -> None:
-    card = await grade(OfflineJudge(catalog), parse_transcript(INJECTION), scenario, lang="en")
+    card = await scorecard_for(
+        OfflineJudge(catalog), parse_transcript(INJECTION), scenario, lang="en"
+    )
     assert all(d.tip and not d.tip.startswith("tip.") for d in card.dimensions.values())
 
 
@@ -106,14 +108,14 @@ async def test_a_rep_who_asked_nothing_is_told_to_ask_not_to_balance_reflections
     catalog: Catalog, scenario: Scenario
 ) -> None:
     pushy = "客户：你好。\n销售：尾款拖了五个月了，今天必须给个说法。\n客户：这个要研究。"
-    card = await grade(OfflineJudge(catalog), parse_transcript(pushy), scenario)
+    card = await scorecard_for(OfflineJudge(catalog), parse_transcript(pushy), scenario)
     tip = card.dimensions["listening"].tip
     assert tip.startswith("你一个问题也没问，也没有复述客户的话")
     assert "复述至少和提问一样多" not in tip
 
 
 async def test_weakest_turn_gets_a_better_wording(catalog: Catalog) -> None:
-    card = await grade(OfflineJudge(catalog), parse_transcript(INJECTION))
+    card = await scorecard_for(OfflineJudge(catalog), parse_transcript(INJECTION))
     assert card.rewording is not None
     assert card.rewording.turn == 2  # the rep's second message, not the transcript's fourth
     assert card.rewording.original == "付钱！马上付！不然起诉你们！"
@@ -149,7 +151,7 @@ def test_a_long_quote_is_cut_after_a_word_not_inside_one() -> None:
 
 async def test_an_english_tip_lists_the_missing_answers_mid_sentence(catalog: Catalog) -> None:
     transcript = parse_transcript("client: Hello.\nrep: Pay now.")
-    card = await grade(OfflineJudge(catalog), transcript, lang="en")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, lang="en")
     tip = card.dimensions["preparation"].tip
     assert tip.startswith("Still unclear: what is the deal, who accepts the project,")
 
@@ -160,7 +162,7 @@ async def test_two_lines_are_too_few_to_score_listening_above_fair(catalog: Cata
         "rep: Good afternoon, Dr. Liang. What is holding up the final acceptance?\n"
         "client: The ammonia comparison failed at three stations."
     )
-    card = await grade(OfflineJudge(catalog), transcript, lang="en")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, lang="en")
     assert card.dimensions["listening"].score <= 3.0
     assert card.dimensions["listening"].rule in (None, "few_turns=1")
 
@@ -170,7 +172,7 @@ async def test_a_rep_who_threatens_is_not_a_good_listener(catalog: Catalog) -> N
         "客户：您好，有什么事？\n销售：尾款什么时候付？\n客户：这个要研究一下。\n"
         "销售：再不付款我们就去纪委举报你们。\n客户：那就没法谈了。\n销售：你们必须马上付！\n客户：请回吧。"
     )
-    card = await grade(OfflineJudge(catalog), transcript, lang="zh")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, lang="zh")
     assert card.dimensions["listening"].score <= 2.5
 
 
@@ -181,7 +183,7 @@ async def test_better_wording_asks_for_the_first_answer_still_missing(catalog: C
         "销售：好的，明白了。\n客户：嗯。\n"
         "销售：下周三前由财务科提交付款申请，可以吗？\n客户：可以，就这么定。"
     )
-    card = await grade(OfflineJudge(catalog), transcript, lang="zh")
+    card = await scorecard_for(OfflineJudge(catalog), transcript, lang="zh")
     assert card.rewording is not None
     assert card.rewording.dimension == "preparation", card.dimensions
     missing = next(k for k, v in card.checklist.items() if v != "specific")

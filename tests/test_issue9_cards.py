@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.composition import Container
-from bot.domain.grading import grade
+from bot.domain.grading import scorecard_for
 from bot.domain.metrics import compute_metrics
 from bot.domain.scorecard import Scorecard
 from bot.domain.session import EndReason
@@ -29,7 +29,7 @@ PROPOSAL = "下周三前我们把培训记录补齐，请赵科长周四上午�
 
 async def card_of(text: str, catalog: Catalog, lang: str = "zh") -> Scorecard:
     """The offline scorecard of a written transcript."""
-    return await grade(OfflineJudge(catalog), parse_transcript(text), lang=lang)  # type: ignore[arg-type]
+    return await scorecard_for(OfflineJudge(catalog), parse_transcript(text), lang=lang)  # type: ignore[arg-type]
 
 
 def trainer_grade(text: str, tmp_path: Path) -> dict[str, object]:

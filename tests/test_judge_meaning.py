@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.grading import grade
+from bot.domain.grading import scorecard_for
 from bot.domain.scenario import Scenario
 from bot.domain.scorecard import Scorecard
 from bot.domain.transcript import parse_transcript
@@ -30,7 +30,7 @@ async def card(name: str, catalog: Catalog, with_scenario: bool = False) -> Scor
     lang = name[:2]
     text = (DATA / f"{name}.txt").read_text(encoding="utf-8")
     sc = _scenario(lang) if with_scenario else None
-    return await grade(OfflineJudge(catalog), parse_transcript(text), sc, lang=lang)  # type: ignore[arg-type]
+    return await scorecard_for(OfflineJudge(catalog), parse_transcript(text), sc, lang=lang)  # type: ignore[arg-type]
 
 
 def score(c: Scorecard, dim: str) -> float:
@@ -109,7 +109,7 @@ async def test_a_demand_is_no_next_step_and_a_proposal_not_yet_accepted_is_told_
     deferred = text.replace(
         "可以，就这么办，下周二上午你直接找钱工。", "这个回头再说吧，等领导定了再说。"
     )
-    c = await grade(OfflineJudge(catalog), parse_transcript(deferred), lang="zh")
+    c = await scorecard_for(OfflineJudge(catalog), parse_transcript(deferred), lang="zh")
     assert 3.0 <= score(c, "next_step") < 5.0
     # put off in so many words: find what it waits on and offer a smaller step (a proposal the
     # client has not answered either way gets tip.next_step.agree: win the agreement)

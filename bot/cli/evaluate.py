@@ -54,7 +54,7 @@ def eval_annomi(
     lang: LangOption = None,
 ) -> None:
     """ROC AUC of the listening score for AnnoMI high vs low quality, beside two baselines."""
-    from bot.evaluation.annomi import load, report
+    from bot.evaluation.annomi import listening_report, load
     from bot.evaluation.roc import AucResult
 
     settings = load_settings()
@@ -73,7 +73,7 @@ def eval_annomi(
         )
         models = grading_only(settings)
         try:
-            result = await report(items, models.judge, rounds)
+            result = await listening_report(items, models.judge, rounds)
         finally:
             await models.aclose()
         for r in result.headline:

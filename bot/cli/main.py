@@ -134,8 +134,8 @@ def run(lang: LangOption = None) -> None:
         raise typer.Exit(1) from None
 
 
-@app.command()
-def grade(
+@app.command("grade")
+def grade_file(
     transcript: Annotated[
         Path,
         typer.Argument(

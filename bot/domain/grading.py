@@ -88,7 +88,7 @@ def _verified_rewording(rewording: Rewording | None, transcript: Transcript) -> 
     )
 
 
-async def grade(
+async def scorecard_for(
     judge: Judge,
     transcript: Transcript,
     scenario: Scenario | None = None,

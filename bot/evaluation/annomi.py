@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.domain.grading import grade
+from bot.domain.grading import scorecard_for
 from bot.domain.lang import units
 from bot.domain.metrics import Metrics, compute_metrics
 from bot.domain.ports import Judge
@@ -28,7 +28,7 @@ from bot.evaluation.roc import AucResult, auc_result, matched_auc, roc_auc
 from bot.offline.judge import listening_parts
 
 LISTENING = "listening score (trainer grade)"
-__all__ = ["AucResult", "Labelled", "Report", "evaluate", "load", "report", "roc_auc"]
+__all__ = ["AucResult", "Labelled", "Report", "evaluate", "listening_report", "load", "roc_auc"]
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ async def listening_scores(items: Sequence[Labelled], judge: Judge) -> list[floa
     """The listening score `trainer grade --json` reports, for every transcript."""
     scores = []
     for item in items:
-        card = await grade(judge, item.transcript, None, None, "en")
+        card = await scorecard_for(judge, item.transcript, None, None, "en")
         scores.append(card.dimensions["listening"].score)
     return scores
 
@@ -147,7 +147,7 @@ def _matched(
         return []
 
 
-async def report(items: Sequence[Labelled], judge: Judge, rounds: int = 1000) -> Report:
+async def listening_report(items: Sequence[Labelled], judge: Judge, rounds: int = 1000) -> Report:
     """The headline AUCs and every check behind them (a check lacking data is left out)."""
     labels = [i.high for i in items]
     series = await _series(items, judge)

@@ -7,7 +7,7 @@ import dataclasses
 import logging
 from typing import Protocol
 
-from bot.domain.grading import grade
+from bot.domain.grading import scorecard_for
 from bot.domain.lang import Lang
 from bot.domain.ports import Judge, Judgement, JudgeRequest
 from bot.domain.scenario import Scenario
@@ -88,7 +88,7 @@ class GradingService:
         judge = self.fallback if offline and self.fallback is not None else self.judge
         metered = _Metered(judge)
         try:
-            card = await grade(
+            card = await scorecard_for(
                 metered, transcript, scenario, plan, lang, pass_mark, committed=committed
             )
         except ProviderError as exc:
@@ -96,7 +96,7 @@ class GradingService:
             if self.fallback is None or judge is self.fallback:
                 raise
             log.warning("model judge failed; grading offline instead")
-            return await grade(
+            return await scorecard_for(
                 self.fallback, transcript, scenario, plan, lang, pass_mark, committed=committed
             )
         if metered.usage:

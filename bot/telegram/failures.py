@@ -75,10 +75,10 @@ async def _active_title(update: Update, rt: Runtime, lang: Lang) -> str | None:
 async def on_error(update: object, context: Context) -> None:
     """Translate or log an error raised while handling an update."""
     if context.error is not None:
-        await report(update, context, context.error)
+        await report_error(update, context, context.error)
 
 
-async def report(update: object, context: Context, error: BaseException) -> None:
+async def report_error(update: object, context: Context, error: BaseException) -> None:
     """Tell the user about an error (a domain error in their words), or log it. A reply
     Telegram could not take for a while is owed, not apologised for: it is sent again."""
     rt = context.bot_data.runtime

@@ -20,7 +20,7 @@ from bot.services.users import Person
 from bot.telegram import assign_keys, inputs, keyboards, team_keys
 from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
-from bot.telegram.failures import report
+from bot.telegram.failures import report_error
 from bot.telegram.jobs import schedule
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say, sender
 from bot.telegram.staff import args, chosen, notify, number, one_team, screen, texts
@@ -235,7 +235,7 @@ async def _confirm(update: Update, context: Context, person: Person, draft: Draf
             raise
         # The due date passed while the trainer was deciding: say so and ask for it again.
         d.pop("due", None)
-        await report(update, context, exc)
+        await report_error(update, context, exc)
         await _next(update, context, person, draft, fresh=True)
         return
     await drafts(context).clear(sender(update))

@@ -19,8 +19,8 @@ from bot.services.users import Person
 from bot.storage.repositories import SessionSummary
 from bot.telegram import history_text, keyboards
 from bot.telegram.render import edit_html
-from bot.telegram.report import dimension_labels, send_scorecard
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, chat_id, rep, say
+from bot.telegram.scorecard_view import dimension_labels, send_scorecard
 from bot.telegram.staff import texts
 
 HISTORY_SIZE = 10

@@ -14,8 +14,8 @@ from bot.services.practice import Started, TurnResult
 from bot.services.users import Person
 from bot.telegram import keyboards
 from bot.telegram.render import edit_html
-from bot.telegram.report import send_scorecard
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, active, chat_id, rep, say
+from bot.telegram.scorecard_view import send_scorecard
 from bot.telegram.spoken import speak_reply
 from bot.telegram.streaming import typing
 from bot.views.text import brief_text, hint_text, rewording_text
@@ -45,7 +45,7 @@ async def show_opening(
     await speak_reply(context, chat_id(update), person, result)
 
 
-async def grade(update: Update, context: Context, person: Person, session_id: str) -> None:
+async def grade_and_send(update: Update, context: Context, person: Person, session_id: str) -> None:
     """Grade the session and send the scorecard with its chart."""
     rt = context.runtime
     await say(update, context, html.escape(rt.t(person.language, "tg.grading")))
@@ -61,7 +61,7 @@ async def _after_reply(
         rt = context.runtime
         reason = rt.t(person.language, f"end_reason.{result.session.end_reason.value}")
         await say(update, context, html.escape(rt.t(person.language, "tg.ended", reason=reason)))
-        await grade(update, context, person, result.session.id)
+        await grade_and_send(update, context, person, result.session.id)
 
 
 async def turn(
@@ -120,7 +120,7 @@ async def message(update: Update, context: Context) -> None:
     elif current.phase == Phase.PLAY:
         await turn(update, context, person, current.session_id, text or "")
     else:
-        await grade(update, context, person, current.session_id)
+        await grade_and_send(update, context, person, current.session_id)
 
 
 async def _not_started(update: Update, context: Context, person: Person, current: Started) -> bool:
@@ -150,7 +150,7 @@ async def end(update: Update, context: Context) -> None:
     current = await active(context, person)
     if await _not_started(update, context, person, current):
         return  # nothing said yet: "grading…" and then a refusal would only confuse
-    await grade(update, context, person, current.session.id)
+    await grade_and_send(update, context, person, current.session.id)
 
 
 async def cancel(update: Update, context: Context) -> None:
@@ -207,7 +207,7 @@ async def go_back(update: Update, context: Context) -> None:
     elif session.phase == Phase.PREPARE:
         await say(update, context, html.escape(rt.t(lang, "tg.prepare_prompt")))
     elif session.phase == Phase.ENDED:
-        await grade(update, context, person, session.id)
+        await grade_and_send(update, context, person, session.id)
     elif session.awaiting_reply():
         await _answer_owed(update, context, person, session.id)
     else:

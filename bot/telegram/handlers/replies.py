@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.telegram.drafts import drafts
-from bot.telegram.failures import report
+from bot.telegram.failures import report_error
 from bot.telegram.handlers import assign, review, studio
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say
 
@@ -50,7 +50,7 @@ async def typed(update: Update, context: Context) -> None:
     except Exception as exc:  # noqa: BLE001 — reported here, unexpected ones logged in full
         # Refused or failed, the text still belongs to the flow: report it here, since an error
         # would otherwise let the practice flow play it as a turn.
-        await report(update, context, exc)
+        await report_error(update, context, exc)
     raise ApplicationHandlerStop
 
 

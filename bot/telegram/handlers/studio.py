@@ -31,7 +31,7 @@ from bot.services.users import Person
 from bot.telegram import keyboards, studio_keys, studio_text, team_keys
 from bot.telegram.buttons import stale
 from bot.telegram.drafts import AWAITS, Draft, drafts
-from bot.telegram.failures import report
+from bot.telegram.failures import report_error
 from bot.telegram.handlers.picker import send_brief
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say, sender
 from bot.telegram.staff import args, chosen, number, one_team, texts
@@ -166,7 +166,7 @@ async def _show(
     rt = context.runtime
     if checked.scenario is None:
         error = checked.error or ScenarioInvalid(detail="draft.yaml")
-        await report(update, context, error)
+        await report_error(update, context, error)
         return
     draft.data.update(yaml=checked.text, lang=checked.scenario.language, **{AWAITS: None})
     await drafts(context).save(sender(update), draft)
@@ -277,7 +277,7 @@ async def text_file(update: Update, context: Context) -> None:
     except ApplicationHandlerStop:
         raise
     except Exception as exc:  # noqa: BLE001 — reported here, unexpected ones logged in full
-        await report(update, context, exc)
+        await report_error(update, context, exc)
     raise ApplicationHandlerStop
 
 
