@@ -173,51 +173,69 @@ class Lifecycle:
         """Open the services, replay unfinished updates, set the command menus."""
         self._stack = AsyncExitStack()
         try:
-            services = await self._stack.enter_async_context(self.services())
-            if not services.db.is_sqlite:
-                self.locks = AdvisoryLocks(services.db.engine)
-            if self.settle_heap:  # the serving process: may it serve alongside the others?
-                self.claim = await claim(self.settings, services.db, self.locks, application.bot.id)
-            inbox = Inbox(services.db, application.bot.id, self.locks)
-            application.bot_data.runtime = Runtime(
-                services, StreamPolicy(), inbox, started_at=services.db.now()
-            )
-            self.processor.gate = inbox
-            self.processor.turns = inbox.turn
-            self.queue.inbox = inbox
-            leftovers = await inbox.leftovers(application.bot)
-            for update in leftovers:
-                await application.update_queue.put(update)
+            services = await self._open(application)
+            leftovers = await self._replay(application)
             await self._set_commands(application, services.catalog)
-            if self.settings.metrics_port is not None:
-                self.ops = OpsServer(
-                    services, self.settings.metrics_listen, self.settings.metrics_port
-                )
-                await self.ops.start()
+            await self._start_ops(services)
             await jobs.start(application)
             if self.settle_heap:
                 heap.settle()  # after start-up, before the first update
         except BaseException:
             await self.post_shutdown(application)
             raise
-        if application.job_queue is not None:
-            application.job_queue.run_repeating(
-                prune_inbox, interval=dt.timedelta(hours=6), first=dt.timedelta(minutes=5)
-            )
-            application.job_queue.run_repeating(
-                resend_owed, interval=RESEND_OWED_EVERY, first=RESEND_OWED_EVERY
-            )
-            if self.locks is not None:
-                application.job_queue.run_repeating(
-                    take_over, interval=TAKE_OVER_EVERY, first=TAKE_OVER_EVERY
-                )
+        self._schedule(application)
         log.info(
             "bot @%s ready (client %s, judge %s); %d unfinished updates to replay",
             application.bot.username,
             services.client.label,
             services.judge_label,
-            len(leftovers),
+            leftovers,
         )
+
+    async def _open(self, application: App) -> Container:
+        """The services, the worker claim and the inbox, wired into the update processing."""
+        assert self._stack is not None
+        services = await self._stack.enter_async_context(self.services())
+        if not services.db.is_sqlite:
+            self.locks = AdvisoryLocks(services.db.engine)
+        if self.settle_heap:  # the serving process: may it serve alongside the others?
+            self.claim = await claim(self.settings, services.db, self.locks, application.bot.id)
+        inbox = Inbox(services.db, application.bot.id, self.locks)
+        application.bot_data.runtime = Runtime(
+            services, StreamPolicy(), inbox, started_at=services.db.now()
+        )
+        self.processor.gate = inbox
+        self.processor.turns = inbox.turn
+        self.queue.inbox = inbox
+        return services
+
+    async def _replay(self, application: App) -> int:
+        """Queue the updates a previous run took in but did not finish; how many."""
+        inbox = application.bot_data.started().inbox
+        leftovers = await inbox.leftovers(application.bot)
+        for update in leftovers:
+            await application.update_queue.put(update)
+        return len(leftovers)
+
+    async def _start_ops(self, services: Container) -> None:
+        if self.settings.metrics_port is not None:
+            self.ops = OpsServer(services, self.settings.metrics_listen, self.settings.metrics_port)
+            await self.ops.start()
+
+    def _schedule(self, application: App) -> None:
+        """The housekeeping jobs: inbox pruning, owed replies, taking over a dead worker's."""
+        if application.job_queue is None:
+            return
+        application.job_queue.run_repeating(
+            prune_inbox, interval=dt.timedelta(hours=6), first=dt.timedelta(minutes=5)
+        )
+        application.job_queue.run_repeating(
+            resend_owed, interval=RESEND_OWED_EVERY, first=RESEND_OWED_EVERY
+        )
+        if self.locks is not None:
+            application.job_queue.run_repeating(
+                take_over, interval=TAKE_OVER_EVERY, first=TAKE_OVER_EVERY
+            )
 
     async def _set_commands(self, application: App, catalog: Catalog) -> None:
         # Trainers' and operators' menus follow in a job (`jobs.refresh_menus`), not to hold
