@@ -39,7 +39,7 @@ lock() {
 
 build_server() {
   if [[ -f "$VENV/.installed" ]]; then return; fi
-  log "building llama-cpp-python==$LLAMA_VERSION in $VENV (10-17 min on 2 cores, once)"
+  log "building llama-cpp-python==$LLAMA_VERSION in $VENV (3 min on a quiet 2-core machine, up to 17 under load; once)"
   rm -rf "$VENV"
   mkdir -p "$CACHE"
   "$PY" -m venv "$VENV"
