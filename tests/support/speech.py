@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email.parser
 import email.policy
-import json
 import shutil
 import subprocess
 import tempfile
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pytest
+
+from bot.cli.recording import probed_seconds
 
 TOOLS = ("espeak-ng", "opusenc", "ffmpeg", "ffprobe")
 SpeechFault = Literal["timeout", "server_error", "garbage", "bad_request"]
@@ -98,31 +99,13 @@ def silence_note(seconds: float) -> bytes:
 
 
 def probe_seconds(data: bytes) -> float | None:
-    """The audio's length by ffprobe (None when ffprobe finds no audio in it)."""
-    if shutil.which("ffprobe") is None:
-        return None
+    """The audio's length by ffprobe (None when ffprobe is missing or finds no audio in it):
+    the product's own probe (`bot.cli.recording.probed_seconds`) run on a temporary file."""
     with tempfile.NamedTemporaryFile(suffix=".bin") as handle:
         handle.write(data)
         handle.flush()
-        found = subprocess.run(
-            [
-                "ffprobe",
-                "-v",
-                "error",
-                "-show_entries",
-                "format=duration",
-                "-of",
-                "json",
-                handle.name,
-            ],
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-    try:
-        return float(json.loads(found.stdout or b"{}")["format"]["duration"])
-    except (KeyError, ValueError, TypeError):
-        return None
+        seconds = probed_seconds(Path(handle.name))
+    return None if seconds < 0 else seconds
 
 
 @dataclass
