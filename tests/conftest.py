@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.composition import Container, container
+from bot.domain.ports import ClientModel
 from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
@@ -132,8 +133,15 @@ async def llm_app(tmp_path: Path, fake: FakeOpenAI) -> AsyncIterator[Container]:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Container]:
+def app_client() -> ClientModel | None:
+    """Who plays the client in `app`: None for the offline engine the settings give; a test
+    file overrides this fixture to pass its own fake in through the container."""
+    return None
+
+
+@pytest.fixture
+async def app(settings: Settings, app_client: ClientModel | None) -> AsyncIterator[Container]:
     """The whole product on offline models and a temporary SQLite database; sessions start on
     the day the shipped scenarios are written as of, so their dates read as written."""
-    async with container(settings, clock=lambda: SCENARIO_DAY) as built:
+    async with container(settings, clock=lambda: SCENARIO_DAY, client=app_client) as built:
         yield built
