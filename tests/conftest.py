@@ -20,6 +20,7 @@ from bot.settings import ROOT, Settings, get_settings
 from bot.storage.database import Database
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.llm import llm_settings
+from tests.support.world import World, build_world
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -113,6 +114,12 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         async with admin.engine.begin() as conn:
             await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         await admin.dispose()
+
+
+@pytest.fixture
+def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
+    """Training services on the migrated test database (see tests/support/world.py)."""
+    return build_world(db, catalog, library)
 
 
 @pytest.fixture

@@ -13,15 +13,9 @@ from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
 from bot.services.notices import Link
 from bot.storage.database import Database
-from tests.team_world import World, build_world
+from tests.support.world import World, build_world
 
 SCENARIO = "district-health-tail-payment"
-
-
-@pytest.fixture
-def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
-    """Training services on the migrated test database."""
-    return build_world(db, catalog, library)
 
 
 async def _team(world: World) -> tuple[int, int, int, int]:

@@ -18,7 +18,7 @@ from bot.errors import AccessDenied, SessionNotFound, TrainerError
 from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
 from bot.storage.database import Database
-from tests.team_world import World, build_world, scenario_yaml
+from tests.support.world import World, build_world, scenario_yaml
 
 SCENARIO = "district-health-tail-payment"
 SERVICES = ("teams", "assignments", "review", "boards", "exports", "uploads")

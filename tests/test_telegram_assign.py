@@ -19,7 +19,7 @@ from bot.telegram import jobs
 from tests.support.bot_api import BotApi
 from tests.support.bot_harness import eventually
 from tests.support.team_bot import GROUP, REP, REP2, TRAINER, TeamBot
-from tests.team_world import START, Clock
+from tests.support.world import START, Clock
 
 CATALOG = Catalog.load()
 TITLE = "区卫健委信息系统二期尾款"

@@ -13,7 +13,7 @@ from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.telegram import inputs
 from tests.support.team_bot import OPERATOR, REP, TRAINER, TeamBot
-from tests.team_world import Clock
+from tests.support.world import Clock
 
 CATALOG = Catalog.load()
 HUGE = "9" * 20  # past every integer column (OverflowError in SQLite, DataError in PostgreSQL)

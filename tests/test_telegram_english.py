@@ -10,7 +10,7 @@ import pytest
 from bot.settings import Settings
 from tests.support.bot_api import JSON
 from tests.support.team_bot import REP, TRAINER, TeamBot
-from tests.team_world import Clock
+from tests.support.world import Clock
 
 
 class EnglishTeamBot(TeamBot):

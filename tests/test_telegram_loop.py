@@ -14,7 +14,7 @@ from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.telegram.picker_keys import BUTTON_WIDTH, width
 from tests.support.team_bot import GROUP, OUTSIDER, REP, TRAINER, TeamBot
-from tests.team_world import VALID_YAML_ID, Clock, scenario_yaml
+from tests.support.world import VALID_YAML_ID, Clock, scenario_yaml
 
 CATALOG = Catalog.load()
 TITLE = "区卫健委信息系统二期尾款"

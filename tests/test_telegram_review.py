@@ -16,7 +16,7 @@ from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.telegram.keyboards import scenario_token
 from tests.support.team_bot import OTHER_TRAINER, REP, REP2, TRAINER, TeamBot
-from tests.team_world import Clock
+from tests.support.world import Clock
 
 CATALOG = Catalog.load()
 TITLE = "区卫健委信息系统二期尾款"

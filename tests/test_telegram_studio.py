@@ -16,7 +16,7 @@ from tests.support.bot_api import BotApi
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.llm import llm_settings
 from tests.support.team_bot import REP, TRAINER, TeamBot
-from tests.team_world import Clock
+from tests.support.world import Clock
 
 CATALOG = Catalog.load()
 GOOD = (ROOT / "scenarios" / "district-water-smart-network.yaml").read_text("utf-8")

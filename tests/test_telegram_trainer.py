@@ -12,7 +12,7 @@ from bot.settings import Settings
 from bot.telegram.menus import REP_COMMANDS, TRAINER_COMMANDS
 from tests.support.bot_harness import eventually
 from tests.support.team_bot import GROUP, OPERATOR, OUTSIDER, REP, REP2, TRAINER, TeamBot
-from tests.team_world import Clock
+from tests.support.world import Clock
 
 CATALOG = Catalog.load()
 TRAINER_ONLY = CATALOG.t("zh", "team.denied.trainer_only")

@@ -13,7 +13,7 @@ from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.telegram.app import file_url
 from tests.support.team_bot import OTHER_TRAINER, TRAINER, TeamBot
-from tests.team_world import VALID_YAML_ID, Clock, scenario_yaml
+from tests.support.world import VALID_YAML_ID, Clock, scenario_yaml
 
 CATALOG = Catalog.load()
 

@@ -13,7 +13,7 @@ from bot.settings import Settings
 from bot.telegram.app import ServicesFactory
 from tests.support.bot_api import JSON, BotApi
 from tests.support.bot_harness import BotHarness, bot_settings
-from tests.team_world import Clock
+from tests.support.world import Clock
 
 OPERATOR, TRAINER, REP, REP2, OUTSIDER = 1000, 2001, 3001, 3002, 4001
 OTHER_TRAINER = 2002
