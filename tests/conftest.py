@@ -20,6 +20,7 @@ from bot.settings import ROOT, Settings, get_settings
 from bot.storage.database import Database
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.llm import llm_settings
+from tests.support.team_bot import Setup, TeamBot, running
 from tests.support.world import World, build_world
 
 POSTGRES_URL = os.environ.get(
@@ -120,6 +121,41 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
 def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
     """Training services on the migrated test database (see tests/support/world.py)."""
     return build_world(db, catalog, library)
+
+
+@pytest.fixture
+def tb_settings(settings: Settings) -> Settings:
+    """The settings `tb` starts on (a file overrides this for, say, a model on the fake)."""
+    return settings
+
+
+@pytest.fixture
+def tb_setup() -> Setup:
+    """What `tb` goes through before the test: a trainer's team of one rep, unless a file
+    overrides this fixture."""
+    return TeamBot.team
+
+
+@pytest.fixture
+def tb_kind() -> type[TeamBot]:
+    """The bot `tb` is (a file overrides this for, say, users whose Telegram is in English)."""
+    return TeamBot
+
+
+@pytest.fixture
+def tb_strict() -> bool:
+    """Whether `tb` fails a test that made a Bot API call the fake did not know."""
+    return True
+
+
+@pytest.fixture
+async def tb(
+    tb_settings: Settings, tb_setup: Setup, tb_kind: type[TeamBot], tb_strict: bool
+) -> AsyncIterator[TeamBot]:
+    """The trainer side through the real Application on a test clock (tests/support/team_bot.py):
+    by default a trainer's team of one rep, and no unknown Bot API calls."""
+    async for started in running(tb_settings, tb_setup, tb_kind, tb_strict):
+        yield started
 
 
 @pytest.fixture
