@@ -7,11 +7,14 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from bot.composition import Container, container
+from bot.domain.clock import Clock as ClockPort
+from bot.domain.clock import system_clock
 from bot.domain.ports import ClientModel
 from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
@@ -21,7 +24,7 @@ from bot.storage.database import Database
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.llm import llm_settings
 from tests.support.team_bot import Setup, TeamBot, running
-from tests.support.world import World, build_world
+from tests.support.world import Clock, World, build_world
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -90,11 +93,14 @@ def scenario(library: ScenarioLibrary) -> Scenario:
     return library.get(SCENARIO_ID)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated database: SQLite, and PostgreSQL in a private schema (skipped if absent)."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+@asynccontextmanager
+async def migrated_database(
+    kind: str, tmp_path: Path, clock: ClockPort = system_clock
+) -> AsyncIterator[Database]:
+    """A migrated database on `clock`: SQLite, or PostgreSQL in a private schema (the test is
+    skipped if PostgreSQL is absent)."""
+    if kind == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}", clock=clock)
         await database.migrate()
         yield database
         await database.dispose()
@@ -106,7 +112,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     admin = Database(POSTGRES_URL)
     async with admin.engine.begin() as conn:
         await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    database = Database(POSTGRES_URL, schema=schema)
+    database = Database(POSTGRES_URL, schema=schema, clock=clock)
     try:
         await database.migrate()
         yield database
@@ -117,10 +123,24 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         await admin.dispose()
 
 
-@pytest.fixture
-def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
-    """Training services on the migrated test database (see tests/support/world.py)."""
-    return build_world(db, catalog, library)
+DATABASES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(params=DATABASES)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database: SQLite, and PostgreSQL in a private schema (skipped if absent)."""
+    async with migrated_database(request.param, tmp_path) as database:
+        yield database
+
+
+@pytest.fixture(params=DATABASES)
+async def world(
+    request: pytest.FixtureRequest, tmp_path: Path, catalog: Catalog, library: ScenarioLibrary
+) -> AsyncIterator[World]:
+    """Training services on a migrated test database (as `db`) whose clock the test moves
+    (see tests/support/world.py)."""
+    async with migrated_database(request.param, tmp_path, Clock()) as database:
+        yield build_world(database, catalog, library)
 
 
 @pytest.fixture
