@@ -1,5 +1,9 @@
 """Shared fixtures: settings on a temporary SQLite file, the catalog, the shipped scenarios,
-and a migrated database on SQLite and (where reachable) PostgreSQL."""
+a migrated database on SQLite and (where reachable) PostgreSQL, the whole product (`app`,
+`llm_app`), the training world (`world`) and the trainer side through the bot (`tb`).
+
+Fakes go in through `container()`'s keyword collaborators, never by assigning to what it
+built; a file changes `app` or `tb` by overriding `app_client` or `tb_*`."""
 
 from __future__ import annotations
 
