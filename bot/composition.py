@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Protocol
 
 from bot.domain.clock import Clock, SystemClock
 from bot.domain.ports import ClientModel, Judge
@@ -24,8 +24,9 @@ from bot.offline.judge import OfflineJudge
 from bot.reading import LexicalReader, Reader
 from bot.reading.lexicon import preload as preload_lexicons
 from bot.scenarios.library import ScenarioLibrary
-from bot.services.grading import GradingService
+from bot.services.grading import GradingService, Rewriter
 from bot.services.practice import PracticeService
+from bot.services.practice_types import HintCoach
 from bot.services.scenario_draft import ScenarioDrafter
 from bot.services.training import Training, build_training
 from bot.services.usage import UsageLedger, UsageSink
@@ -36,6 +37,10 @@ from bot.storage.address import check_url, connect_error
 from bot.storage.database import Database
 
 
+class Coach(HintCoach, Rewriter, Protocol):
+    """A coach for both moments: a hint during the rep, a reworded turn on the scorecard."""
+
+
 @dataclass
 class Models:
     """Who plays the client, who judges and who coaches, plus the offline stand-ins."""
@@ -44,7 +49,7 @@ class Models:
     judge: Judge
     offline_judge: OfflineJudge
     offline_client: OfflineClient
-    coach: LLMCoach | None = None
+    coach: Coach | None = None
     gateway: Gateway | None = None
     author: ScenarioDrafter | None = None
 
@@ -129,7 +134,7 @@ def build_models(settings: Settings, catalog: Catalog) -> Models:
     gateway = Gateway(gateway_config(settings))
     client: ClientModel = offline_client
     judge: Judge = offline_judge
-    coach = None
+    coach: Coach | None = None
     if settings.llm_model_client:
         client = LLMClient(
             gateway,
@@ -233,14 +238,43 @@ async def upgrade_database(settings: Settings) -> None:
         await db.dispose()
 
 
+def cast_models(
+    models: Models,
+    client: ClientModel | None = None,
+    judge: Judge | None = None,
+    coach: Coach | None = None,
+) -> Models:
+    """The models with any role given here played by what is given instead (the rest, and the
+    offline stand-ins and the provider pool, as built from the settings)."""
+    return replace(
+        models,
+        client=models.client if client is None else client,
+        judge=models.judge if judge is None else judge,
+        coach=models.coach if coach is None else coach,
+    )
+
+
 @asynccontextmanager
 async def container(
-    settings: Settings, migrate: bool = True, clock: Clock | None = None
+    settings: Settings,
+    migrate: bool = True,
+    *,
+    clock: Clock | None = None,
+    client: ClientModel | None = None,
+    judge: Judge | None = None,
+    coach: Coach | None = None,
 ) -> AsyncIterator[Container]:
     """Build the product, migrate the database, and close everything on exit.
 
-    `clock` is the one source of "now" for the database, the services and the adapters (the
-    system clock unless a test passes its own).
+    Each collaborator left None is built from the settings as in production; one passed in
+    (a test's fake, say) is used instead, everywhere that role is played:
+
+    - `clock`: the one source of "now" for the database, the services and the adapters (the
+      system clock by default);
+    - `client`: who plays the client (the offline stand-in takes over for asides and once the
+      token budget is spent only when the settings name a client model, as before);
+    - `judge`: who grades (the offline judge remains the fallback when it fails);
+    - `coach`: who gives hints and rewords turns (none unless LLM_MODEL_COACH is set).
     """
     clock = clock or SystemClock()
     catalog = Catalog.load()
@@ -254,7 +288,13 @@ async def container(
     try:
         if migrate:
             await migrated(db)
-        models = build_models(settings, catalog)
+        configured = build_models(settings, catalog)
+        # The offline stand-in (asides, a spent budget) is there when the settings name a
+        # client model, whoever then plays the client.
+        stand_in: ClientModel | None = configured.offline_client
+        if configured.client is configured.offline_client:
+            stand_in = None
+        models = cast_models(configured, client, judge, coach)
         ledger = UsageLedger(
             db, settings.llm_user_monthly_token_cap, settings.llm_monthly_token_cap, clock
         )
@@ -269,9 +309,7 @@ async def container(
             settings.max_message_chars,
             coach=models.coach,
             ledger=ledger,
-            offline_client=None
-            if models.client is models.offline_client
-            else models.offline_client,
+            offline_client=stand_in,
             clock=clock,
         )
         yield Container(

@@ -1,5 +1,9 @@
 """Shared fixtures: settings on a temporary SQLite file, the catalog, the shipped scenarios,
-and a migrated database on SQLite and (where reachable) PostgreSQL."""
+a migrated database on SQLite and (where reachable) PostgreSQL, the whole product (`app`,
+`llm_app`), the training world (`world`) and the trainer side through the bot (`tb`).
+
+Fakes go in through `container()`'s keyword collaborators, never by assigning to what it
+built; a file changes `app` or `tb` by overriding `app_client` or `tb_*`."""
 
 from __future__ import annotations
 
@@ -7,11 +11,15 @@ import datetime as dt
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 
 from bot.composition import Container, container
+from bot.domain.clock import Clock as ClockPort
+from bot.domain.clock import system_clock
+from bot.domain.ports import ClientModel
 from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
@@ -19,6 +27,8 @@ from bot.settings import ROOT, Settings, get_settings
 from bot.storage.database import Database
 from tests.support.fake_openai import FakeOpenAI
 from tests.support.llm import llm_settings
+from tests.support.team_bot import Setup, TeamBot, running
+from tests.support.world import Clock, World, build_world
 
 POSTGRES_URL = os.environ.get(
     "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -87,11 +97,14 @@ def scenario(library: ScenarioLibrary) -> Scenario:
     return library.get(SCENARIO_ID)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated database: SQLite, and PostgreSQL in a private schema (skipped if absent)."""
-    if request.param == "sqlite":
-        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}")
+@asynccontextmanager
+async def migrated_database(
+    kind: str, tmp_path: Path, clock: ClockPort = system_clock
+) -> AsyncIterator[Database]:
+    """A migrated database on `clock`: SQLite, or PostgreSQL in a private schema (the test is
+    skipped if PostgreSQL is absent)."""
+    if kind == "sqlite":
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}", clock=clock)
         await database.migrate()
         yield database
         await database.dispose()
@@ -103,7 +116,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
     admin = Database(POSTGRES_URL)
     async with admin.engine.begin() as conn:
         await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    database = Database(POSTGRES_URL, schema=schema)
+    database = Database(POSTGRES_URL, schema=schema, clock=clock)
     try:
         await database.migrate()
         yield database
@@ -112,6 +125,61 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
         async with admin.engine.begin() as conn:
             await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         await admin.dispose()
+
+
+DATABASES = ["sqlite", "postgres"]
+
+
+@pytest.fixture(params=DATABASES)
+async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+    """A migrated database: SQLite, and PostgreSQL in a private schema (skipped if absent)."""
+    async with migrated_database(request.param, tmp_path) as database:
+        yield database
+
+
+@pytest.fixture(params=DATABASES)
+async def world(
+    request: pytest.FixtureRequest, tmp_path: Path, catalog: Catalog, library: ScenarioLibrary
+) -> AsyncIterator[World]:
+    """Training services on a migrated test database (as `db`) whose clock the test moves
+    (see tests/support/world.py)."""
+    async with migrated_database(request.param, tmp_path, Clock()) as database:
+        yield build_world(database, catalog, library)
+
+
+@pytest.fixture
+def tb_settings(settings: Settings) -> Settings:
+    """The settings `tb` starts on (a file overrides this for, say, a model on the fake)."""
+    return settings
+
+
+@pytest.fixture
+def tb_setup() -> Setup:
+    """What `tb` goes through before the test: a trainer's team of one rep, unless a file
+    overrides this fixture."""
+    return TeamBot.team
+
+
+@pytest.fixture
+def tb_kind() -> type[TeamBot]:
+    """The bot `tb` is (a file overrides this for, say, users whose Telegram is in English)."""
+    return TeamBot
+
+
+@pytest.fixture
+def tb_strict() -> bool:
+    """Whether `tb` fails a test that made a Bot API call the fake did not know."""
+    return True
+
+
+@pytest.fixture
+async def tb(
+    tb_settings: Settings, tb_setup: Setup, tb_kind: type[TeamBot], tb_strict: bool
+) -> AsyncIterator[TeamBot]:
+    """The trainer side through the real Application on a test clock (tests/support/team_bot.py):
+    by default a trainer's team of one rep, and no unknown Bot API calls."""
+    async for started in running(tb_settings, tb_setup, tb_kind, tb_strict):
+        yield started
 
 
 @pytest.fixture
@@ -132,8 +200,15 @@ async def llm_app(tmp_path: Path, fake: FakeOpenAI) -> AsyncIterator[Container]:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Container]:
+def app_client() -> ClientModel | None:
+    """Who plays the client in `app`: None for the offline engine the settings give; a test
+    file overrides this fixture to pass its own fake in through the container."""
+    return None
+
+
+@pytest.fixture
+async def app(settings: Settings, app_client: ClientModel | None) -> AsyncIterator[Container]:
     """The whole product on offline models and a temporary SQLite database; sessions start on
     the day the shipped scenarios are written as of, so their dates read as written."""
-    async with container(settings, clock=lambda: SCENARIO_DAY) as built:
+    async with container(settings, clock=lambda: SCENARIO_DAY, client=app_client) as built:
         yield built

@@ -12,16 +12,9 @@ from bot.errors import AssignmentNotFound, InvalidRequest
 from bot.i18n import Catalog
 from bot.scenarios.library import ScenarioLibrary
 from bot.services.notices import Link
-from bot.storage.database import Database
-from tests.team_world import World, build_world
+from tests.support.world import World, build_world
 
 SCENARIO = "district-health-tail-payment"
-
-
-@pytest.fixture
-def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
-    """Training services on the migrated test database."""
-    return build_world(db, catalog, library)
 
 
 async def _team(world: World) -> tuple[int, int, int, int]:
@@ -177,9 +170,8 @@ async def test_new_assignment_comes_with_the_reminders_to_schedule(world: World)
 
 
 async def test_reminders_survive_a_restart_without_being_lost_or_sent_twice(
-    db: Database, catalog: Catalog, library: ScenarioLibrary
+    world: World, catalog: Catalog, library: ScenarioLibrary
 ) -> None:
-    world = build_world(db, catalog, library)
     trainer, team, chen, wang = await _team(world)
     assigned = await world.training.assignments.assign(trainer, team, SCENARIO, "3d")
     aid, due = assigned.assignment.id, assigned.assignment.due_at
@@ -197,8 +189,9 @@ async def test_reminders_survive_a_restart_without_being_lost_or_sent_twice(
     )
     assert await reminders.fire(due_now[0]) == []  # a second delivery of the same job
 
-    # The process restarts while the due date passes: a new world on the same database.
-    restarted = build_world(db, catalog, library)
+    # The process restarts while the due date passes: a new world on the same database (and
+    # its clock, which the test moves on).
+    restarted = build_world(world.db, catalog, library)
     restarted.clock.now = due + dt.timedelta(hours=2)
     pending = await restarted.training.reminders.pending()
     assert [(r.user_id, r.kind, r.due(restarted.clock.now)) for r in pending] == [

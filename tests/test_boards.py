@@ -13,21 +13,13 @@ from bot.domain.roles import Role
 from bot.domain.scenario import Scenario
 from bot.errors import InvalidRequest
 from bot.i18n import Catalog
-from bot.scenarios.library import ScenarioLibrary
-from bot.storage.database import Database
-from tests.team_world import OPERATOR_TG, VALID_YAML_ID, World, build_world, scenario_yaml
+from tests.support.world import OPERATOR_TG, VALID_YAML_ID, World, scenario_yaml
 
 SCENARIO = "district-health-tail-payment"
 UTC = dt.UTC
 # The test clock is Thursday 3 Dec 2026, 12:00 in Shanghai.
 THIS_WEEK = dt.datetime(2026, 12, 1, 2, 0, tzinfo=UTC)  # Tuesday
 LAST_MONTH = dt.datetime(2026, 11, 20, 2, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
-    """Training services on the migrated test database."""
-    return build_world(db, catalog, library)
 
 
 async def _play(world: World, rep: int, team: int, score: float, at: dt.datetime) -> str:

@@ -12,10 +12,7 @@ from openpyxl import load_workbook
 
 from bot.domain.periods import Period
 from bot.errors import InvalidRequest
-from bot.i18n import Catalog
-from bot.scenarios.library import ScenarioLibrary
-from bot.storage.database import Database
-from tests.team_world import World, build_world
+from tests.support.world import World
 
 SCENARIO = "district-health-tail-payment"
 BOM = b"\xef\xbb\xbf"
@@ -51,12 +48,6 @@ HEADERS_ZH = [
     "任务编号",
     "任务状态",
 ]
-
-
-@pytest.fixture
-def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
-    """Training services on the migrated test database."""
-    return build_world(db, catalog, library)
 
 
 async def _results(world: World) -> tuple[int, int, str]:

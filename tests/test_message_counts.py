@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.settings import Settings
 from tests.support.team_bot import REP, TRAINER, TeamBot
-from tests.team_world import Clock
+from tests.support.world import Clock
 
 SENDS = {"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"}
 EDITS = {"editMessageText", "editMessageMedia", "editMessageCaption", "editMessageReplyMarkup"}

@@ -9,19 +9,10 @@ import pytest
 
 from bot.domain.periods import Period
 from bot.domain.scenario import Scenario
-from bot.i18n import Catalog
-from bot.scenarios.library import ScenarioLibrary
-from bot.storage.database import Database
 from tests.support.statements import counting
-from tests.team_world import World, build_world, scenario_yaml
+from tests.support.world import World, scenario_yaml
 
 SHIPPED = "district-health-tail-payment"
-
-
-@pytest.fixture
-def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
-    """Training services on the migrated test database."""
-    return build_world(db, catalog, library)
 
 
 class Team:

@@ -8,17 +8,9 @@ from bot.domain.periods import Period
 from bot.domain.session import Phase
 from bot.errors import InvalidRequest
 from bot.i18n import Catalog
-from bot.scenarios.library import ScenarioLibrary
-from bot.storage.database import Database
-from tests.team_world import OPENING, World, build_world
+from tests.support.world import OPENING, World
 
 SCENARIO = "district-health-tail-payment"
-
-
-@pytest.fixture
-def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
-    """Training services on the migrated test database."""
-    return build_world(db, catalog, library)
 
 
 async def _graded(world: World, score: float = 3.0) -> tuple[int, int, int, str]:

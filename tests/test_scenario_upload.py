@@ -6,16 +6,7 @@ import pytest
 
 from bot.domain.scenario import Scenario
 from bot.errors import InvalidRequest, ScenarioInvalid
-from bot.i18n import Catalog
-from bot.scenarios.library import ScenarioLibrary
-from bot.storage.database import Database
-from tests.team_world import VALID_YAML_ID, World, build_world, scenario_yaml
-
-
-@pytest.fixture
-def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
-    """Training services on the migrated test database."""
-    return build_world(db, catalog, library)
+from tests.support.world import VALID_YAML_ID, World, scenario_yaml
 
 
 async def _team(world: World) -> tuple[int, int, int]:

@@ -15,10 +15,7 @@ import pytest
 from bot.domain.periods import Period
 from bot.domain.scenario import Scenario
 from bot.errors import AccessDenied, SessionNotFound, TrainerError
-from bot.i18n import Catalog
-from bot.scenarios.library import ScenarioLibrary
-from bot.storage.database import Database
-from tests.team_world import World, build_world, scenario_yaml
+from tests.support.world import World, scenario_yaml
 
 SCENARIO = "district-health-tail-payment"
 SERVICES = ("teams", "assignments", "review", "boards", "exports", "uploads")
@@ -42,9 +39,8 @@ class Two:
 
 
 @pytest.fixture
-async def two(db: Database, catalog: Catalog, library: ScenarioLibrary, scenario: Scenario) -> Two:
+async def two(world: World, scenario: Scenario) -> Two:
     """Two teams side by side in one database."""
-    world = build_world(db, catalog, library)
     ta, team_a = await world.trainer(600, "张老师", "华东一组")
     ra = await world.rep(700, "小陈", ta, team_a)
     assigned = await world.training.assignments.assign(ta, team_a, SCENARIO, "3d")

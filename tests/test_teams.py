@@ -12,17 +12,9 @@ import pytest
 from bot.domain.roles import Role
 from bot.errors import AccessDenied, InvalidRequest, InviteInvalid
 from bot.i18n import Catalog
-from bot.scenarios.library import ScenarioLibrary
-from bot.storage.database import Database
-from tests.team_world import OPERATOR_TG, World, build_world
+from tests.support.world import OPERATOR_TG, World
 
 SCENARIO = "district-health-tail-payment"
-
-
-@pytest.fixture
-def world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
-    """Training services on the migrated test database."""
-    return build_world(db, catalog, library)
 
 
 async def test_a_rep_cannot_create_a_team_until_an_operator_grants_the_trainer_role(

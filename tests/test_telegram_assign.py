@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import update
@@ -19,21 +18,12 @@ from bot.telegram import jobs
 from tests.support.bot_api import BotApi
 from tests.support.bot_harness import eventually
 from tests.support.team_bot import GROUP, REP, REP2, TRAINER, TeamBot
-from tests.team_world import START, Clock
+from tests.support.world import START, Clock
 
 CATALOG = Catalog.load()
 TITLE = "区卫健委信息系统二期尾款"
 # START is Thursday 3 December 2026, 12:00 in Shanghai; "3天" is due Sunday 23:59.
 DUE = "2026-12-06 23:59"
-
-
-@pytest.fixture
-async def tb(settings: Settings) -> AsyncIterator[TeamBot]:
-    """The bot on a test clock with a trainer's team of one rep; no unknown Bot API calls."""
-    async with TeamBot(settings, Clock()) as started:
-        await started.team()
-        yield started
-    assert started.api.unexpected == []
 
 
 async def run_job(tb: TeamBot, name: str) -> None:

@@ -10,7 +10,7 @@ from bot.scenarios.library import ScenarioLibrary
 from bot.settings import ROOT
 from tests.support.bot_api import BotApi
 from tests.support.fake_bot_api import FakeBotApiServer
-from tests.team_world import VALID_YAML_ID, scenario_yaml
+from tests.support.world import VALID_YAML_ID, scenario_yaml
 from tests.test_telegram_e2e import WAIT, BotProcess, server
 
 __all__ = ["server"]  # the fake Bot API fixture, shared with the rep's end-to-end test

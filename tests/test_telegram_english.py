@@ -3,14 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
-from bot.settings import Settings
 from tests.support.bot_api import JSON
-from tests.support.team_bot import REP, TRAINER, TeamBot
-from tests.team_world import Clock
+from tests.support.team_bot import REP, TRAINER, Setup, TeamBot
 
 
 class EnglishTeamBot(TeamBot):
@@ -20,15 +16,23 @@ class EnglishTeamBot(TeamBot):
         return super().user(telegram_id, lang)
 
 
-@pytest.fixture
-async def tb(settings: Settings) -> AsyncIterator[TeamBot]:
+async def english_team(bot: TeamBot) -> None:
     """An English-speaking trainer with a team of one rep."""
-    async with EnglishTeamBot(settings, Clock()) as started:
-        await started.team_with_trainer("East One")
-        code = await started.invite_code(label="Invite link (no expiry)")
-        await started.join(REP, code)
-        yield started
-    assert started.api.unexpected == []
+    await bot.team_with_trainer("East One")
+    code = await bot.invite_code(label="Invite link (no expiry)")
+    await bot.join(REP, code)
+
+
+@pytest.fixture
+def tb_kind() -> type[TeamBot]:
+    """`tb`'s users all have their Telegram set to English."""
+    return EnglishTeamBot
+
+
+@pytest.fixture
+def tb_setup() -> Setup:
+    """`tb` is an English-speaking trainer with a team of one rep."""
+    return english_team
 
 
 async def test_the_team_card_counts_members_without_a_wrong_plural(tb: TeamBot) -> None:

@@ -5,7 +5,6 @@ of the session, notices lead somewhere, and screens are edited in place."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -13,8 +12,8 @@ from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.telegram.picker_keys import BUTTON_WIDTH, width
-from tests.support.team_bot import GROUP, OUTSIDER, REP, TRAINER, TeamBot
-from tests.team_world import VALID_YAML_ID, Clock, scenario_yaml
+from tests.support.team_bot import GROUP, OUTSIDER, REP, TRAINER, Setup, TeamBot, with_played_task
+from tests.support.world import VALID_YAML_ID, Clock, scenario_yaml
 
 CATALOG = Catalog.load()
 TITLE = "区卫健委信息系统二期尾款"
@@ -26,14 +25,9 @@ def toast(tb: TeamBot) -> str:
 
 
 @pytest.fixture
-async def tb(settings: Settings) -> AsyncIterator[TeamBot]:
-    """A team whose rep has played and finished an assigned task."""
-    async with TeamBot(settings, Clock()) as started:
-        await started.team()
-        await started.assign(mark="0")
-        await started.play_task(REP)
-        yield started
-    assert started.api.unexpected == []
+def tb_setup() -> Setup:
+    """`tb` is a team whose rep has played and finished an assigned task."""
+    return with_played_task
 
 
 async def test_personal_and_team_buttons_pressed_in_a_group_post_nothing_there(

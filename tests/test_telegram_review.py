@@ -7,16 +7,21 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import AsyncIterator
 
 import openpyxl
 import pytest
 
 from bot.i18n import Catalog
-from bot.settings import Settings
 from bot.telegram.keyboards import scenario_token
-from tests.support.team_bot import OTHER_TRAINER, REP, REP2, TRAINER, TeamBot
-from tests.team_world import Clock
+from tests.support.team_bot import (
+    OTHER_TRAINER,
+    REP,
+    REP2,
+    TRAINER,
+    Setup,
+    TeamBot,
+    with_played_task,
+)
 
 CATALOG = Catalog.load()
 TITLE = "区卫健委信息系统二期尾款"
@@ -30,14 +35,9 @@ def board_text(tb: TeamBot, chat: int) -> str:
 
 
 @pytest.fixture
-async def tb(settings: Settings) -> AsyncIterator[TeamBot]:
-    """A team whose rep has played and finished an assigned task."""
-    async with TeamBot(settings, Clock()) as started:
-        await started.team()
-        await started.assign(mark="0")
-        await started.play_task(REP)
-        yield started
-    assert started.api.unexpected == []
+def tb_setup() -> Setup:
+    """`tb` is a team whose rep has played and finished an assigned task."""
+    return with_played_task
 
 
 async def test_review_lists_the_teams_sessions_and_opens_transcript_and_scorecard(

@@ -15,8 +15,8 @@ from bot.settings import ROOT, Settings
 from tests.support.bot_api import BotApi
 from tests.support.fake_openai import FakeOpenAI, Reply
 from tests.support.llm import llm_settings
-from tests.support.team_bot import REP, TRAINER, TeamBot
-from tests.team_world import Clock
+from tests.support.team_bot import REP, TRAINER, TeamBot, running
+from tests.support.world import Clock
 
 CATALOG = Catalog.load()
 GOOD = (ROOT / "scenarios" / "district-water-smart-network.yaml").read_text("utf-8")
@@ -52,21 +52,16 @@ def author_settings(tmp_path: Path, fake: FakeOpenAI) -> Settings:
 
 
 @pytest.fixture
-async def tb(tmp_path: Path, fake: FakeOpenAI) -> AsyncIterator[TeamBot]:
-    """A trainer's team with one rep; the author model on the fake server."""
-    async with TeamBot(author_settings(tmp_path, fake), Clock()) as started:
-        await started.team()
-        yield started
-    assert started.api.unexpected == []
+def tb_settings(tmp_path: Path, fake: FakeOpenAI) -> Settings:
+    """`tb` is a trainer's team with one rep; the author model on the fake server."""
+    return author_settings(tmp_path, fake)
 
 
 @pytest.fixture
 async def offline(settings: Settings) -> AsyncIterator[TeamBot]:
     """The same team with no model configured."""
-    async with TeamBot(settings, Clock()) as started:
-        await started.team()
+    async for started in running(settings):
         yield started
-    assert started.api.unexpected == []
 
 
 def shown(tb: TeamBot, head: str = PREVIEW) -> str:

@@ -3,27 +3,33 @@ through per-chat scopes, teams and invite deep links, the linked group, /help.""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.i18n import Catalog
 from bot.settings import Settings
 from bot.telegram.menus import REP_COMMANDS, TRAINER_COMMANDS
 from tests.support.bot_harness import eventually
-from tests.support.team_bot import GROUP, OPERATOR, OUTSIDER, REP, REP2, TRAINER, TeamBot
-from tests.team_world import Clock
+from tests.support.team_bot import (
+    GROUP,
+    OPERATOR,
+    OUTSIDER,
+    REP,
+    REP2,
+    TRAINER,
+    Setup,
+    TeamBot,
+    no_setup,
+)
+from tests.support.world import Clock
 
 CATALOG = Catalog.load()
 TRAINER_ONLY = CATALOG.t("zh", "team.denied.trainer_only")
 
 
 @pytest.fixture
-async def tb(settings: Settings) -> AsyncIterator[TeamBot]:
-    """The bot with an operator (ADMIN_TELEGRAM_IDS) on a test clock; no unknown Bot API calls."""
-    async with TeamBot(settings, Clock()) as started:
-        yield started
-    assert started.api.unexpected == []
+def tb_setup() -> Setup:
+    """`tb` is the bot with an operator (ADMIN_TELEGRAM_IDS) on a test clock, and no team."""
+    return no_setup
 
 
 @pytest.mark.parametrize(

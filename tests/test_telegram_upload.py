@@ -4,16 +4,13 @@ download, a binary file) and valid (a new version, then test play)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.domain.scenario import Scenario
 from bot.i18n import Catalog
-from bot.settings import Settings
 from bot.telegram.app import file_url
 from tests.support.team_bot import OTHER_TRAINER, TRAINER, TeamBot
-from tests.team_world import VALID_YAML_ID, Clock, scenario_yaml
+from tests.support.world import VALID_YAML_ID, scenario_yaml
 
 CATALOG = Catalog.load()
 
@@ -21,15 +18,6 @@ CATALOG = Catalog.load()
 def invalid(detail: str) -> str:
     """The refusal a trainer reads for a scenario file."""
     return CATALOG.t("zh", "error.scenario_invalid", detail=detail)
-
-
-@pytest.fixture
-async def tb(settings: Settings) -> AsyncIterator[TeamBot]:
-    """A trainer's team with one rep."""
-    async with TeamBot(settings, Clock()) as started:
-        await started.team()
-        yield started
-    assert started.api.unexpected == []
 
 
 async def test_a_valid_file_is_saved_as_version_one_and_can_be_test_played(

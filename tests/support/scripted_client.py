@@ -53,8 +53,7 @@ def services_with(settings: Settings, client: ClientModel) -> ServicesFactory:
 
     @asynccontextmanager
     async def open_services() -> AsyncIterator[Container]:
-        async with container(settings) as built:
-            built.practice.client = client
+        async with container(settings, client=client) as built:
             yield built
 
     return open_services

@@ -4,7 +4,7 @@ Telegram user with their own private chat, on services whose training clock the 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -13,7 +13,7 @@ from bot.settings import Settings
 from bot.telegram.app import ServicesFactory
 from tests.support.bot_api import JSON, BotApi
 from tests.support.bot_harness import BotHarness, bot_settings
-from tests.team_world import Clock
+from tests.support.world import Clock
 
 OPERATOR, TRAINER, REP, REP2, OUTSIDER = 1000, 2001, 3001, 3002, 4001
 OTHER_TRAINER = 2002
@@ -155,3 +155,37 @@ class TeamBot:
         await self.say(rep, OPENING)
         self.clock.advance(minutes=1)
         await self.say(rep, "/end")
+
+
+Setup = Callable[[TeamBot], Awaitable[object]]
+"""What a started bot goes through before the test gets it."""
+
+
+async def no_setup(bot: TeamBot) -> None:
+    """Nothing: the bot as started, with only the operator named in the settings."""
+
+
+async def with_played_task(bot: TeamBot) -> None:
+    """A team whose rep has played and finished an assigned task."""
+    await bot.team()
+    await bot.assign(mark="0")
+    await bot.play_task(REP)
+
+
+async def running(
+    settings: Settings,
+    setup: Setup = TeamBot.team,
+    kind: type[TeamBot] = TeamBot,
+    strict: bool = True,
+) -> AsyncIterator[TeamBot]:
+    """A started `kind` of bot on a test clock, after `setup` (by default a trainer's team of
+    one rep); once the test is done, with `strict`, no Bot API call it did not know.
+
+    The body of the `tb` fixture (tests/conftest.py); a fixture yields from it with
+    `async for bot in running(...): yield bot`.
+    """
+    async with kind(settings, Clock()) as started:
+        await setup(started)
+        yield started
+    if strict:
+        assert started.api.unexpected == []

@@ -109,9 +109,11 @@ class World:
 
 
 def build_world(db: Database, catalog: Catalog, library: ScenarioLibrary) -> World:
-    """Services wired as the composition root wires them, on a test clock."""
-    clock = Clock()
-    db.clock = clock  # the one clock: storage timestamps and the services agree
+    """Services wired as the composition root wires them, on the database's clock: the one
+    clock, so storage timestamps and the services agree (open the database on a `Clock`)."""
+    clock = db.clock
+    if not isinstance(clock, Clock):
+        raise TypeError("build_world needs a database opened on a tests.support.world.Clock")
     settings = Settings(_env_file=None, admin_telegram_ids=[OPERATOR_TG])  # type: ignore[call-arg]
     practice = PracticeService(
         db, library, OfflineClient(load_phrases()), GradingService(OfflineJudge(catalog))
