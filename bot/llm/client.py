@@ -9,8 +9,10 @@ what was earned. Unearned facts are never in the prompt; the guard still checks 
 
 from __future__ import annotations
 
+import itertools
 import logging
 import random
+import re
 import secrets
 from typing import Any, cast
 
@@ -223,23 +225,38 @@ class LLMClient:
         self, turn: ClientTurn, speech: GuardedSpeech, report: dict[str, Any]
     ) -> None:
         """Replace what leaked with in-character words; what was already shown stays."""
-        plan = cast(TurnPlan, turn.plan)
         leak = cast(Leak, speech.leak)
         log.warning("guard stopped a client reply: %s %s", leak.kind, leak.item)
         report["guard"] = {"kind": leak.kind, "item": leak.item, "kept_chars": len(speech.text)}
         if not speech.text:
             await speech.say(self.offline.compose(turn))
             return
-        lang = turn.scenario.language
+        tail = self._rest_of_plan(turn, speech.text)
+        if tail:
+            joiner = "" if turn.scenario.language == "zh" else " "
+            await speech.say(joiner + joiner.join(tail))
+
+    def _rest_of_plan(self, turn: ClientTurn, shown: str) -> list[str]:
+        """What the plan still owes after the words already shown: a fact, a concern, an
+        acceptance, the gatekeeper's pass, an ending — and an official's evasion only where
+        the plan evades or the rep stepped outside the scene. A leak cut into a hand-over
+        ('…您进去吧。') is finished by the hand-over, not by 「这个我现在不好答」."""
+        plan, scenario = cast(TurnPlan, turn.plan), turn.scenario
         seed = f"{turn.seed}:{len(turn.transcript)}"
-        bank = self.phrases[lang]
-        tail = [pick(bank, "meta" if plan.reaction == "meta" else "deflect", seed)]
-        if plan.commitment == "accepted":
-            tail.append(turn.scenario.commitment.accept)
+        bank = self.phrases[scenario.language]
+        stage = scenario.stages[turn.before.stage]
+        lines: list[str] = []
+        if plan.reaction == "meta":
+            lines.append(pick(bank, "meta", seed))
+        elif plan.deflect:
+            lines.append(pick(bank, "deflect", seed))
+        lines += [scenario.reveal_line(turn.before.stage, k) for k in plan.reveal]
+        lines += planned_lines(turn)
+        if plan.advance and stage.advance:
+            lines.append(stage.advance.line)
         if plan.end in _ENDINGS:
-            tail.append(pick(bank, _ENDINGS[plan.end], seed))
-        joiner = "" if lang == "zh" else " "
-        await speech.say(joiner + joiner.join(t for t in tail if t))
+            lines.append(pick(bank, _ENDINGS[plan.end], seed))
+        return [line for line in dict.fromkeys(lines) if line and not _already_said(line, shown)]
 
     def _finish(
         self,
@@ -321,3 +338,18 @@ def pick(bank: Bank, kind: str, seed: str) -> str:
     options = bank.get(kind, [])
     lines = list(options) if isinstance(options, list) else []
     return random.Random(seed).choice(lines) if lines else ""
+
+
+def _already_said(line: str, shown: str) -> bool:
+    """Whether the words shown already say `line`, perhaps in other words: most of its
+    character pairs (Chinese) or word pairs (English) are there."""
+
+    def pairs(text: str) -> set[str]:
+        words = re.findall(r"[a-z0-9']+", text.lower())
+        if len(words) >= 3:
+            return {f"{a} {b}" for a, b in itertools.pairwise(words)}
+        chars = re.sub(r"\W", "", text)
+        return {chars[i : i + 2] for i in range(len(chars) - 1)}
+
+    wanted = pairs(line)
+    return bool(wanted) and len(wanted & pairs(shown)) >= 0.6 * len(wanted)
