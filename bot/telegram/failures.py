@@ -97,6 +97,13 @@ async def report(update: object, context: Context, error: BaseException) -> None
         text, markup = await _refusal(update, rt, lang, error)
     else:
         text, markup = _unexpected(update, rt, lang, error), None
+    await _tell(update, context, text, markup)
+
+
+async def _tell(
+    update: object, context: Context, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Say it in the update's chat (if it has one); a failure to say it is only logged."""
     chat = update.effective_chat if isinstance(update, Update) else None
     if chat is None:
         return
