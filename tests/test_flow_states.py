@@ -6,6 +6,7 @@ dict-shaped row read (or dropped as expired, never half-used)."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -14,8 +15,9 @@ from bot.storage.database import Database
 from bot.storage.drafts import DraftRepository
 from bot.telegram import assign_flow as af
 from bot.telegram import studio_flow as sf
-from bot.telegram.drafts import DraftExpired, Drafts
-from bot.telegram.handlers.review import ReasonState
+from bot.telegram.drafts import Draft, DraftExpired, Drafts, FlowState
+from bot.telegram.handlers.review import CommentState, ReasonState
+from bot.telegram.handlers.uploads import UploadState
 
 NOW = dt.datetime(2026, 12, 3, 4, 0, tzinfo=dt.UTC)  # 12:00 in Shanghai
 ZONE = "Asia/Shanghai"
@@ -147,3 +149,40 @@ async def test_an_old_row_reads_and_an_unreadable_one_is_dropped_as_expired(db: 
         await Drafts(db).load(USER, af.AssignState, "assign", "abcd1234")
     assert raised.value.code == "tg.team.draft_expired"
     assert await Drafts(db).get(USER) is None  # forgotten, not left to fail again
+
+
+@pytest.mark.parametrize(
+    ("model", "old"),
+    [
+        (CommentState, {"session": "s-1", "name": "小陈", "awaits": "comment"}),
+        (
+            ReasonState,
+            {"session": "s-1", "dimension": "empathy", "score": "4.5", "name": "小陈"},
+        ),
+        (
+            sf.StudioState,
+            {
+                "team": 7,
+                "team_name": "华东一组",
+                "answers": {"case": "区水务局"},
+                "awaits": "money",
+            },
+        ),
+        (UploadState, {"file": "file-id", "name": None}),
+    ],
+)
+def test_every_flows_old_dict_shape_still_reads(
+    model: type[FlowState], old: dict[str, Any]
+) -> None:
+    flow = Draft("kind", "abcd1234", old).typed(model)
+    again = flow.stored().typed(model)  # what the next step reads back
+    assert (again.nonce, again.state) == ("abcd1234", flow.state)
+
+
+def test_a_reason_keeps_its_score_as_a_number_and_waits_for_the_reason() -> None:
+    state = ReasonState.model_validate(
+        {"session": "s", "dimension": "d", "score": "4.5", "name": "n"}
+    )
+    assert (state.score, state.awaits) == (4.5, "reason")
+    with pytest.raises(DraftExpired):
+        Draft("reason", "abcd1234", {"session": "s"}).typed(ReasonState)
