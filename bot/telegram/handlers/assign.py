@@ -111,6 +111,7 @@ async def _page(
 async def _cancel(
     update: Update, context: Context, person: Person, flow: Assign, kind: str, value: str
 ) -> None:
+    """ "Cancel": nothing is assigned, and the set-up's buttons are stale from now on."""
     await drafts(context).clear(sender(update))
     await screen(update, context, texts(context, person)("tg.team.assign_cancelled"))
 
@@ -118,6 +119,7 @@ async def _cancel(
 async def _ok(
     update: Update, context: Context, person: Person, flow: Assign, kind: str, value: str
 ) -> None:
+    """ "Assign": confirmed (or the first question still open is asked)."""
     await _confirm(update, context, person, flow)
 
 
@@ -146,6 +148,7 @@ async def _answered(
 
 Button = Callable[[Update, Context, Person, Assign, str, str], Awaitable[None]]
 BUTTONS: dict[str, Button] = {"p": _page, "x": _cancel, "ok": _ok, "s": _scenario}
+"""The buttons that do something other than answer a step (those go to `_answered`)."""
 
 
 def _now(context: Context) -> dt.datetime:
