@@ -135,9 +135,9 @@ class Drafts:
             await self.clear(telegram_id)
             raise
 
-    async def save(self, telegram_id: int, flow: Flow[Any] | Draft) -> None:
+    async def save(self, telegram_id: int, flow: Flow[Any]) -> None:
         """Store the flow as it stands now."""
-        draft = flow.stored() if isinstance(flow, Flow) else flow
+        draft = flow.stored()
         async with self.db.session() as s:
             await DraftRepository(s).put(telegram_id, draft.kind, draft.nonce, draft.data)
 
