@@ -13,6 +13,7 @@ from sqlalchemy import update
 
 from bot.i18n import Catalog
 from bot.settings import Settings
+from bot.storage.drafts import DraftRepository
 from bot.storage.models import PracticeSessionRow
 from bot.telegram import jobs
 from tests.support.bot_api import BotApi
@@ -151,6 +152,27 @@ async def test_the_set_up_survives_a_restart_mid_way(settings: Settings) -> None
         await tb.tap(TRAINER, label="1")
         await tb.tap(TRAINER, label="布置")
         assert tb.last(REP).startswith(f"📋 你有新的练习任务（华东一组）：「{TITLE}」")
+
+
+async def test_an_old_shaped_draft_resumes_and_an_unreadable_one_has_expired(tb: TeamBot) -> None:
+    await tb.say(TRAINER, "/assign")
+    await tb.tap(TRAINER, label="区卫健委")
+    await tb.tap(TRAINER, label="全体销售")
+    db = tb.bot.services.db
+    async with db.session() as s:  # the row as the bot stored it before drafts were typed
+        row = await DraftRepository(s).get(TRAINER)
+        assert row is not None and row.data["target"] == 0
+        kind, nonce = row.kind, row.nonce
+        old = {k: v for k, v in row.data.items() if k not in ("target", "due", "due_local")}
+        await DraftRepository(s).put(TRAINER, kind, nonce, {**old, "member": None})
+    await tb.say(TRAINER, "3天")
+    assert tb.last(TRAINER).startswith("第 4 步：及格线？")
+    async with db.session() as s:  # a row this version cannot read at all
+        await DraftRepository(s).put(TRAINER, kind, nonce, {"awaits": "mark"})
+    await tb.say(TRAINER, "60")
+    assert tb.last(TRAINER) == CATALOG.t("zh", "tg.team.draft_expired")
+    await tb.say(TRAINER, "60")  # the draft is gone: text is practice again
+    assert tb.last(TRAINER) == CATALOG.t("zh", "tg.no_session")
 
 
 async def test_cancel_drops_the_set_up_and_text_is_practice_again(tb: TeamBot) -> None:

@@ -82,22 +82,8 @@ async def report_error(update: object, context: Context, error: BaseException) -
     """Tell the user about an error (a domain error in their words), or log it. A reply
     Telegram could not take for a while is owed, not apologised for: it is sent again."""
     rt = context.bot_data.runtime
-    if transient(error) and isinstance(update, Update) and rt is not None:
-        if rt.inbox.owe(update):
-            log.warning(
-                "update %s: reply not delivered (%s), kept to send again", update.update_id, error
-            )
-        else:
-            log.error("update %s: reply given up after %d tries", update.update_id, MAX_TRIES)
+    if _kept_quiet(update, rt, error):
         return
-    if isinstance(error, RetryAfter):
-        # The rate limiter already retried; telling the rep would only add to the flood.
-        log.warning("flood control: Telegram asked to wait %.0f s", retry_seconds(error))
-        return
-    if isinstance(error, Forbidden):
-        log.info("cannot write to this chat (the user blocked the bot?): %s", error.message)
-        return
-    chat = update.effective_chat if isinstance(update, Update) else None
     if rt is None:
         log.error("error before the bot's services were open", exc_info=error)
         return
@@ -108,25 +94,65 @@ async def report_error(update: object, context: Context, error: BaseException) -
         return
     lang = _language(update, context, rt.services.settings.default_language)
     if isinstance(error, TrainerError):
-        log.info("refused: %s", error)
-        params = dict(error.params)
-        if isinstance(error, ActiveSessionExists) and isinstance(update, Update):
-            # The service names the scenario by its Chinese title; say it in the reader's.
-            params["scenario"] = await _active_title(update, rt, lang) or params.get("scenario")
-        if isinstance(error, ScenarioInvalid) and params.get("problems"):
-            # The loader's problems in the trainer's words, not pydantic's English.
-            found = params["problems"]
-            params["detail"] = upload_text.problems(rt.catalog, lang, params["source"], found)
-        text = rt.catalog.error(lang, error.code, params)
-        markup = _markup(error, update, rt, lang)
+        text, markup = await _refusal(update, rt, lang, error)
     else:
-        update_id = update.update_id if isinstance(update, Update) else None
-        log.error("unexpected error handling update %s", update_id, exc_info=error)
-        metrics().updates.labels("error").inc()
-        text, markup = rt.t(lang, "error.generic"), None
+        text, markup = _unexpected(update, rt, lang, error), None
+    await _tell(update, context, text, markup)
+
+
+async def _tell(
+    update: object, context: Context, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Say it in the update's chat (if it has one); a failure to say it is only logged."""
+    chat = update.effective_chat if isinstance(update, Update) else None
     if chat is None:
         return
     try:
         await send_html(context.bot, chat.id, html.escape(text), markup)
     except TelegramError as exc:
         log.warning("could not tell the user about the error: %s", exc)
+
+
+def _kept_quiet(update: object, rt: Runtime | None, error: BaseException) -> bool:
+    """Errors nobody is told about: a reply owed (sent again later), flood control, a chat
+    that blocked the bot. Each is logged; True when handled so."""
+    if transient(error) and isinstance(update, Update) and rt is not None:
+        if rt.inbox.owe(update):
+            log.warning(
+                "update %s: reply not delivered (%s), kept to send again", update.update_id, error
+            )
+        else:
+            log.error("update %s: reply given up after %d tries", update.update_id, MAX_TRIES)
+        return True
+    if isinstance(error, RetryAfter):
+        # The rate limiter already retried; telling the rep would only add to the flood.
+        log.warning("flood control: Telegram asked to wait %.0f s", retry_seconds(error))
+        return True
+    if isinstance(error, Forbidden):
+        log.info("cannot write to this chat (the user blocked the bot?): %s", error.message)
+        return True
+    return False
+
+
+async def _refusal(
+    update: object, rt: Runtime, lang: Lang, error: TrainerError
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A domain error in the user's words, with the buttons that act on it."""
+    log.info("refused: %s", error)
+    params = dict(error.params)
+    if isinstance(error, ActiveSessionExists) and isinstance(update, Update):
+        # The service names the scenario by its Chinese title; say it in the reader's.
+        params["scenario"] = await _active_title(update, rt, lang) or params.get("scenario")
+    if isinstance(error, ScenarioInvalid) and params.get("problems"):
+        # The loader's problems in the trainer's words, not pydantic's English.
+        found = params["problems"]
+        params["detail"] = upload_text.problems(rt.catalog, lang, params["source"], found)
+    return rt.catalog.error(lang, error.code, params), _markup(error, update, rt, lang)
+
+
+def _unexpected(update: object, rt: Runtime, lang: Lang, error: BaseException) -> str:
+    """An unexpected error, logged in full and counted; the user gets the generic line."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("unexpected error handling update %s", update_id, exc_info=error)
+    metrics().updates.labels("error").inc()
+    return rt.t(lang, "error.generic")

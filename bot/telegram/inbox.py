@@ -59,10 +59,7 @@ class Inbox:
         if recorded:
             return True  # `record` wrote it down a moment ago and found it still to do
         try:
-            async with self.db.session() as s:
-                receipt = await UpdateInbox(s, self.bot_id).receive(
-                    update_id, chat_key(update), update.to_dict()
-                )
+            receipt = await self._receive(update)
         except BaseException:
             self._in_flight.discard(update_id)
             raise
@@ -70,6 +67,13 @@ class Inbox:
             self._in_flight.discard(update_id)
             return False
         return True
+
+    async def _receive(self, update: Update) -> Receipt:
+        """Write the update into the inbox (one unit of work): new, or already done."""
+        async with self.db.session() as s:
+            return await UpdateInbox(s, self.bot_id).receive(
+                update.update_id, chat_key(update), update.to_dict()
+            )
 
     async def record(self, update: object) -> bool:
         """Write the update down as it arrives, before the webhook answers Telegram; False for

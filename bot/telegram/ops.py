@@ -63,15 +63,7 @@ class OpsServer:
             head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
             words = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ")
             method, path = words[0], (words[1] if len(words) > 1 else "").split("?", 1)[0]
-            if method != "GET":
-                status, kind, body = 405, "text/plain", b"GET only\n"
-            elif path == "/metrics":
-                status, kind, body = 200, TEXT_FORMAT, metrics().text()
-            elif path == "/healthz":
-                status, body = await self.health()
-                kind = "application/json"
-            else:
-                status, kind, body = 404, "text/plain", b"/healthz or /metrics\n"
+            status, kind, body = await self._answer(method, path)
             reason = {200: "OK", 404: "Not Found", 405: "Method Not Allowed"}.get(
                 status, "Service Unavailable"
             )
@@ -85,3 +77,14 @@ class OpsServer:
             pass  # a half-open or junk connection: nothing to answer
         finally:
             writer.close()
+
+    async def _answer(self, method: str, path: str) -> tuple[int, str, bytes]:
+        """The status, content type and body for a request line's method and path."""
+        if method != "GET":
+            return 405, "text/plain", b"GET only\n"
+        if path == "/metrics":
+            return 200, TEXT_FORMAT, metrics().text()
+        if path == "/healthz":
+            status, body = await self.health()
+            return status, "application/json", body
+        return 404, "text/plain", b"/healthz or /metrics\n"

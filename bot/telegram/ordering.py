@@ -14,7 +14,7 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, Protocol
 
@@ -91,36 +91,44 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         if key is not None:
             # Taken before any await, so the chain follows arrival order.
             self._tails[key] = mine
-        started = False
         try:
-            if self.gate is not None:
-                async with self._slots:
-                    if not await self.gate.admit(update):
-                        metrics().updates.labels("duplicate").inc()
-                        return
-            if previous is not None:
-                await asyncio.wait([previous])  # never cancels the previous update
-            async with self._slots, self._turn(update) as due:
-                if not due:
-                    # Another worker finished it while this one waited for the chat.
-                    metrics().updates.labels("duplicate").inc()
-                    await self._done(update)
-                    return
-                started = True
-                began = time.monotonic()
-                try:
-                    with bound(**context_of(update)):
-                        await coroutine
-                finally:
-                    await self._done(update)
-                    metrics().handler_seconds.observe(time.monotonic() - began)
-                    metrics().updates.labels("handled").inc()
+            if await self._admitted(update):
+                if previous is not None:
+                    await asyncio.wait([previous])  # never cancels the previous update
+                await self._handle(update, coroutine)
         finally:
-            if not started and inspect.iscoroutine(coroutine):
-                coroutine.close()
+            if inspect.iscoroutine(coroutine) and _unstarted(coroutine):
+                coroutine.close()  # a duplicate, or cancelled before its turn
             mine.set_result(None)
             if key is not None and self._tails.get(key) is mine:
                 del self._tails[key]
+
+    async def _admitted(self, update: object) -> bool:
+        """Whether the gate (if any) lets the update in; a replay it has seen is counted."""
+        if self.gate is None:
+            return True
+        async with self._slots:
+            if await self.gate.admit(update):
+                return True
+        metrics().updates.labels("duplicate").inc()
+        return False
+
+    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle the update in a slot and in the chat's turn: timed, counted, noted done."""
+        async with self._slots, self._turn(update) as due:
+            if not due:
+                # Another worker finished it while this one waited for the chat.
+                metrics().updates.labels("duplicate").inc()
+                await self._done(update)
+                return
+            began = time.monotonic()
+            try:
+                with bound(**context_of(update)):
+                    await coroutine
+            finally:
+                await self._done(update)
+                metrics().handler_seconds.observe(time.monotonic() - began)
+                metrics().updates.labels("handled").inc()
 
     def _turn(self, update: object) -> AbstractAsyncContextManager[bool]:
         return self.turns(update) if self.turns is not None else _always()
@@ -139,3 +147,8 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Nothing to close: PTB waits for running updates before shutting down."""
+
+
+def _unstarted(coroutine: Coroutine[Any, Any, Any]) -> bool:
+    """Whether the handler's coroutine was never run (then it is closed, not left to warn)."""
+    return inspect.getcoroutinestate(coroutine) == inspect.CORO_CREATED

@@ -85,14 +85,20 @@ class ScreenedUpdates(BaseRequest):
         )
         if code != 200 or not url.endswith("/getUpdates"):
             return code, payload
-        try:
-            body = json.loads(payload)
-        except ValueError:
-            return code, payload  # PTB reports an invalid answer itself
-        result = body.get("result") if isinstance(body, dict) else None
-        if not isinstance(result, list):
-            return code, payload
-        screened = screen(result)
-        if screened is None:
-            return code, payload
-        return code, json.dumps({**body, "result": screened}).encode("utf-8")
+        return code, _screened(payload)
+
+
+def _screened(payload: bytes) -> bytes:
+    """A `getUpdates` answer with its updates screened (unchanged if nothing was dropped, or
+    if it is not an answer PTB could read: PTB reports an invalid answer itself)."""
+    try:
+        body = json.loads(payload)
+    except ValueError:
+        return payload
+    result = body.get("result") if isinstance(body, dict) else None
+    if not isinstance(result, list):
+        return payload
+    screened = screen(result)
+    if screened is None:
+        return payload
+    return json.dumps({**body, "result": screened}).encode("utf-8")

@@ -138,25 +138,35 @@ async def edit_html(
     """Replace a message's text with HTML (continuing in new messages past the limit)."""
     parts = split_html(text)
     first, rest = parts[0], parts[1:]
-    first_markup = None if rest else markup
-    try:
-        await bot.edit_message_text(
-            first, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=first_markup
-        )
-    except BadRequest as exc:
-        if _unparsable(exc):
-            log.warning("HTML refused in an edit, using plain text: %s", exc.message)
-            try:
-                await bot.edit_message_text(
-                    plain_text(first), chat_id, message_id, reply_markup=first_markup
-                )
-            except BadRequest as again:
-                if not not_modified(again):
-                    raise
-        elif not not_modified(exc):
-            raise
+    await _edit_first(bot, chat_id, message_id, first, None if rest else markup)
     for i, part in enumerate(rest):
         await send_part(bot, chat_id, part, markup if i == len(rest) - 1 else None)
+
+
+async def _edit_first(
+    bot: ExtBot[None],
+    chat_id: int,
+    message_id: int,
+    first: str,
+    markup: InlineKeyboardMarkup | None,
+) -> None:
+    """Edit the message into the text's first part: as plain text if Telegram cannot parse
+    the HTML; an edit that changes nothing is fine."""
+    try:
+        await bot.edit_message_text(
+            first, chat_id, message_id, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    except BadRequest as exc:
+        if not _unparsable(exc):
+            if not not_modified(exc):
+                raise
+            return
+        log.warning("HTML refused in an edit, using plain text: %s", exc.message)
+        try:
+            await bot.edit_message_text(plain_text(first), chat_id, message_id, reply_markup=markup)
+        except BadRequest as again:
+            if not not_modified(again):
+                raise
 
 
 async def photo_in_place(

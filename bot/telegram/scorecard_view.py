@@ -42,6 +42,14 @@ async def send_scorecard(
     zone = rt.services.settings.team_time_zone
     text = scorecard_text(body, rt.catalog, lang, title=title, html=True, zone=zone)
     await say(update, context, "\n\n".join(p for p in (text, comments) if p))
+    await _radar(update, context, person, started, card, past)
+
+
+async def _radar(
+    update: Update, context: Context, person: Person, started: Started, card: Scorecard, past: bool
+) -> None:
+    """The card's radar chart, captioned with the overall score, with the follow-up buttons."""
+    rt, lang = context.runtime, person.language
     scores = {d: v.score for d, v in card.dimensions.items()}
     png = await charts.draw(
         charts.radar, scores, dimension_labels(context, person), rt.t(lang, "tg.radar_title")

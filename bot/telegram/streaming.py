@@ -95,18 +95,23 @@ class ReplyStream:
         except RetryAfter as exc:
             self._next_at = now + retry_seconds(exc)
         except BadRequest as exc:
-            if self.drafts:
-                # Not a private chat after all, or a Bot API server without drafts.
-                log.info("drafts unavailable in chat %s: %s", self.chat_id, exc.message)
-                self.policy.no_drafts.add(self.chat_id)
-                self.drafts = False
-                self.interval = self.policy.edit_interval
-                self._next_at = float("-inf")
-            elif not not_modified(exc):
-                log.warning("preview edit refused: %s", exc.message)
+            self._refused(exc)
         except TelegramError as exc:
             # A lost preview is not worth failing the turn; the final text still goes out.
             log.warning("preview not shown: %s", exc)
+
+    def _refused(self, exc: BadRequest) -> None:
+        """A preview Telegram refused: drafts unavailable here (edit a message instead from
+        now on), or an edit that changed nothing (fine), or one worth a warning."""
+        if self.drafts:
+            # Not a private chat after all, or a Bot API server without drafts.
+            log.info("drafts unavailable in chat %s: %s", self.chat_id, exc.message)
+            self.policy.no_drafts.add(self.chat_id)
+            self.drafts = False
+            self.interval = self.policy.edit_interval
+            self._next_at = float("-inf")
+        elif not not_modified(exc):
+            log.warning("preview edit refused: %s", exc.message)
 
     async def _show(self, preview: str) -> None:
         if self.drafts:

@@ -1,37 +1,52 @@
 """/assign: a short guided set-up — team, scenario, who, due date, pass mark, minimum attempts,
-confirm. Each answer is stored in the trainer's draft (the database, not process memory), so a
-restart mid-way loses nothing; the buttons carry the draft's nonce, so an old button cannot act
-on a newer draft. Pressing an earlier step's button again changes that answer."""
+confirm. The state is an `AssignState` (see `assign_flow`: the typed steps and their pure
+transitions) stored in the trainer's draft (the database, not process memory), so a restart
+mid-way loses nothing; the buttons carry the draft's nonce, so an old button cannot act on a
+newer draft. Pressing an earlier step's button again changes that answer."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.domain.periods import local_text, parse_due
 from bot.domain.roles import Role
 from bot.domain.scenario import Scenario
-from bot.errors import InvalidRequest
+from bot.errors import InvalidRequest, StaleButton
+from bot.services.assignments import Assigned
 from bot.services.teams import TeamInfo
 from bot.services.users import Person
 from bot.telegram import assign_keys, inputs, keyboards, team_keys
+from bot.telegram.assign_flow import (
+    BUTTON_STEPS,
+    TYPED,
+    AssignState,
+    Step,
+    answer,
+    asking,
+    choose_scenario,
+    due_missed,
+    next_step,
+    offer_reps,
+    target_name,
+)
 from bot.telegram.buttons import stale
-from bot.telegram.drafts import AWAITS, Draft, drafts
+from bot.telegram.drafts import Draft, Flow, drafts
 from bot.telegram.failures import report_error
 from bot.telegram.jobs import schedule
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say, sender
 from bot.telegram.staff import args, chosen, notify, number, one_team, screen, texts
 
 KIND = "assign"
-STEPS = ("scenario", "member", "due", "mark", "attempts")
 DUE_ERRORS = ("team.error.due_past", "team.error.due_far")
+Assign = Flow[AssignState]
 
 
-async def _scenarios(context: Context, person: Person, draft: Draft) -> list[Scenario]:
-    found = await context.runtime.training.uploads.scenarios(person.id, int(draft.data["team"]))
+async def _scenarios(context: Context, person: Person, flow: Assign) -> list[Scenario]:
+    found = await context.runtime.training.uploads.scenarios(person.id, flow.state.team)
     return [entry.scenario for entry in found]
 
 
@@ -52,26 +67,24 @@ async def assign_team(update: Update, context: Context) -> None:
 
 
 async def _begin(update: Update, context: Context, person: Person, team: TeamInfo) -> None:
-    scenarios = await context.runtime.training.uploads.scenarios(person.id, team.id)
-    draft = await drafts(context).begin(
-        sender(update), KIND, team=team.id, team_name=team.name, zone=team.time_zone
-    )
-    await _scenario_page(update, context, person, draft, [e.scenario for e in scenarios], 0)
+    state = AssignState(team=team.id, team_name=team.name, zone=team.time_zone)
+    flow = await drafts(context).begin(sender(update), KIND, state)
+    await _scenario_page(update, context, person, flow, await _scenarios(context, person, flow), 0)
 
 
 async def _scenario_page(
     update: Update,
     context: Context,
     person: Person,
-    draft: Draft,
+    flow: Assign,
     scenarios: list[Scenario],
     page: int,
 ) -> None:
     rt, t = context.runtime, texts(context, person)
     page = max(0, min(page, keyboards.pages(len(scenarios)) - 1))
-    head = t("tg.team.assign_scenario", team=draft.data["team_name"])
+    head = t("tg.team.assign_scenario", team=flow.state.team_name)
     body = html.escape(keyboards.picker(rt.catalog, person.language, scenarios, page))
-    keys = assign_keys.scenario_picker(rt.catalog, person.language, draft.nonce, scenarios, page)
+    keys = assign_keys.scenario_picker(rt.catalog, person.language, flow.nonce, scenarios, page)
     await screen(update, context, f"{head}\n\n{body}", keys)
 
 
@@ -79,178 +92,213 @@ async def step(update: Update, context: Context) -> None:
     """A button of the set-up: record the answer, then ask the next open question."""
     person = await rep(update, context)
     nonce, kind, value = args(update, 3)
-    draft = await drafts(context).get(sender(update), KIND, nonce)
-    if draft is None:
+    flow = await drafts(context).load(sender(update), AssignState, KIND, nonce)
+    if flow is None:
         await stale(update, context)
         return
-    if kind == "p":
-        await _scenario_page(
-            update,
-            context,
-            person,
-            draft,
-            await _scenarios(context, person, draft),
-            inputs.page(value),
-        )
+    handler = BUTTONS.get(kind, _answered)
+    await handler(update, context, person, flow, kind, value)
+
+
+async def _page(
+    update: Update, context: Context, person: Person, flow: Assign, kind: str, value: str
+) -> None:
+    """A page of the scenario picker."""
+    scenarios = await _scenarios(context, person, flow)
+    await _scenario_page(update, context, person, flow, scenarios, inputs.page(value))
+
+
+async def _cancel(
+    update: Update, context: Context, person: Person, flow: Assign, kind: str, value: str
+) -> None:
+    """ "Cancel": nothing is assigned, and the set-up's buttons are stale from now on."""
+    await drafts(context).clear(sender(update))
+    await screen(update, context, texts(context, person)("tg.team.assign_cancelled"))
+
+
+async def _ok(
+    update: Update, context: Context, person: Person, flow: Assign, kind: str, value: str
+) -> None:
+    """ "Assign": confirmed (or the first question still open is asked)."""
+    await _confirm(update, context, person, flow)
+
+
+async def _scenario(
+    update: Update, context: Context, person: Person, flow: Assign, kind: str, value: str
+) -> None:
+    """A scenario picked from the picker (one the trainer may still assign)."""
+    scenario = keyboards.find_scenario_in(await _scenarios(context, person, flow), value)
+    if scenario is None:
+        await stale(update, context)
         return
-    if kind == "x":
-        await drafts(context).clear(sender(update))
-        await screen(update, context, texts(context, person)("tg.team.assign_cancelled"))
-        return
-    if kind == "ok":
-        await _confirm(update, context, person, draft)
-        return
-    if kind == "s":
-        scenario = keyboards.find_scenario_in(await _scenarios(context, person, draft), value)
-        if scenario is None:
-            await stale(update, context)
-            return
-        draft.data.update(
-            scenario=scenario.id,
-            title=scenario.title_in(person.language),
-            default_mark=scenario.pass_mark,
-        )
-    elif kind == "m":
-        reps: dict[str, str] = draft.data.get("reps", {})
-        if value != "0" and value not in reps:
-            await stale(update, context)
-            return
-        draft.data["member"] = None if value == "0" else int(value)
-    elif kind == "d":
-        _set_due(context, draft, value)
-    elif kind == "k":
-        draft.data["mark"] = _mark(value)
-    elif kind == "a":
-        draft.data["attempts"] = inputs.count(value, 100)
-    await _next(update, context, person, draft)
+    title = scenario.title_in(person.language)
+    state = choose_scenario(flow.state, scenario.id, title, scenario.pass_mark)
+    await _next(update, context, person, flow.to(state))
+
+
+async def _answered(
+    update: Update, context: Context, person: Person, flow: Assign, kind: str, value: str
+) -> None:
+    """A button answering who, when, the pass mark or the attempts (else: ask again)."""
+    state = flow.state
+    if kind in BUTTON_STEPS:
+        state = answer(state, BUTTON_STEPS[kind], value, _now(context))
+    await _next(update, context, person, flow.to(state))
+
+
+Button = Callable[[Update, Context, Person, Assign, str, str], Awaitable[None]]
+BUTTONS: dict[str, Button] = {"p": _page, "x": _cancel, "ok": _ok, "s": _scenario}
+"""The buttons that do something other than answer a step (those go to `_answered`)."""
+
+
+def _now(context: Context) -> dt.datetime:
+    return context.runtime.training.assignments.clock()
 
 
 async def typed(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
     """Text typed while the set-up waits for a due date or a pass mark."""
-    if draft.awaits == "due":
-        _set_due(context, draft, text)
-    elif draft.awaits == "mark":
-        draft.data["mark"] = _mark(text)
-    await _next(update, context, person, draft)
-
-
-def _set_due(context: Context, draft: Draft, text: str) -> None:
-    """Read the due date in the team's time zone now, so a mistake is caught at this step."""
-    clock = context.runtime.training.assignments.clock
-    due = parse_due(text, str(draft.data["zone"]), clock())
-    draft.data.update(due=due.isoformat(), due_local=local_text(due, str(draft.data["zone"])))
-
-
-def _mark(text: str) -> int:
-    return inputs.percent(text)
+    flow = await drafts(context).read(sender(update), draft, AssignState)
+    state = flow.state
+    if state.awaits in TYPED:
+        state = answer(state, state.awaits, text, _now(context))
+    await _next(update, context, person, flow.to(state))
 
 
 async def _next(
-    update: Update, context: Context, person: Person, draft: Draft, fresh: bool = False
+    update: Update, context: Context, person: Person, flow: Assign, fresh: bool = False
 ) -> None:
-    """Store the draft and ask the first question still open (or for confirmation), in the
+    """Store the flow and ask the first question still open (or for confirmation), in the
     pressed button's message unless `fresh` (after an error, the question goes below it)."""
-    rt, t, lang = context.runtime, texts(context, person), person.language
-    show = say if fresh else screen
-    draft.data.pop(AWAITS, None)
-    missing = next((s for s in STEPS if s not in draft.data), None)
-    if missing == "scenario":
-        await drafts(context).save(sender(update), draft)
-        await _scenario_page(
-            update, context, person, draft, await _scenarios(context, person, draft), 0
-        )
-        return
-    if missing == "member":
-        found = await rt.training.teams.members(person.id, int(draft.data["team"]))
-        reps = {str(m.user_id): m.name for m in found if m.role == Role.REP}
-        draft.data["reps"] = reps
-        await drafts(context).save(sender(update), draft)
-        keys = assign_keys.targets(
-            rt.catalog, lang, draft.nonce, [(int(k), v) for k, v in reps.items()]
-        )
-        await show(update, context, t("tg.team.assign_member", title=draft.data["title"]), keys)
-        return
-    if missing == "due":
-        draft.data[AWAITS] = "due"
-        await drafts(context).save(sender(update), draft)
-        keys = assign_keys.due_choices(rt.catalog, lang, draft.nonce)
-        await show(update, context, t("tg.team.assign_due", zone=draft.data["zone"]), keys)
-        return
-    if missing == "mark":
-        draft.data[AWAITS] = "mark"
-        await drafts(context).save(sender(update), draft)
-        keys = assign_keys.pass_marks(
-            rt.catalog, lang, draft.nonce, int(draft.data["default_mark"])
-        )
-        await show(update, context, t("tg.team.assign_mark"), keys)
-        return
-    if missing == "attempts":
-        await drafts(context).save(sender(update), draft)
-        await show(update, context, t("tg.team.assign_attempts"), assign_keys.attempts(draft.nonce))
-        return
-    await drafts(context).save(sender(update), draft)
-    await show(
-        update,
-        context,
-        _summary(context, person, draft),
-        assign_keys.confirm(rt.catalog, lang, draft.nonce),
-    )
+    step, state = asking(flow.state)
+    if step == "member":
+        state = offer_reps(state, await _reps(context, person, state.team))
+    flow = flow.to(state)
+    await drafts(context).save(sender(update), flow)
+    await ASKS[step](update, context, person, flow, say if fresh else screen)
 
 
-def _summary(context: Context, person: Person, draft: Draft) -> str:
-    t, d = texts(context, person), draft.data
-    member = d.get("member")
-    target = d["reps"].get(str(member), "") if member else t.plain("tg.team.button_everyone")
+async def _reps(context: Context, person: Person, team: int) -> dict[int, str]:
+    found = await context.runtime.training.teams.members(person.id, team)
+    return {m.user_id: m.name for m in found if m.role == Role.REP}
+
+
+async def _ask_scenario(
+    update: Update, context: Context, person: Person, flow: Assign, show: Show
+) -> None:
+    scenarios = await _scenarios(context, person, flow)
+    await _scenario_page(update, context, person, flow, scenarios, 0)
+
+
+async def _ask_member(
+    update: Update, context: Context, person: Person, flow: Assign, show: Show
+) -> None:
+    rt, t = context.runtime, texts(context, person)
+    reps = [(int(k), v) for k, v in flow.state.reps.items()]
+    keys = assign_keys.targets(rt.catalog, person.language, flow.nonce, reps)
+    await show(update, context, t("tg.team.assign_member", title=flow.state.title), keys)
+
+
+async def _ask_due(
+    update: Update, context: Context, person: Person, flow: Assign, show: Show
+) -> None:
+    rt, t = context.runtime, texts(context, person)
+    keys = assign_keys.due_choices(rt.catalog, person.language, flow.nonce)
+    await show(update, context, t("tg.team.assign_due", zone=flow.state.zone), keys)
+
+
+async def _ask_mark(
+    update: Update, context: Context, person: Person, flow: Assign, show: Show
+) -> None:
+    rt, t = context.runtime, texts(context, person)
+    keys = assign_keys.pass_marks(rt.catalog, person.language, flow.nonce, flow.state.default_mark)
+    await show(update, context, t("tg.team.assign_mark"), keys)
+
+
+async def _ask_attempts(
+    update: Update, context: Context, person: Person, flow: Assign, show: Show
+) -> None:
+    text = texts(context, person)("tg.team.assign_attempts")
+    await show(update, context, text, assign_keys.attempts(flow.nonce))
+
+
+async def _ask_confirm(
+    update: Update, context: Context, person: Person, flow: Assign, show: Show
+) -> None:
+    keys = assign_keys.confirm(context.runtime.catalog, person.language, flow.nonce)
+    await show(update, context, _summary(context, person, flow.state), keys)
+
+
+Show = Callable[[Update, Context, str, InlineKeyboardMarkup | None], Awaitable[object]]
+Ask = Callable[[Update, Context, Person, Assign, Show], Awaitable[None]]
+ASKS: dict[Step | None, Ask] = {
+    "scenario": _ask_scenario,
+    "member": _ask_member,
+    "due": _ask_due,
+    "mark": _ask_mark,
+    "attempts": _ask_attempts,
+    None: _ask_confirm,
+}
+
+
+def _summary(context: Context, person: Person, state: AssignState) -> str:
+    t = texts(context, person)
+    target = target_name(state)
     return t(
         "tg.team.assign_confirm",
-        team=d["team_name"],
-        title=d["title"],
-        target=target,
-        due=d["due_local"],
-        zone=d["zone"],
-        pass_mark=d["mark"],
-        attempts=d["attempts"],
+        team=state.team_name,
+        title=state.title,
+        target=t.plain("tg.team.button_everyone") if target is None else target,
+        due=state.due_local,
+        zone=state.zone,
+        pass_mark=state.mark,
+        attempts=state.attempts,
     )
 
 
-async def _confirm(update: Update, context: Context, person: Person, draft: Draft) -> None:
+async def _confirm(update: Update, context: Context, person: Person, flow: Assign) -> None:
     """Assign, tell the reps (and the linked group), schedule the reminders."""
-    rt, t, d = context.runtime, texts(context, person), draft.data
-    if any(s not in d for s in STEPS):
-        await _next(update, context, person, draft)
+    if next_step(flow.state) is not None:
+        await _next(update, context, person, flow)
         return
     try:
-        assigned = await rt.training.assignments.assign(
-            person.id,
-            int(d["team"]),
-            str(d["scenario"]),
-            dt.datetime.fromisoformat(str(d["due"])),
-            pass_mark=int(d["mark"]),
-            min_attempts=int(d["attempts"]),
-            member_id=d.get("member"),
-            request_key=draft.request_key(sender(update)),
-        )
+        assigned = await _assign(context, person, flow, sender(update))
     except InvalidRequest as exc:
         if exc.code not in DUE_ERRORS:
             raise
         # The due date passed while the trainer was deciding: say so and ask for it again.
-        d.pop("due", None)
         await report_error(update, context, exc)
-        await _next(update, context, person, draft, fresh=True)
+        await _next(update, context, person, flow.to(due_missed(flow.state)), fresh=True)
         return
     await drafts(context).clear(sender(update))
+    await _announce(update, context, person, assigned)
+
+
+async def _assign(context: Context, person: Person, flow: Assign, telegram_id: int) -> Assigned:
+    s = flow.state
+    if s.scenario is None or s.due is None or s.mark is None or s.attempts is None:
+        raise StaleButton()  # not reached: confirming waits for next_step to be None
+    return await context.runtime.training.assignments.assign(
+        person.id,
+        s.team,
+        s.scenario,
+        s.due,
+        pass_mark=s.mark,
+        min_attempts=s.attempts,
+        member_id=s.target or None,
+        request_key=flow.request_key(telegram_id),
+    )
+
+
+async def _announce(update: Update, context: Context, person: Person, assigned: Assigned) -> None:
+    rt, t = context.runtime, texts(context, person)
     # The reps are counted; the linked group (a notice without a user) hears it too.
     told = await notify(context, [n for n in assigned.notices if n.user_id is not None])
     await notify(context, [n for n in assigned.notices if n.user_id is None])
     if context.job_queue is not None:
         schedule(context.job_queue, assigned.reminders, rt.training.reminders.clock())
     text = t("tg.team.assigned", title=assigned.assignment.title(person.language), notified=told)
-    await screen(
-        update,
-        context,
-        text,
-        team_keys.summary_button(rt.catalog, person.language, assigned.assignment.id),
-    )
+    keys = team_keys.summary_button(rt.catalog, person.language, assigned.assignment.id)
+    await screen(update, context, text, keys)
 
 
 def register(application: App) -> None:

@@ -3,6 +3,7 @@ reply streamed, /hint, /end, /cancel, going back to a session, and the better wo
 
 from __future__ import annotations
 
+import functools
 import html
 
 from telegram import Update
@@ -17,7 +18,7 @@ from bot.telegram.render import edit_html
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, active, chat_id, rep, say
 from bot.telegram.scorecard_view import send_scorecard
 from bot.telegram.spoken import speak_reply
-from bot.telegram.streaming import typing
+from bot.telegram.streaming import ReplyStream, typing
 from bot.views.text import brief_text, hint_text, rewording_text
 
 
@@ -73,32 +74,32 @@ async def turn(
     voice: VoiceNote | None = None,
 ) -> None:
     """One rep message (typed, or a voice note's transcript) and the client's reply, streamed."""
-    rt, chat = context.runtime, update.effective_chat
-    message = update.effective_message
+    rt, chat, message = context.runtime, update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
     source = f"tg:{chat.id}:{message.message_id}"
+    play = functools.partial(rt.practice.reply, person.id, session_id, text, voice=voice)
     stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
     async with typing(context.bot, chat.id, until=lambda: stream.shown):
-        result = await rt.practice.reply(
-            person.id,
-            session_id,
-            text,
-            source_key=source,
-            on_delta=stream.delta,
-            sent_at=message.date,
-            voice=voice,
-        )
+        result = await play(source_key=source, on_delta=stream.delta, sent_at=message.date)
+    if await _shown(update, context, result, stream, source):
+        await speak_reply(context, chat.id, person, result)
+        await _after_reply(update, context, person, result)
+
+
+async def _shown(
+    update: Update, context: Context, result: TurnResult, stream: ReplyStream, source: str
+) -> bool:
+    """Send the streamed reply (once, even when the message is delivered again); True when the
+    turn is new, so what follows a reply follows it."""
+    rt = context.runtime
     if result.duplicate and (not result.reply or await rt.inbox.replied(source)):
-        return  # already played, and its answer already shown (or nothing stored to repeat)
+        return False  # already played, and its answer already shown (or nothing stored to repeat)
     # A replay after a crash may find the answer stored but never sent: send it now.
     sent = await stream.finish(client_says(result))
     if sent is not None:
         await rt.inbox.record_reply(update, source, sent.message_id)
-    if result.duplicate:
-        return
-    await speak_reply(context, chat.id, person, result)
-    await _after_reply(update, context, person, result)
+    return not result.duplicate
 
 
 async def message(update: Update, context: Context) -> None:

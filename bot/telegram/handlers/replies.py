@@ -1,7 +1,8 @@
 """Text typed into a guided flow: a due date or pass mark while setting up an assignment, a
-comment, the reason for a score change. Runs before the practice flow (handler group -1) and
-only when the sender has a draft waiting for text; then the message is the flow's, never a
-practice turn (even when it is refused), and /cancel drops the draft."""
+comment, the reason for a score change, a scenario's description. Runs before the practice
+flow (handler group -1) and only when the sender has a draft waiting for text; then the
+message is the flow's, never a practice turn (even when it is refused, or its draft has
+expired), and /cancel drops the draft."""
 
 from __future__ import annotations
 
@@ -36,13 +37,7 @@ async def typed(update: Update, context: Context) -> None:
     if text.startswith("/"):
         if text.split()[0].split("@")[0] != "/cancel":
             return  # another command: it runs, and the draft still waits
-        await drafts(context).clear(user.id)
-        person = await rep(update, context)
-        await say(
-            update,
-            context,
-            html.escape(context.runtime.t(person.language, "tg.team.draft_cancelled")),
-        )
+        await _cancel(update, context, user.id)
         raise ApplicationHandlerStop
     try:
         person = await rep(update, context)
@@ -52,6 +47,14 @@ async def typed(update: Update, context: Context) -> None:
         # would otherwise let the practice flow play it as a turn.
         await report_error(update, context, exc)
     raise ApplicationHandlerStop
+
+
+async def _cancel(update: Update, context: Context, telegram_id: int) -> None:
+    """/cancel while a flow waits for text: the draft is dropped, and the user told."""
+    await drafts(context).clear(telegram_id)
+    person = await rep(update, context)
+    text = context.runtime.t(person.language, "tg.team.draft_cancelled")
+    await say(update, context, html.escape(text))
 
 
 def register(application: App) -> None:

@@ -1,6 +1,8 @@
 """/review: a team's recent sessions; any one's transcript with its scorecard, comments and the
 audit trail of score changes; a comment the rep receives; a dimension score corrected with a
-reason. Every button names a session, and the service checks the presser may see it."""
+reason. Every button names a session, and the service checks the presser may see it. The
+comment and the reason are typed after a prompt: a `CommentState` or `ReasonState` draft
+(typed, in the database) waits for that text."""
 
 from __future__ import annotations
 
@@ -10,13 +12,31 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 from bot.services.users import Person
 from bot.telegram import inputs, keyboards, review_text, team_keys
 from bot.telegram.buttons import stale
-from bot.telegram.drafts import AWAITS, Draft, drafts
+from bot.telegram.drafts import Draft, Flow, FlowState, drafts
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say, sender
 from bot.telegram.staff import args, notify, number, one_team, screen, texts
 
 PAGE = 10
 SCORES = {f"{s:g}" for s in team_keys.SCORES}  # what the score buttons send
 COMMENT, REASON = "comment", "reason"
+
+
+class CommentState(FlowState):
+    """A comment on a session, waiting to be typed."""
+
+    session: str
+    name: str
+    awaits: str | None = COMMENT
+
+
+class ReasonState(FlowState):
+    """A dimension's new score, waiting for its reason to be typed."""
+
+    session: str
+    dimension: str
+    score: float
+    name: str
+    awaits: str | None = REASON
 
 
 async def review(update: Update, context: Context) -> None:
@@ -72,7 +92,7 @@ async def ask_comment(update: Update, context: Context) -> None:
     found = await context.runtime.training.review.open(person.id, args(update, 1)[0])
     session = found.started.session.id
     await drafts(context).begin(
-        sender(update), COMMENT, session=session, name=found.player, **{AWAITS: COMMENT}
+        sender(update), COMMENT, CommentState(session=session, name=found.player)
     )
     await say(update, context, texts(context, person)("tg.team.comment_prompt", name=found.player))
 
@@ -108,67 +128,73 @@ async def ask_reason(update: Update, context: Context) -> None:
     """A score button: the next message is the reason (kept in the audit trail)."""
     person = await rep(update, context)
     session, dimension, score = args(update, 3)
-    t = texts(context, person)
     found = await context.runtime.training.review.open(person.id, session)
     if found.card is None or dimension not in found.card.dimensions or score not in SCORES:
         await stale(update, context)
         return
-    previous = found.card.dimensions[dimension].score
-    await drafts(context).begin(
-        sender(update),
-        REASON,
-        session=found.started.session.id,
-        dimension=dimension,
-        score=score,
-        name=found.player,
-        **{AWAITS: REASON},
+    state = ReasonState(
+        session=found.started.session.id, dimension=dimension, score=float(score), name=found.player
     )
-    label = t.plain(f"dim.{dimension}")
-    text = t(
+    await drafts(context).begin(sender(update), REASON, state)
+    previous = found.card.dimensions[dimension].score
+    await screen(update, context, _reason_prompt(context, person, state, previous, score))
+
+
+def _reason_prompt(
+    context: Context, person: Person, state: ReasonState, previous: float, score: str
+) -> str:
+    t = texts(context, person)
+    return t(
         "tg.team.reason_prompt",
-        dimension=label,
+        dimension=t.plain(f"dim.{state.dimension}"),
         previous=f"{previous:g}",
         score=score,
-        name=found.player,
+        name=state.name,
     )
-    await screen(update, context, text)
 
 
 async def typed(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
     """The comment or the reason, typed after its prompt."""
-    rt, t, d = context.runtime, texts(context, person), draft.data
     if draft.kind == COMMENT:
-        done = await rt.training.review.comment(
-            person.id, str(d["session"]), text, request_key=draft.request_key(sender(update))
-        )
-        await drafts(context).clear(sender(update))
-        told = await notify(context, done.notices)
-        key = "tg.team.commented" if told else "tg.team.commented_quietly"
-        await say(update, context, t(key, name=d["name"]))
-        return
-    fixed = await rt.training.review.override(
-        person.id,
-        str(d["session"]),
-        str(d["dimension"]),
-        float(d["score"]),
-        text,
-        request_key=draft.request_key(sender(update)),
+        comment = await drafts(context).read(sender(update), draft, CommentState)
+        await _comment(update, context, person, comment, text)
+    else:
+        reason = await drafts(context).read(sender(update), draft, ReasonState)
+        await _override(update, context, person, reason, text)
+
+
+async def _comment(
+    update: Update, context: Context, person: Person, flow: Flow[CommentState], text: str
+) -> None:
+    key = flow.request_key(sender(update))
+    done = await context.runtime.training.review.comment(
+        person.id, flow.state.session, text, request_key=key
+    )
+    await drafts(context).clear(sender(update))
+    told = await notify(context, done.notices)
+    key = "tg.team.commented" if told else "tg.team.commented_quietly"
+    await say(update, context, texts(context, person)(key, name=flow.state.name))
+
+
+async def _override(
+    update: Update, context: Context, person: Person, flow: Flow[ReasonState], text: str
+) -> None:
+    s, t, key = flow.state, texts(context, person), flow.request_key(sender(update))
+    fixed = await context.runtime.training.review.override(
+        person.id, s.session, s.dimension, s.score, text, request_key=key
     )
     await drafts(context).clear(sender(update))
     await notify(context, fixed.notices)
     verdict = t.plain("tg.passed" if fixed.card.passed else "tg.failed")
-    await say(
-        update,
-        context,
-        t(
-            "tg.team.overridden",
-            dimension=t.plain(f"dim.{fixed.entry.dimension}"),
-            previous=f"{fixed.entry.previous:g}",
-            score=f"{fixed.entry.score:g}",
-            overall=fixed.card.overall,
-            verdict=verdict,
-        ),
+    text = t(
+        "tg.team.overridden",
+        dimension=t.plain(f"dim.{fixed.entry.dimension}"),
+        previous=f"{fixed.entry.previous:g}",
+        score=f"{fixed.entry.score:g}",
+        overall=fixed.card.overall,
+        verdict=verdict,
     )
+    await say(update, context, text)
 
 
 def register(application: App) -> None:

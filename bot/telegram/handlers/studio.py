@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Document, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -25,19 +26,33 @@ from bot.domain.lang import Lang
 from bot.errors import ProviderError, ScenarioInvalid
 from bot.scenarios import quick_case
 from bot.services.scenario_draft import MAX_DESCRIPTION_CHARS
+from bot.services.scenario_draft import Draft as ScenarioDraft
 from bot.services.scenario_studio import Checked
 from bot.services.teams import TeamInfo
 from bot.services.users import Person
 from bot.telegram import keyboards, studio_keys, studio_text, team_keys
 from bot.telegram.buttons import stale
-from bot.telegram.drafts import AWAITS, Draft, drafts
+from bot.telegram.drafts import Draft, Flow, drafts
 from bot.telegram.failures import report_error
 from bot.telegram.handlers.picker import send_brief
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say, sender
 from bot.telegram.staff import args, chosen, number, one_team, texts
+from bot.telegram.studio_flow import (
+    CHANGES,
+    DESCRIPTION,
+    StudioState,
+    asking,
+    chosen_answer,
+    composing,
+    previewed,
+    quiz_again,
+    revising,
+    typed_answer,
+    waiting,
+)
 
 KIND = "scenario"
-DESCRIPTION, CHANGES = "description", "changes"
+Studio = Flow[StudioState]
 MAX_TXT_BYTES = 16 * 1024
 OVER_CAP = "tg.studio.over_cap"
 GROUPS = {"temperament": "temperament", "phenomenon": "phenomenon", "main_hardship": "hardship"}
@@ -67,36 +82,30 @@ async def _begin(
 ) -> None:
     studio, t = context.runtime.training.studio, texts(context, person)
     await studio.allowed(person.id, team.id)
-    draft = await drafts(context).begin(
-        sender(update), KIND, team=team.id, team_name=team.name, answers={}
-    )
+    state = StudioState(team=team.id, team_name=team.name)
+    flow = await drafts(context).begin(sender(update), KIND, state)
     if studio.model is None:
         await say(update, context, t("tg.studio.no_model"))
-        await _ask(update, context, person, draft)
+        await _ask(update, context, person, flow)
         return
-    draft.data[AWAITS] = DESCRIPTION
-    await drafts(context).save(sender(update), draft)
+    flow = flow.to(waiting(flow.state, DESCRIPTION))
+    await drafts(context).save(sender(update), flow)
     if description.strip():
-        await _compose(update, context, person, draft, description)
+        await _compose(update, context, person, flow, description)
         return
-    keys = studio_keys.waiting(context.runtime.catalog, person.language, draft.nonce)
+    keys = studio_keys.waiting(context.runtime.catalog, person.language, flow.nonce)
     await say(update, context, t("tg.studio.describe", team=team.name), keys)
 
 
 async def typed(update: Update, context: Context, person: Person, draft: Draft, text: str) -> None:
     """Text typed while the draft waits for it: a description, change requests, an answer."""
-    if draft.awaits in (DESCRIPTION, CHANGES):
-        await _compose(update, context, person, draft, text)
+    flow = await drafts(context).read(sender(update), draft, StudioState)
+    if composing(flow.state):
+        await _compose(update, context, person, flow, text)
         return
-    step = quick_case.next_step(draft.data["answers"])
-    if step is None or draft.awaits != step:
-        return
-    if step == "case":
-        quick_case.split_case(text)  # a mistake is caught at this step
-    elif step == "money":
-        quick_case.parse_money(text)
-    draft.data["answers"][step] = text.strip()
-    await _ask(update, context, person, draft)
+    answered = typed_answer(flow.state, text)
+    if answered is not None:
+        await _ask(update, context, person, flow.to(answered))
 
 
 def case_language(description: str) -> Lang:
@@ -105,54 +114,52 @@ def case_language(description: str) -> Lang:
 
 
 async def _compose(
-    update: Update, context: Context, person: Person, draft: Draft, text: str
+    update: Update, context: Context, person: Person, flow: Studio, text: str
 ) -> None:
     """Ask the model for the draft (or the change), then show the preview or why not."""
     rt, t = context.runtime, texts(context, person)
-    studio, team = rt.training.studio, int(draft.data["team"])
-    text = text.strip()[:MAX_DESCRIPTION_CHARS]
+    keys = studio_keys.waiting(rt.catalog, person.language, flow.nonce)
     try:
-        await studio.ready(person.id, team)
-        await say(update, context, t("tg.studio.drafting", model=studio.model or ""))
-        if draft.awaits == CHANGES and draft.data.get("yaml"):
-            lang = draft.data.get("lang", case_language(text))
-            result = await studio.revise(person.id, team, str(draft.data["yaml"]), text, lang)
-        else:
-            lang = case_language(text)
-            result = await studio.draft(person.id, team, text, lang)
+        result = await _drafted(update, context, person, flow, text.strip()[:MAX_DESCRIPTION_CHARS])
     except ProviderError as exc:
-        keys = studio_keys.waiting(rt.catalog, person.language, draft.nonce)
         said = OVER_CAP if exc.code == OVER_CAP else "tg.studio.model_failed"
         await say(update, context, t(said), keys)
         return
     if result.scenario is None:
-        keys = studio_keys.waiting(rt.catalog, person.language, draft.nonce)
         problems = html.escape("\n".join(result.errors)[:1500])
-        await say(
-            update,
-            context,
-            t("tg.studio.draft_invalid", attempts=result.attempts) + f"\n<pre>{problems}</pre>",
-            keys,
-        )
+        invalid = t("tg.studio.draft_invalid", attempts=result.attempts)
+        await say(update, context, f"{invalid}\n<pre>{problems}</pre>", keys)
         return
-    await _show(update, context, person, draft, Checked(result.text, result.scenario))
+    await _show(update, context, person, flow, Checked(result.text, result.scenario))
 
 
-async def _ask(update: Update, context: Context, person: Person, draft: Draft) -> None:
+async def _drafted(
+    update: Update, context: Context, person: Person, flow: Studio, text: str
+) -> ScenarioDraft:
+    """The model's draft of the description, or its change of the draft shown."""
+    studio, team, t = context.runtime.training.studio, flow.state.team, texts(context, person)
+    await studio.ready(person.id, team)
+    await say(update, context, t("tg.studio.drafting", model=studio.model or ""))
+    current = revising(flow.state)
+    if current is not None:
+        lang = flow.state.lang or case_language(text)
+        return await studio.revise(person.id, team, current, text, lang)
+    return await studio.draft(person.id, team, text, case_language(text))
+
+
+async def _ask(update: Update, context: Context, person: Person, flow: Studio) -> None:
     """The questionnaire's next question, or the preview once every answer is in."""
     rt, t = context.runtime, texts(context, person)
-    answers: dict[str, str] = draft.data["answers"]
-    step = quick_case.next_step(answers)
+    step, state = asking(flow.state)
     if step is None:
-        await _show(update, context, person, draft, rt.training.studio.from_answers(answers))
+        await _show(update, context, person, flow, rt.training.studio.from_answers(state.answers))
         return
+    flow = flow.to(state)
+    await drafts(context).save(sender(update), flow)
+    question = t(f"tg.studio.ask.{step}", n=len(state.answers) + 1, total=len(quick_case.STEPS))
     codes = quick_case.choices(step)
-    draft.data[AWAITS] = None if codes else step
-    await drafts(context).save(sender(update), draft)
-    n = len(answers) + 1
-    question = t(f"tg.studio.ask.{step}", n=n, total=len(quick_case.STEPS))
     keys = (
-        studio_keys.options(rt.catalog, person.language, draft.nonce, GROUPS[step], codes)
+        studio_keys.options(rt.catalog, person.language, flow.nonce, GROUPS[step], codes)
         if codes
         else None
     )
@@ -160,7 +167,7 @@ async def _ask(update: Update, context: Context, person: Person, draft: Draft) -
 
 
 async def _show(
-    update: Update, context: Context, person: Person, draft: Draft, checked: Checked
+    update: Update, context: Context, person: Person, flow: Studio, checked: Checked
 ) -> None:
     """Keep the checked YAML in the draft and show the preview with its three buttons."""
     rt = context.runtime
@@ -168,75 +175,82 @@ async def _show(
         error = checked.error or ScenarioInvalid(detail="draft.yaml")
         await report_error(update, context, error)
         return
-    draft.data.update(yaml=checked.text, lang=checked.scenario.language, **{AWAITS: None})
-    await drafts(context).save(sender(update), draft)
+    flow = flow.to(previewed(flow.state, checked.text, checked.scenario.language))
+    await drafts(context).save(sender(update), flow)
     text = studio_text.preview(rt.catalog, person.language, checked.scenario)
-    await say(update, context, text, studio_keys.preview(rt.catalog, person.language, draft.nonce))
+    await say(update, context, text, studio_keys.preview(rt.catalog, person.language, flow.nonce))
 
 
 async def step(update: Update, context: Context) -> None:
     """A button of the draft: questionnaire, an answer, save, change, cancel."""
     person = await rep(update, context)
     nonce, action, value = args(update, 3)
-    draft = await drafts(context).get(sender(update), KIND, nonce)
-    if draft is None:
+    flow = await drafts(context).load(sender(update), StudioState, KIND, nonce)
+    action_of = ACTIONS.get(action)
+    if flow is None or action_of is None or (action in NEEDS_PREVIEW and not flow.state.yaml):
         await stale(update, context)
         return
-    t = texts(context, person)
-    if action == studio_keys.QUIZ:
-        draft.data.update(answers={}, yaml=None)
-        await _ask(update, context, person, draft)
-    elif action == studio_keys.ANSWER:
-        await _answer(update, context, person, draft, value)
-    elif action == studio_keys.SAVE and draft.data.get("yaml"):
-        await _save(update, context, person, draft)
-    elif action == studio_keys.EDIT and draft.data.get("yaml"):
-        if context.runtime.training.studio.model is None:
-            await say(update, context, t("tg.studio.edit_no_model"))
-            return
-        draft.data[AWAITS] = CHANGES
-        await drafts(context).save(sender(update), draft)
-        await say(update, context, t("tg.studio.ask_changes"))
-    elif action == studio_keys.CANCEL:
-        await drafts(context).clear(sender(update))
-        await say(update, context, t("tg.studio.cancelled"))
-    else:
-        await stale(update, context)
+    await action_of(update, context, person, flow, value)
+
+
+async def _quiz(update: Update, context: Context, person: Person, flow: Studio, value: str) -> None:
+    await _ask(update, context, person, flow.to(quiz_again(flow.state)))
 
 
 async def _answer(
-    update: Update, context: Context, person: Person, draft: Draft, value: str
+    update: Update, context: Context, person: Person, flow: Studio, value: str
 ) -> None:
-    step = quick_case.next_step(draft.data["answers"])
-    if step is None or value not in quick_case.choices(step):
-        await stale(update, context)  # a choice of a step already answered
+    await _ask(update, context, person, flow.to(chosen_answer(flow.state, value)))
+
+
+async def _edit(update: Update, context: Context, person: Person, flow: Studio, value: str) -> None:
+    t = texts(context, person)
+    if context.runtime.training.studio.model is None:
+        await say(update, context, t("tg.studio.edit_no_model"))
         return
-    draft.data["answers"][step] = value
-    await _ask(update, context, person, draft)
+    await drafts(context).save(sender(update), flow.to(waiting(flow.state, CHANGES)))
+    await say(update, context, t("tg.studio.ask_changes"))
 
 
-async def _save(update: Update, context: Context, person: Person, draft: Draft) -> None:
-    rt, t = context.runtime, texts(context, person)
-    team_id = int(draft.data["team"])
-    stored = await rt.training.studio.save(person.id, team_id, str(draft.data["yaml"]))
+async def _cancel(
+    update: Update, context: Context, person: Person, flow: Studio, value: str
+) -> None:
+    await drafts(context).clear(sender(update))
+    await say(update, context, texts(context, person)("tg.studio.cancelled"))
+
+
+async def _save(update: Update, context: Context, person: Person, flow: Studio, value: str) -> None:
+    rt, t, state = context.runtime, texts(context, person), flow.state
+    stored = await rt.training.studio.save(person.id, state.team, state.yaml or "")
     await drafts(context).clear(sender(update))  # its buttons are stale from now on
     s = stored.scenario
     key = "tg.team.uploaded" if stored.changed else "tg.team.upload_unchanged"
     title = s.title_in(person.language)
-    text = t(key, title=title, id=s.id, team=draft.data["team_name"], version=stored.version)
-    await say(
-        update, context, text, team_keys.test_play(rt.catalog, person.language, team_id, s.id)
-    )
+    text = t(key, title=title, id=s.id, team=state.team_name, version=stored.version)
+    keys = team_keys.test_play(rt.catalog, person.language, state.team, s.id)
+    await say(update, context, text, keys)
+
+
+Action = Callable[[Update, Context, Person, Studio, str], Awaitable[None]]
+ACTIONS: dict[str, Action] = {
+    studio_keys.QUIZ: _quiz,
+    studio_keys.ANSWER: _answer,
+    studio_keys.SAVE: _save,
+    studio_keys.EDIT: _edit,
+    studio_keys.CANCEL: _cancel,
+}
+NEEDS_PREVIEW = frozenset({studio_keys.SAVE, studio_keys.EDIT})
+"""The actions of a preview's buttons: stale until a checked draft is kept."""
 
 
 async def _try(update: Update, context: Context, replace: bool) -> None:
     person = await rep(update, context)
-    draft = await drafts(context).get(sender(update), KIND, args(update, 1)[0])
-    if draft is None or not draft.data.get("yaml"):
+    flow = await drafts(context).load(sender(update), StudioState, KIND, args(update, 1)[0])
+    if flow is None or not flow.state.yaml:
         await stale(update, context)
         return
     started = await context.runtime.training.studio.try_out(
-        person.id, int(draft.data["team"]), str(draft.data["yaml"]), replace
+        person.id, flow.state.team, flow.state.yaml, replace
     )
     await send_brief(update, context, person, started)
 
@@ -262,23 +276,28 @@ async def text_file(update: Update, context: Context) -> None:
         return  # not ours: the other handlers answer it
     try:
         person = await rep(update, context)
-        t = texts(context, person)
-        if doc.file_size is not None and doc.file_size > MAX_TXT_BYTES:
-            await say(update, context, t("tg.studio.txt_too_big", kb=MAX_TXT_BYTES // 1024))
-            raise ApplicationHandlerStop
-        file = await context.bot.get_file(doc.file_id)
-        content = bytes(await file.download_as_bytearray())
-        try:
-            text = content[:MAX_TXT_BYTES].decode("utf-8-sig")
-        except UnicodeDecodeError:
-            await say(update, context, t("tg.studio.txt_not_text"))
-            raise ApplicationHandlerStop from None
-        await _compose(update, context, person, draft, text)
-    except ApplicationHandlerStop:
-        raise
+        flow = await drafts(context).read(user.id, draft, StudioState)
+        text = await _txt(update, context, person, doc)
+        if text is not None:
+            await _compose(update, context, person, flow, text)
     except Exception as exc:  # noqa: BLE001 — reported here, unexpected ones logged in full
         await report_error(update, context, exc)
     raise ApplicationHandlerStop
+
+
+async def _txt(update: Update, context: Context, person: Person, doc: Document) -> str | None:
+    """The text of a .txt file, or None once told why it cannot be read."""
+    t = texts(context, person)
+    if doc.file_size is not None and doc.file_size > MAX_TXT_BYTES:
+        await say(update, context, t("tg.studio.txt_too_big", kb=MAX_TXT_BYTES // 1024))
+        return None
+    file = await context.bot.get_file(doc.file_id)
+    content = bytes(await file.download_as_bytearray())
+    try:
+        return content[:MAX_TXT_BYTES].decode("utf-8-sig")
+    except UnicodeDecodeError:
+        await say(update, context, t("tg.studio.txt_not_text"))
+        return None
 
 
 def register(application: App) -> None:

@@ -13,12 +13,21 @@ from bot.services.teams import TeamInfo
 from bot.services.users import Person
 from bot.telegram import keyboards, team_keys
 from bot.telegram.buttons import stale
-from bot.telegram.drafts import drafts
+from bot.telegram.drafts import FlowState, drafts
 from bot.telegram.handlers.picker import send_brief
 from bot.telegram.runtime import NEW_MESSAGES, App, Context, rep, say, sender
 from bot.telegram.staff import args, chosen, number, one_team, texts
 
 KIND = "upload"
+
+
+class UploadState(FlowState):
+    """A scenario file sent by a trainer of several teams, waiting for the team's button."""
+
+    file: str
+    name: str | None = None
+
+
 YAML = (
     filters.Document.FileExtension("yaml")
     | filters.Document.FileExtension("yml")
@@ -85,21 +94,22 @@ async def document(update: Update, context: Context) -> None:
     if len(mine) == 1:
         await _store(update, context, person, mine[0], doc.file_id, doc.file_name)
         return
-    draft = await drafts(context).begin(sender(update), KIND, file=doc.file_id, name=doc.file_name)
-    await say(update, context, t("tg.team.upload_team"), team_keys.upload_teams(mine, draft.nonce))
+    state = UploadState(file=doc.file_id, name=doc.file_name)
+    flow = await drafts(context).begin(sender(update), KIND, state)
+    await say(update, context, t("tg.team.upload_team"), team_keys.upload_teams(mine, flow.nonce))
 
 
 async def upload_to(update: Update, context: Context) -> None:
     """A team button under a file just sent: store it there."""
     person = await rep(update, context)
     nonce, team_id = args(update, 2)
-    draft = await drafts(context).get(sender(update), KIND, nonce)
-    if draft is None:
+    flow = await drafts(context).load(sender(update), UploadState, KIND, nonce)
+    if flow is None:
         await say(update, context, texts(context, person)("tg.team.upload_stale"))
         return
     team = chosen(await context.runtime.training.teams.managed(person.id), number(team_id))
     await drafts(context).clear(sender(update))
-    await _store(update, context, person, team, str(draft.data["file"]), draft.data.get("name"))
+    await _store(update, context, person, team, flow.state.file, flow.state.name)
 
 
 async def _store(

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import html
 
-from telegram import ReplyParameters, Update
+from telegram import Message, ReplyParameters, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.domain.audio import VoiceNote
 from bot.domain.roles import Role
-from bot.domain.session import Phase
+from bot.domain.session import Phase, PracticeSession
 from bot.errors import VoiceRejected
 from bot.services.users import Person
 from bot.services.voice import CALL_MAX_SECONDS
@@ -24,6 +24,7 @@ from bot.telegram.streaming import typing
 from bot.views.text import scorecard_text
 
 SPOKEN = filters.VOICE | filters.AUDIO
+PLAYING = (Phase.BRIEF, Phase.PREPARE, Phase.PLAY)
 _SHOWN_CHARS = 3500  # a transcript shown in one message (the turn's own limit is lower)
 
 
@@ -49,23 +50,15 @@ async def spoken(update: Update, context: Context) -> None:
     person = await rep(update, context)
     rt, message = context.runtime, update.effective_message
     current = await rt.practice.current(person.id)
-    playing = (Phase.BRIEF, Phase.PREPARE, Phase.PLAY)
-    if message is None or current is None or current.session.phase not in playing:
-        if message is not None and await _is_staff(context, person):
-            await analyse_call(update, context, person)
-            return
-        await say(update, context, html.escape(rt.t(person.language, "voice.not_in_play")))
+    if message is None or current is None or current.session.phase not in PLAYING:
+        await _not_in_play(update, context, person, message is not None)
         return
     voice = rt.services.voice
     if voice is None or not voice.configured:
         raise VoiceRejected("voice.not_configured")
     session = current.session
-    if session.phase == Phase.PLAY:
-        source = f"tg:{message.chat_id}:{message.message_id}"
-        stored = await rt.practice.stored_from(person.id, session.id, source)
-        if stored is not None:  # delivered again: answered (if owed) without hearing it twice
-            await turn(update, context, person, session.id, stored)
-            return
+    if await _replayed(update, context, person, session, message):
+        return
     async with typing(context.bot, message.chat_id):
         clip = await fetch(context.bot, message, voice.max_seconds)
         note = await voice.hear(clip, session.language, person.id, session.id, session.team_id)
@@ -75,6 +68,29 @@ async def spoken(update: Update, context: Context) -> None:
     else:
         result = await rt.practice.begin(person.id, session.id, note.transcript)
         await show_opening(update, context, person, result, planned=True)
+
+
+async def _not_in_play(update: Update, context: Context, person: Person, has_message: bool) -> None:
+    """Outside practice a trainer's recording is a call to analyse; a rep is told why not."""
+    if has_message and await _is_staff(context, person):
+        await analyse_call(update, context, person)
+        return
+    rt = context.runtime
+    await say(update, context, html.escape(rt.t(person.language, "voice.not_in_play")))
+
+
+async def _replayed(
+    update: Update, context: Context, person: Person, session: PracticeSession, message: Message
+) -> bool:
+    """A recording delivered again mid-play: answered (if owed) without hearing it twice."""
+    if session.phase != Phase.PLAY:
+        return False
+    source = f"tg:{message.chat_id}:{message.message_id}"
+    stored = await context.runtime.practice.stored_from(person.id, session.id, source)
+    if stored is None:
+        return False
+    await turn(update, context, person, session.id, stored)
+    return True
 
 
 async def _is_staff(context: Context, person: Person) -> bool:
