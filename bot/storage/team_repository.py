@@ -34,6 +34,7 @@ class UserRecord:
     telegram_id: int | None
     display_name: str
     language: str
+    voice_replies: bool = False
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ class ScenarioVersion:
 
 def user_record(row: User) -> UserRecord:
     """A user row as a record."""
-    return UserRecord(row.id, row.telegram_id, row.display_name, row.language)
+    return UserRecord(
+        row.id, row.telegram_id, row.display_name, row.language, bool(row.voice_replies)
+    )
 
 
 def team_record(row: Team) -> TeamRecord:
