@@ -25,7 +25,7 @@ from bot.services.access import Access
 from bot.services.completion import summaries
 from bot.storage.database import Database
 from bot.storage.team_repository import TeamRecord
-from bot.storage.training_repository import TeamSessionRow
+from bot.storage.training_repository import TeamSession
 from bot.storage.unit import Unit
 from bot.views.spreadsheet import Cell, Table, to_csv, to_xlsx
 
@@ -215,7 +215,7 @@ class ExportService:
         return "\n".join(lines) or None
 
     async def _statuses(
-        self, u: Unit, rows: list[TeamSessionRow], now: dt.datetime
+        self, u: Unit, rows: list[TeamSession], now: dt.datetime
     ) -> dict[str, Progress]:
         """For each session started from an assignment, its rep's status on that assignment."""
         repo = u.training

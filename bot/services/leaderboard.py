@@ -20,7 +20,7 @@ from bot.errors import InvalidRequest
 from bot.services.access import Access
 from bot.storage.database import Database
 from bot.storage.team_repository import TeamRecord
-from bot.storage.training_repository import TeamSessionRow
+from bot.storage.training_repository import TeamSession
 from bot.storage.unit import Unit
 
 BoardKind = Literal["team", "scenario", "dimension"]
@@ -52,7 +52,7 @@ class Board:
     lines: list[BoardLine]
 
 
-def result_of(row: TeamSessionRow) -> leaderboard.Result | None:
+def result_of(row: TeamSession) -> leaderboard.Result | None:
     """A graded session as the board arithmetic sees it (None if not graded)."""
     if row.card is None:
         return None

@@ -82,7 +82,7 @@ class OverrideRecord:
 
 
 @dataclass(frozen=True)
-class TeamSessionRow:
+class TeamSession:
     """A team session with its player and (if graded) its scorecard data."""
 
     session: SessionRecord
@@ -312,7 +312,7 @@ class TrainingRepository:
         graded_only: bool = False,
         limit: int | None = None,
         offset: int = 0,
-    ) -> list[TeamSessionRow]:
+    ) -> list[TeamSession]:
         """A team's sessions, newest first, with player, scorecard and turn count."""
         turns = (
             select(func.count(TurnRow.id))
@@ -340,7 +340,7 @@ class TrainingRepository:
             query = query.limit(limit)
         rows = await self.s.execute(query)
         return [
-            TeamSessionRow(_session(row), user_record(user), card, count)
+            TeamSession(_session(row), user_record(user), card, count)
             for row, user, card, count in rows.all()
         ]
 
