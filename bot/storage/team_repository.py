@@ -1,6 +1,8 @@
 """Teams, members, invites, trainer grants and team-private scenario versions.
 
-Queries only: callers own the unit of work and decide who may see what (bot.services.access).
+Queries only: callers own the unit of work (`Database.unit()`) and decide who may see what
+(bot.services.access). Reads return frozen records, never ORM rows; writes that change a
+row are methods here, and duplicate keys become a result or an error of this module.
 """
 
 from __future__ import annotations

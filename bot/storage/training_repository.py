@@ -1,6 +1,8 @@
 """Assignments and their attempts, team sessions, comments, score overrides, sent reminders.
 
-Queries only: callers own the unit of work and decide who may see what (bot.services.access).
+Queries only: callers own the unit of work (`Database.unit()`) and decide who may see what
+(bot.services.access). Reads return frozen records, never ORM rows; writes that change a
+row are methods here, and duplicate keys become a result or an error of this module.
 Every team-session query filters by `team_id`: that column is the isolation boundary.
 """
 
