@@ -6,6 +6,7 @@ import pytest
 
 from bot.domain.scenario import Scenario
 from bot.errors import InvalidRequest, ScenarioInvalid
+from bot.storage.team_repository import TeamRepository
 from tests.support.world import VALID_YAML_ID, World, scenario_yaml
 
 
@@ -83,6 +84,25 @@ async def test_a_built_in_id_cannot_be_taken(world: World, scenario: Scenario) -
     with pytest.raises(InvalidRequest) as caught:
         await world.training.uploads.upload(trainer, team, scenario_yaml(scenario, scenario.id))
     assert caught.value.code == "team.error.scenario_id_taken"
+
+
+async def test_a_version_a_concurrent_upload_stored_first_is_refused_as_a_conflict(
+    world: World, scenario: Scenario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    trainer, team, _ = await _team(world)
+    uploads = world.training.uploads
+    await uploads.upload(trainer, team, scenario_yaml(scenario, title="第一版"))
+
+    async def unseen(*_args: object, **_kwargs: object) -> None:
+        return None  # as if the other upload had not committed when this one looked
+
+    monkeypatch.setattr(TeamRepository, "scenario", unseen)
+    with pytest.raises(InvalidRequest) as caught:
+        await uploads.upload(trainer, team, scenario_yaml(scenario, title="第二版"))
+    assert caught.value.code == "team.error.upload_conflict"
+    monkeypatch.undo()
+    versions = await uploads.versions(trainer, team, VALID_YAML_ID)
+    assert [(v.version, v.title) for v in versions] == [(1, "第一版")]
 
 
 # --- broken files ----------------------------------------------------------------------------

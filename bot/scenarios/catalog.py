@@ -11,8 +11,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain.scenario import Scenario
 from bot.errors import ScenarioNotFound
 from bot.scenarios.library import ScenarioLibrary
@@ -42,18 +40,18 @@ class ScenarioCatalog:
         return self.library.find(scenario_id)
 
     async def find(
-        self, s: AsyncSession, team_id: int, scenario_id: str, version: int | None = None
+        self, teams: TeamRepository, team_id: int, scenario_id: str, version: int | None = None
     ) -> Found:
         """A shipped scenario, or the team's version (newest unless `version` is given)."""
         shipped = self.shipped(scenario_id)
         if shipped is not None:
             return Found(shipped, "shipped")
-        row = await TeamRepository(s).scenario(team_id, scenario_id, version)
+        row = await teams.scenario(team_id, scenario_id, version)
         if row is None:
             raise ScenarioNotFound(scenario=scenario_id[:64])
         return Found(Scenario.model_validate(row.data), "team")
 
-    async def find_many(self, s: AsyncSession, pins: Iterable[Pin]) -> dict[Pin, Found]:
+    async def find_many(self, teams: TeamRepository, pins: Iterable[Pin]) -> dict[Pin, Found]:
         """What `find` finds for each pin, reading pinned team versions all at once; a pin
         found nowhere is left out."""
         found: dict[Pin, Found] = {}
@@ -65,23 +63,23 @@ class ScenarioCatalog:
             else:
                 unshipped.append(pin)
         exact = [(team, sid, version) for team, sid, version in unshipped if version is not None]
-        rows = await TeamRepository(s).pinned_scenarios(exact)
+        rows = await teams.pinned_scenarios(exact)
         for pin in unshipped:
             team, sid, version = pin
             if version is None:
                 # The newest version of an id that is not shipped: rare (a shipped file
                 # removed), so read on its own.
                 try:
-                    found[pin] = await self.find(s, team, sid)
+                    found[pin] = await self.find(teams, team, sid)
                 except ScenarioNotFound:
                     continue
             elif (row := rows.get((team, sid, version))) is not None:
                 found[pin] = Found(Scenario.model_validate(row.data), "team")
         return found
 
-    async def visible(self, s: AsyncSession, team_id: int) -> list[Found]:
+    async def visible(self, teams: TeamRepository, team_id: int) -> list[Found]:
         """Every scenario the team can play: shipped first, then its own (newest versions)."""
-        own = await TeamRepository(s).latest_scenarios(team_id)
+        own = await teams.latest_scenarios(team_id)
         return [Found(sc, "shipped") for sc in self.library.all()] + [
             Found(Scenario.model_validate(row.data), "team") for row in own
         ]

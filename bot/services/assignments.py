@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain.assignment import Progress, TaskStatus, progress
 from bot.domain.clock import system_clock
 from bot.domain.lang import Lang, parse_lang
@@ -27,10 +25,9 @@ from bot.services.completion import (
 from bot.services.notices import Link, Notice, notice_to
 from bot.services.practice import PlayContext, PracticeService, Started
 from bot.storage.database import Database
-from bot.storage.models import User
-from bot.storage.team_repository import TeamRepository
-from bot.storage.teams import AssignmentRow, Team
-from bot.storage.training_repository import TrainingRepository
+from bot.storage.team_repository import TeamRecord, UserRecord
+from bot.storage.training_repository import AssignmentRecord
+from bot.storage.unit import Unit
 
 MAX_MIN_ATTEMPTS = 20
 # Tasks needing action come first.
@@ -101,47 +98,43 @@ class AssignmentService:
             raise InvalidRequest("team.error.min_attempts", limit=MAX_MIN_ATTEMPTS)
         if pass_mark is not None and not 0 <= pass_mark <= 100:
             raise InvalidRequest("team.error.pass_mark")
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.ASSIGN)
-            teams = TeamRepository(s)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.ASSIGN)
+            teams = u.teams
             team = await teams.team(team_id)
             assert team is not None
-            done = await TrainingRepository(s).by_request_key(AssignmentRow, request_key)
+            done = await u.training.assignment_by_request_key(request_key)
             if done is not None and done.team_id == team_id:
-                return await self._assigned(s, done, team, actor, now)
-            found = await self.catalog.find(s, team_id, scenario_id)
-            if member_id is not None:
-                membership = await teams.membership(team_id, member_id)
-                if membership is None or membership.role != Role.REP:
-                    raise InvalidRequest("team.error.not_a_rep")
+                return await self._assigned(u, done, team, actor, now)
+            found = await self.catalog.find(teams, team_id, scenario_id)
+            if member_id is not None and await teams.member_role(team_id, member_id) != Role.REP:
+                raise InvalidRequest("team.error.not_a_rep")
             due_at = (
                 parse_due(due, team.time_zone, now) if isinstance(due, str) else check_due(due, now)
             )
-            row = await TrainingRepository(s).add_assignment(
-                AssignmentRow(
-                    team_id=team_id,
-                    user_id=member_id,
-                    scenario_id=found.scenario.id,
-                    scenario_version=found.scenario.version,
-                    source=found.source,
-                    due_at=due_at,
-                    time_zone=team.time_zone,
-                    pass_mark=found.scenario.pass_mark if pass_mark is None else pass_mark,
-                    min_attempts=min_attempts,
-                    created_by=actor,
-                    created_at=now,
-                    request_key=request_key,
-                )
+            row = await u.training.add_assignment(
+                team_id=team_id,
+                user_id=member_id,
+                scenario_id=found.scenario.id,
+                scenario_version=found.scenario.version,
+                source=found.source,
+                due_at=due_at,
+                time_zone=team.time_zone,
+                pass_mark=found.scenario.pass_mark if pass_mark is None else pass_mark,
+                min_attempts=min_attempts,
+                created_by=actor,
+                created_at=now,
+                request_key=request_key,
             )
-            return await self._assigned(s, row, team, actor, now)
+            return await self._assigned(u, row, team, actor, now)
 
     async def _assigned(
-        self, s: AsyncSession, row: AssignmentRow, team: Team, actor: int, now: dt.datetime
+        self, u: Unit, row: AssignmentRecord, team: TeamRecord, actor: int, now: dt.datetime
     ) -> Assigned:
         """The stored assignment with the notices and reminders it owes."""
-        info = await assignment_info(s, self.catalog, row, team)
-        targets = await TrainingRepository(s).targets(row)
-        trainer = await TeamRepository(s).user(actor)
+        info = await assignment_info(u, self.catalog, row, team)
+        targets = await u.training.targets(row)
+        trainer = await u.teams.user(actor)
         trainer_lang = parse_lang(trainer.language if trainer else None)
         notices = [n for u in targets if (n := self._assigned_notice(u, info))]
         if team.chat_id is not None and row.user_id is None:
@@ -150,7 +143,7 @@ class AssignmentService:
         return Assigned(info, notices, plan([owed], set(), now))
 
     @staticmethod
-    def _assigned_notice(user: User, info: AssignmentInfo) -> Notice | None:
+    def _assigned_notice(user: UserRecord, info: AssignmentInfo) -> Notice | None:
         lang = parse_lang(user.language)
         return notice_to(
             user,
@@ -177,52 +170,51 @@ class AssignmentService:
     async def assignments(self, actor: int, team_id: int) -> list[AssignmentSummary]:
         """The team's assignments with who passed, failed, is late or has not started."""
         now = self.clock()
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.REVIEW)
-            rows = await TrainingRepository(s).team_assignments(team_id)
-            return await summaries(s, self.catalog, rows, now)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.REVIEW)
+            rows = await u.training.team_assignments(team_id)
+            return await summaries(u, self.catalog, rows, now)
 
     async def summary(self, actor: int, assignment_id: int) -> AssignmentSummary:
         """The completion summary of one assignment."""
-        async with self.db.session() as s:
-            row = await TrainingRepository(s).assignment(assignment_id)
+        async with self.db.unit() as u:
+            row = await u.training.assignment(assignment_id)
             if row is None:
                 raise AssignmentNotFound(assignment=assignment_id)
-            await self.access.require(s, actor, row.team_id, Action.REVIEW)
-            return await summarize(s, self.catalog, row, self.clock())
+            await self.access.require(u.teams, actor, row.team_id, Action.REVIEW)
+            return await summarize(u, self.catalog, row, self.clock())
 
     async def tasks(self, actor: int) -> list[Task]:
         """The actor's tasks across their teams, those needing action first."""
         now = self.clock()
-        async with self.db.session() as s:
-            repo = TrainingRepository(s)
+        async with self.db.unit() as u:
+            repo = u.training
             rows = await repo.assignments_for(actor)
             attempts = await repo.attempts([r.id for r in rows])
             tasks = [
                 Task(info, progress(info.terms(), attempts.get((info.id, actor), []), now))
-                for info in await assignment_infos(s, self.catalog, rows)
+                for info in await assignment_infos(u, self.catalog, rows)
             ]
         return sorted(tasks, key=lambda t: (_ORDER[t.progress.status], t.assignment.due_at))
 
     async def start(self, actor: int, assignment_id: int, replace: bool = False) -> Started:
         """Start one of the actor's tasks: the pinned scenario version, judged by its pass mark."""
-        async with self.db.session() as s:
-            row = await TrainingRepository(s).assignment(assignment_id)
-            if row is None or not await self._is_target(s, row, actor):
+        async with self.db.unit() as u:
+            row = await u.training.assignment(assignment_id)
+            if row is None or not await self._is_target(u, row, actor):
                 raise AssignmentNotFound(assignment=assignment_id)
             version = row.scenario_version if row.source == "team" else None
-            found = await self.catalog.find(s, row.team_id, row.scenario_id, version)
+            found = await self.catalog.find(u.teams, row.team_id, row.scenario_id, version)
         # The pass mark travels in the session's scenario snapshot, so grading uses the task's.
         scenario = found.scenario.model_copy(update={"pass_mark": row.pass_mark})
         context = PlayContext(scenario, row.team_id, row.id)
         return await self.practice.start(actor, scenario.id, replace, context=context)
 
-    async def _is_target(self, s: AsyncSession, row: AssignmentRow, actor: int) -> bool:
+    async def _is_target(self, u: Unit, row: AssignmentRecord, actor: int) -> bool:
         try:
-            await self.access.require(s, actor, row.team_id, Action.DO_TASKS)
+            await self.access.require(u.teams, actor, row.team_id, Action.DO_TASKS)
         except AccessDenied:
             return False
         if row.user_id is not None:
             return row.user_id == actor
-        membership = await TeamRepository(s).membership(row.team_id, actor)
-        return membership is not None and membership.role == Role.REP
+        return await u.teams.member_role(row.team_id, actor) == Role.REP

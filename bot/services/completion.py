@@ -9,17 +9,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain.assignment import Progress, TaskStatus, Terms, progress
 from bot.domain.lang import Lang
 from bot.domain.periods import local_text
 from bot.domain.scenario import Scenario
 from bot.scenarios.catalog import Pin, ScenarioCatalog, pick_title
-from bot.storage.models import User
-from bot.storage.team_repository import TeamRepository
-from bot.storage.teams import AssignmentRow, Team
-from bot.storage.training_repository import TrainingRepository
+from bot.storage.team_repository import TeamRecord, UserRecord
+from bot.storage.training_repository import AssignmentRecord
+from bot.storage.unit import Unit
 
 
 @dataclass(frozen=True)
@@ -70,7 +67,7 @@ class AssignmentSummary:
     counts: dict[TaskStatus, int] = field(default_factory=dict)
 
 
-def _pin(row: AssignmentRow) -> Pin:
+def _pin(row: AssignmentRecord) -> Pin:
     """The scenario an assignment plays: a team scenario's assigned version, a shipped one's
     current file."""
     return (row.team_id, row.scenario_id, row.scenario_version if row.source == "team" else None)
@@ -86,15 +83,15 @@ def _titles(scenario: Scenario | None) -> dict[str, str]:
 
 
 async def assignment_infos(
-    s: AsyncSession,
+    u: Unit,
     catalog: ScenarioCatalog,
-    rows: list[AssignmentRow],
-    teams: Mapping[int, Team] | None = None,
+    rows: list[AssignmentRecord],
+    teams: Mapping[int, TeamRecord] | None = None,
 ) -> list[AssignmentInfo]:
     """Assignment rows with their team names and scenario titles (`teams` already read)."""
     known = dict(teams or {})
-    known |= await TeamRepository(s).teams_by_id({r.team_id for r in rows} - known.keys())
-    found = await catalog.find_many(s, [_pin(r) for r in rows])
+    known |= await u.teams.teams_by_id({r.team_id for r in rows} - known.keys())
+    found = await catalog.find_many(u.teams, [_pin(r) for r in rows])
     infos = []
     for row in rows:
         team, scenario = known.get(row.team_id), found.get(_pin(row))
@@ -117,19 +114,19 @@ async def assignment_infos(
 
 
 async def assignment_info(
-    s: AsyncSession, catalog: ScenarioCatalog, row: AssignmentRow, team: Team | None = None
+    u: Unit, catalog: ScenarioCatalog, row: AssignmentRecord, team: TeamRecord | None = None
 ) -> AssignmentInfo:
     """An assignment row with its team name and scenario titles."""
-    (info,) = await assignment_infos(s, catalog, [row], {team.id: team} if team else None)
+    (info,) = await assignment_infos(u, catalog, [row], {team.id: team} if team else None)
     return info
 
 
 async def summaries(
-    s: AsyncSession, catalog: ScenarioCatalog, rows: list[AssignmentRow], now: dt.datetime
+    u: Unit, catalog: ScenarioCatalog, rows: list[AssignmentRecord], now: dt.datetime
 ) -> list[AssignmentSummary]:
     """The completion summary of each assignment at `now`, in the rows' order."""
-    repo = TrainingRepository(s)
-    infos = await assignment_infos(s, catalog, rows)
+    repo = u.training
+    infos = await assignment_infos(u, catalog, rows)
     attempts = await repo.attempts([r.id for r in rows])
     targets = await repo.targets_of(rows)
     result = []
@@ -148,21 +145,21 @@ async def summaries(
 
 
 async def summarize(
-    s: AsyncSession, catalog: ScenarioCatalog, row: AssignmentRow, now: dt.datetime
+    u: Unit, catalog: ScenarioCatalog, row: AssignmentRecord, now: dt.datetime
 ) -> AssignmentSummary:
     """The completion summary of one assignment at `now`."""
-    (summary,) = await summaries(s, catalog, [row], now)
+    (summary,) = await summaries(u, catalog, [row], now)
     return summary
 
 
 async def pending_reps(
-    s: AsyncSession, rows: list[AssignmentRow], now: dt.datetime
-) -> dict[int, list[User]]:
+    u: Unit, rows: list[AssignmentRecord], now: dt.datetime
+) -> dict[int, list[UserRecord]]:
     """For each assignment (by id), the reps it is meant for who have not passed it yet."""
-    repo = TrainingRepository(s)
+    repo = u.training
     attempts = await repo.attempts([r.id for r in rows])
     targets = await repo.targets_of(rows)
-    pending: dict[int, list[User]] = {}
+    pending: dict[int, list[UserRecord]] = {}
     for row in rows:
         terms = Terms(row.due_at, row.pass_mark, row.min_attempts)
         pending[row.id] = [

@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain.assignment import Progress, Terms, progress
 from bot.domain.clock import system_clock
 from bot.domain.facts import FACT_KEYS
@@ -26,9 +24,9 @@ from bot.scenarios.catalog import ScenarioCatalog, pick_title, titles
 from bot.services.access import Access
 from bot.services.completion import summaries
 from bot.storage.database import Database
-from bot.storage.team_repository import TeamRepository
-from bot.storage.teams import Team
-from bot.storage.training_repository import TeamSessionRow, TrainingRepository
+from bot.storage.team_repository import TeamRecord
+from bot.storage.training_repository import TeamSession
+from bot.storage.unit import Unit
 from bot.views.spreadsheet import Cell, Table, to_csv, to_xlsx
 
 Format = Literal["csv", "xlsx"]
@@ -82,13 +80,13 @@ class ExportService:
         if fmt not in MEDIA_TYPES:
             raise InvalidRequest("team.error.export_format", format=str(fmt)[:8])
         now = self.clock()
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.EXPORT)
-            team = await TeamRepository(s).team(team_id)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.EXPORT)
+            team = await u.teams.team(team_id)
             assert team is not None
             since, until = window(Period(period), now, team.time_zone)
-            sessions = await self._sessions(s, team, since, until, now, lang)
-            tasks = await self._tasks(s, team, since, now, lang) if fmt == "xlsx" else None
+            sessions = await self._sessions(u, team, since, until, now, lang)
+            tasks = await self._tasks(u, team, since, now, lang) if fmt == "xlsx" else None
         stamp = now.astimezone(dt.UTC).strftime("%Y%m%d")
         name = f"team{team.id}-{Period(period).value}-{stamp}.{fmt}"
         data = (
@@ -103,15 +101,15 @@ class ExportService:
 
     async def _sessions(
         self,
-        s: AsyncSession,
-        team: Team,
+        u: Unit,
+        team: TeamRecord,
         since: dt.datetime | None,
         until: dt.datetime | None,
         now: dt.datetime,
         lang: Lang,
     ) -> Table:
-        rows = await TrainingRepository(s).team_sessions(team.id, since=since, until=until)
-        statuses = await self._statuses(s, rows, now)
+        rows = await u.training.team_sessions(team.id, since=since, until=until)
+        statuses = await self._statuses(u, rows, now)
         t = self._t
         headers = [
             t(lang, f"team.export.col.{c}")
@@ -141,7 +139,7 @@ class ExportService:
                 "task_status",
             )
         ]
-        said = await TrainingRepository(s).comments_of([r.session.id for r in rows])
+        said = await u.training.comments_of([r.session.id for r in rows])
         table: list[list[Cell]] = []
         for r in reversed(rows):  # oldest first reads naturally in a sheet
             card = r.card or {}
@@ -217,10 +215,10 @@ class ExportService:
         return "\n".join(lines) or None
 
     async def _statuses(
-        self, s: AsyncSession, rows: list[TeamSessionRow], now: dt.datetime
+        self, u: Unit, rows: list[TeamSession], now: dt.datetime
     ) -> dict[str, Progress]:
         """For each session started from an assignment, its rep's status on that assignment."""
-        repo = TrainingRepository(s)
+        repo = u.training
         ids = sorted({r.session.assignment_id for r in rows if r.session.assignment_id})
         attempts = await repo.attempts(ids)
         terms = {
@@ -235,7 +233,7 @@ class ExportService:
         return result
 
     async def _tasks(
-        self, s: AsyncSession, team: Team, since: dt.datetime | None, now: dt.datetime, lang: Lang
+        self, u: Unit, team: TeamRecord, since: dt.datetime | None, now: dt.datetime, lang: Lang
     ) -> Table:
         t = self._t
         columns = (
@@ -254,10 +252,10 @@ class ExportService:
         table: list[list[Cell]] = []
         rows = [
             row
-            for row in reversed(await TrainingRepository(s).team_assignments(team.id))
+            for row in reversed(await u.training.team_assignments(team.id))
             if since is None or row.due_at >= since
         ]
-        for summary in await summaries(s, self.scenarios, rows, now):
+        for summary in await summaries(u, self.scenarios, rows, now):
             info = summary.assignment
             for member in summary.members:
                 p = member.progress

@@ -11,8 +11,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain import leaderboard
 from bot.domain.clock import system_clock
 from bot.domain.periods import Clock, Period, window
@@ -21,9 +19,9 @@ from bot.domain.rubric import DIMENSIONS
 from bot.errors import InvalidRequest
 from bot.services.access import Access
 from bot.storage.database import Database
-from bot.storage.team_repository import TeamRepository
-from bot.storage.teams import Team
-from bot.storage.training_repository import TeamSessionRow, TrainingRepository
+from bot.storage.team_repository import TeamRecord
+from bot.storage.training_repository import TeamSession
+from bot.storage.unit import Unit
 
 BoardKind = Literal["team", "scenario", "dimension"]
 
@@ -54,7 +52,7 @@ class Board:
     lines: list[BoardLine]
 
 
-def result_of(row: TeamSessionRow) -> leaderboard.Result | None:
+def result_of(row: TeamSession) -> leaderboard.Result | None:
     """A graded session as the board arithmetic sees it (None if not graded)."""
     if row.card is None:
         return None
@@ -70,8 +68,8 @@ def result_of(row: TeamSessionRow) -> leaderboard.Result | None:
 
 
 async def compute_board(
-    s: AsyncSession,
-    team: Team,
+    u: Unit,
+    team: TeamRecord,
     period: Period,
     now: dt.datetime,
     scenario_id: str | None = None,
@@ -79,10 +77,8 @@ async def compute_board(
 ) -> Board:
     """One of a team's boards at `now` (no access check: callers do that)."""
     since, until = window(period, now, team.time_zone)
-    reps = {u.id: u.display_name for u, _ in await TeamRepository(s).members(team.id, Role.REP)}
-    rows = await TrainingRepository(s).team_sessions(
-        team.id, since=since, until=until, graded_only=True
-    )
+    reps = {u.id: u.display_name for u, _ in await u.teams.members(team.id, Role.REP)}
+    rows = await u.training.team_sessions(team.id, since=since, until=until, graded_only=True)
     results = [r for row in rows if row.user.id in reps and (r := result_of(row))]
     kind: BoardKind
     if scenario_id is not None:
@@ -122,10 +118,10 @@ class LeaderboardService:
             raise InvalidRequest("team.error.board_subject")
         if dimension is not None and dimension not in DIMENSIONS:
             raise InvalidRequest("team.error.dimension", dimension=dimension[:32])
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.VIEW_BOARD)
-            team = await TeamRepository(s).team(team_id)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.VIEW_BOARD)
+            team = await u.teams.team(team_id)
             assert team is not None
             return await compute_board(
-                s, team, Period(period), self.clock(), scenario_id, dimension
+                u, team, Period(period), self.clock(), scenario_id, dimension
             )

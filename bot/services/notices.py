@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from bot.domain.lang import Lang, parse_lang
 from bot.i18n import Catalog
-from bot.storage.models import User
+
+
+class Recipient(Protocol):
+    """Whom a notice can go to: a user with (maybe) a Telegram chat and a language."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def telegram_id(self) -> int | None: ...
+    @property
+    def language(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -49,7 +59,7 @@ class Notice:
         return catalog.t(self.lang, self.key, **params)
 
 
-def notice_to(user: User, key: str, opens: Link | None = None, **params: Any) -> Notice | None:
+def notice_to(user: Recipient, key: str, opens: Link | None = None, **params: Any) -> Notice | None:
     """A notice to a user's private chat (leading to `opens`, if given); None for users without
     Telegram (terminal users)."""
     if user.telegram_id is None:

@@ -12,8 +12,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain.assignment import TaskStatus, Terms, progress
 from bot.domain.board_week import due_week
 from bot.domain.clock import system_clock
@@ -26,11 +24,9 @@ from bot.services.access import Access
 from bot.services.completion import assignment_info, pending_reps, summarize
 from bot.services.leaderboard import Board, compute_board
 from bot.services.notices import Link, Notice, notice_to
-from bot.storage.board_posts import claim_board
 from bot.storage.database import Database
-from bot.storage.team_repository import TeamRepository
-from bot.storage.teams import Team
-from bot.storage.training_repository import TrainingRepository
+from bot.storage.team_repository import TeamRecord
+from bot.storage.unit import Unit
 
 CATCH_UP = dt.timedelta(days=7)
 """Reminders missed while the bot was down are still sent if the due date is this recent."""
@@ -66,10 +62,10 @@ class ReminderService:
     async def pending(self) -> list[Reminder]:
         """Every reminder still owed, soonest first (rebuilt from the database each call)."""
         now = self.clock()
-        async with self.db.session() as s:
-            repo = TrainingRepository(s)
+        async with self.db.unit() as u:
+            repo = u.training
             rows = await repo.all_assignments(since=now - CATCH_UP)
-            pending = await pending_reps(s, rows, now)
+            pending = await pending_reps(u, rows, now)
             items = [
                 Due(
                     row.id,
@@ -88,10 +84,10 @@ class ReminderService:
         now = self.clock()
         if not reminder.due(now):
             return []  # fired early (a clock skew): the next planning schedules it again
-        async with self.db.session() as s:
-            repo = TrainingRepository(s)
+        async with self.db.unit() as u:
+            repo = u.training
             row = await repo.assignment(reminder.assignment_id)
-            user = await TeamRepository(s).user(reminder.user_id)
+            user = await u.teams.user(reminder.user_id)
             if row is None or user is None:
                 return []
             if reminder.kind != ReminderKind.SUMMARY:
@@ -105,7 +101,7 @@ class ReminderService:
                 return []
             lang = parse_lang(user.language)
             if reminder.kind == ReminderKind.SUMMARY:
-                summary = await summarize(s, self.catalog, row, now)
+                summary = await summarize(u, self.catalog, row, now)
                 unfinished = [
                     m.name for m in summary.members if m.progress.status != TaskStatus.PASSED
                 ]
@@ -121,7 +117,7 @@ class ReminderService:
                     **counts,
                 )
             else:
-                info = await assignment_info(s, self.catalog, row)
+                info = await assignment_info(u, self.catalog, row)
                 notice = notice_to(
                     user,
                     f"team.reminder.{reminder.kind.value}",
@@ -137,9 +133,8 @@ class ReminderService:
     async def weekly_boards(self) -> list[Post]:
         """This week's board for every team with a linked group chat."""
         now = self.clock()
-        async with self.db.session() as s:
-            repo = TeamRepository(s)
-            return [await _post(s, repo, team, now) for team in await repo.teams_with_chat()]
+        async with self.db.unit() as u:
+            return [await _post(u, team, now) for team in await u.teams.teams_with_chat()]
 
     async def due_boards(self) -> list[Post]:
         """Boards whose weekly posting time (Friday 18:00, team time) has come, not yet posted.
@@ -148,20 +143,20 @@ class ReminderService:
         worker never posts the same week twice (at most once, like `fire`).
         """
         now = self.clock()
-        async with self.db.session() as s:
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            repo = u.teams
             posts = []
             for team in await repo.teams_with_chat():
                 week = due_week(now, team.time_zone)
                 assert team.chat_id is not None
-                if week is not None and await claim_board(s, team.id, week, team.chat_id):
-                    posts.append(await _post(s, repo, team, now))
+                if week is not None and await repo.claim_weekly_board(team.id, week, team.chat_id):
+                    posts.append(await _post(u, team, now))
             return posts
 
     async def staff(self) -> list[tuple[int, Role]]:
         """Telegram ids that get the trainer (or operator) command menu."""
-        async with self.db.session() as s:
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            repo = u.teams
             trainers = {u.telegram_id for u in await repo.trainer_grants()}
             trainers |= {u.telegram_id for u in await repo.team_trainers()}
         operators = self.access.operators
@@ -172,9 +167,9 @@ class ReminderService:
         ]
 
 
-async def _post(s: AsyncSession, repo: TeamRepository, team: Team, now: dt.datetime) -> Post:
+async def _post(u: Unit, team: TeamRecord, now: dt.datetime) -> Post:
     """A team's board for this week, in the language of the trainer who created the team."""
     assert team.chat_id is not None
-    creator = await repo.user(team.created_by)
-    board = await compute_board(s, team, Period.WEEK, now)
+    creator = await u.teams.user(team.created_by)
+    board = await compute_board(u, team, Period.WEEK, now)
     return Post(team.chat_id, parse_lang(creator.language if creator else None), board)

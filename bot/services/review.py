@@ -6,8 +6,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.domain.clock import system_clock
 from bot.domain.lang import parse_lang
 from bot.domain.periods import Clock
@@ -22,11 +20,8 @@ from bot.services.access import Access
 from bot.services.notices import Link, Notice, Ref, notice_to
 from bot.services.practice import Started
 from bot.storage.database import Database
-from bot.storage.models import PracticeSessionRow
-from bot.storage.repositories import SessionRepository
-from bot.storage.team_repository import TeamRepository
-from bot.storage.teams import Comment, ScoreOverride
-from bot.storage.training_repository import TrainingRepository
+from bot.storage.training_repository import OverrideRecord, SessionRecord
+from bot.storage.unit import Unit
 
 MAX_COMMENT = 1000
 MAX_PAGE = 50
@@ -136,15 +131,15 @@ class ReviewService:
         self.clock = clock
 
     async def _team_session(
-        self, s: AsyncSession, actor: int, session_id: str, action: Action
-    ) -> PracticeSessionRow:
+        self, u: Unit, actor: int, session_id: str, action: Action
+    ) -> SessionRecord:
         """The session, if the actor may act on it in its team (private practice never)."""
-        row = await TrainingRepository(s).session_row(session_id)
+        row = await u.training.session(session_id)
         if row is None:
             raise SessionNotFound(session=session_id[:32])
         if row.team_id is None:
             raise AccessDenied("team.denied.not_member")
-        await self.access.require(s, actor, row.team_id, action)
+        await self.access.require(u.teams, actor, row.team_id, action)
         return row
 
     async def sessions(
@@ -156,9 +151,9 @@ class ReviewService:
         member_id: int | None = None,
     ) -> list[SessionLine]:
         """The team's recent sessions, newest first (optionally one member's)."""
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.REVIEW)
-            rows = await TrainingRepository(s).team_sessions(
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.REVIEW)
+            rows = await u.training.team_sessions(
                 team_id, user_id=member_id, limit=max(1, min(limit, MAX_PAGE)), offset=offset
             )
         return [
@@ -182,13 +177,13 @@ class ReviewService:
 
     async def open(self, actor: int, session_id: str) -> SessionReview:
         """A team session's transcript with its scorecard, comments and corrections."""
-        async with self.db.session() as s:
-            row = await self._team_session(s, actor, session_id, Action.REVIEW)
-            sessions = SessionRepository(s)
+        async with self.db.unit() as u:
+            row = await self._team_session(u, actor, session_id, Action.REVIEW)
+            sessions = u.sessions
             loaded = await sessions.load(session_id)
             assert loaded is not None and row.team_id is not None
-            repo = TrainingRepository(s)
-            player = await TeamRepository(s).user(row.user_id)
+            repo = u.training
+            player = await u.teams.user(row.user_id)
             return SessionReview(
                 Started(*loaded),
                 row.user_id,
@@ -204,12 +199,12 @@ class ReviewService:
 
     async def mine(self, user_id: int, session_id: str) -> Feedback:
         """A rep's own session with what the trainer did to it (comments, corrections)."""
-        async with self.db.session() as s:
-            sessions = SessionRepository(s)
+        async with self.db.unit() as u:
+            sessions = u.sessions
             loaded = await sessions.load(session_id)
             if loaded is None or loaded[0].user_id != user_id:
                 raise SessionNotFound(session=session_id[:32])
-            repo = TrainingRepository(s)
+            repo = u.training
             return Feedback(
                 Started(*loaded),
                 await sessions.scorecard(session_id),
@@ -222,15 +217,15 @@ class ReviewService:
 
     async def compare(self, user_id: int, session_id: str) -> Comparison:
         """A rep's graded session and their previous graded attempt on the same scenario."""
-        async with self.db.session() as s:
-            sessions = SessionRepository(s)
+        async with self.db.unit() as u:
+            sessions = u.sessions
             loaded = await sessions.load(session_id)
             card = await sessions.scorecard(session_id)
             if loaded is None or loaded[0].user_id != user_id:
                 raise SessionNotFound(session=session_id[:32])
             if card is None:
                 raise InvalidRequest("team.error.not_graded")
-            row = await TrainingRepository(s).session_row(session_id)
+            row = await u.training.session(session_id)
             assert row is not None
             earlier = [
                 (at, c)
@@ -250,13 +245,13 @@ class ReviewService:
             raise InvalidRequest("team.error.comment_empty")
         if len(cleaned) > MAX_COMMENT:
             raise InvalidRequest("team.error.comment_too_long", limit=MAX_COMMENT)
-        async with self.db.session() as s:
-            row = await self._team_session(s, actor, session_id, Action.COMMENT)
-            teams = TeamRepository(s)
+        async with self.db.unit() as u:
+            row = await self._team_session(u, actor, session_id, Action.COMMENT)
+            teams = u.teams
             author, player = await teams.user(actor), await teams.user(row.user_id)
             assert author is not None and player is not None
-            repo = TrainingRepository(s)
-            stored = await repo.by_request_key(Comment, request_key)
+            repo = u.training
+            stored = await repo.comment_by_request_key(request_key)
             if stored is None or stored.session_id != session_id:
                 stored = await repo.add_comment(session_id, actor, cleaned, request_key)
             lang = parse_lang(player.language)
@@ -285,29 +280,27 @@ class ReviewService:
         With a `request_key`, a replay finds the correction it stored instead of adding one."""
         dim, value, why = check_override(dimension, score, reason)
         now = self.clock()
-        async with self.db.session() as s:
-            row = await self._team_session(s, actor, session_id, Action.OVERRIDE)
-            repo = TrainingRepository(s)
-            stored = await repo.scorecard_row(session_id, lock=True)
+        async with self.db.unit() as u:
+            row = await self._team_session(u, actor, session_id, Action.OVERRIDE)
+            repo = u.training
+            stored = await repo.scorecard_data(session_id, lock=True)
             if stored is None:
                 raise InvalidRequest("team.error.not_graded")
-            current = Scorecard.from_json(stored.data)
-            teams = TeamRepository(s)
+            current = Scorecard.from_json(stored)
+            teams = u.teams
             author, player = await teams.user(actor), await teams.user(row.user_id)
             assert author is not None and player is not None
-            entry = await repo.by_request_key(ScoreOverride, request_key)
+            entry = await repo.override_by_request_key(request_key)
             if entry is None or entry.session_id != session_id:
                 entry = await repo.add_override(
-                    ScoreOverride(
-                        session_id=session_id,
-                        dimension=dim,
-                        score=value,
-                        previous=current.dimensions[dim].score,
-                        reason=why,
-                        author_id=actor,
-                        created_at=now,
-                        request_key=request_key,
-                    )
+                    session_id=session_id,
+                    dimension=dim,
+                    score=value,
+                    previous=current.dimensions[dim].score,
+                    reason=why,
+                    author_id=actor,
+                    created_at=now,
+                    request_key=request_key,
                 )
             trail = [
                 Override(o.dimension, o.score, o.reason, u.display_name, o.created_at)  # type: ignore[arg-type]
@@ -315,10 +308,8 @@ class ReviewService:
             ]
             weights = Scenario.model_validate(row.scenario).rubric.as_dict()
             card = apply_overrides(current, trail, weights)
-            stored.overall, stored.passed, stored.data = (
-                card.overall,
-                card.passed,
-                card.to_json(full=True),
+            await repo.save_scorecard(
+                session_id, card.overall, card.passed, card.to_json(full=True)
             )
         info = _entry(entry, author.display_name)
         notice = notice_to(
@@ -335,5 +326,5 @@ class ReviewService:
         return Overridden(card, info, [notice] if notice and player.id != actor else [])
 
 
-def _entry(row: ScoreOverride, author: str) -> OverrideInfo:
+def _entry(row: OverrideRecord, author: str) -> OverrideInfo:
     return OverrideInfo(row.dimension, row.score, row.previous, row.reason, author, row.created_at)

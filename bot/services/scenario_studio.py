@@ -65,8 +65,8 @@ class ScenarioStudio:
 
     async def allowed(self, actor: int, team_id: int) -> None:
         """`AccessDenied` unless the actor may add scenarios to this team."""
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.UPLOAD_SCENARIO)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.UPLOAD_SCENARIO)
 
     async def draft(self, actor: int, team_id: int, description: str, lang: Lang) -> Draft:
         """The model's draft of a description; `ProviderError` if the model fails."""

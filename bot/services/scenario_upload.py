@@ -11,8 +11,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
-
 from bot.domain.roles import Action
 from bot.domain.scenario import Scenario
 from bot.errors import InvalidRequest, ScenarioNotFound
@@ -21,7 +19,7 @@ from bot.scenarios.loader import MAX_BYTES, file_problem, parse_scenario
 from bot.services.access import Access
 from bot.services.practice import PlayContext, PracticeService, Started
 from bot.storage.database import Database
-from bot.storage.team_repository import TeamRepository
+from bot.storage.team_repository import VersionTaken
 
 MAX_FILENAME = 64
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+")
@@ -91,17 +89,17 @@ class TeamScenarioService:
         self, actor: int, team_id: int, content: bytes | str, filename: str | None = None
     ) -> Uploaded:
         """Check a YAML scenario with the strict loader and store it as the team's next version."""
-        async with self.db.session() as s:  # refuse non-trainers before reading a byte
-            await self.access.require(s, actor, team_id, Action.UPLOAD_SCENARIO)
+        async with self.db.unit() as u:  # refuse non-trainers before reading a byte
+            await self.access.require(u.teams, actor, team_id, Action.UPLOAD_SCENARIO)
         source = upload_name(filename)
         text = decode_upload(content, source)
         parsed = parse_scenario(text, source)
         if self.catalog.shipped(parsed.id) is not None:
             raise InvalidRequest("team.error.scenario_id_taken", scenario=parsed.id)
         try:
-            async with self.db.session() as s:
-                await self.access.require(s, actor, team_id, Action.UPLOAD_SCENARIO)
-                repo = TeamRepository(s)
+            async with self.db.unit() as u:
+                await self.access.require(u.teams, actor, team_id, Action.UPLOAD_SCENARIO)
+                repo = u.teams
                 latest = await repo.scenario(team_id, parsed.id)
                 if latest is not None and latest.yaml_text == text:
                     return Uploaded(
@@ -112,23 +110,24 @@ class TeamScenarioService:
                 await repo.add_scenario(
                     team_id, scenario.id, version, text, scenario.model_dump(mode="json"), actor
                 )
-        except IntegrityError:
+        except VersionTaken:
             raise InvalidRequest("team.error.upload_conflict") from None
         return Uploaded(team_id, scenario, version, True)
 
     async def scenarios(self, actor: int, team_id: int) -> list[ScenarioEntry]:
         """Every scenario the team can play: the shipped ones and its own newest versions."""
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.PLAY_TEAM_SCENARIO)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.PLAY_TEAM_SCENARIO)
             return [
-                ScenarioEntry(f.scenario, f.source) for f in await self.catalog.visible(s, team_id)
+                ScenarioEntry(f.scenario, f.source)
+                for f in await self.catalog.visible(u.teams, team_id)
             ]
 
     async def of_my_teams(self, actor: int) -> list[tuple[int, str, Scenario]]:
         """The own scenarios (newest versions) of every team the actor is in: (team id, team
         name, scenario), for the rep's /practice."""
-        async with self.db.session() as s:
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            repo = u.teams
             return [
                 (team.id, team.name, Scenario.model_validate(row.data))
                 for team, _ in await repo.teams_of(actor)
@@ -137,9 +136,9 @@ class TeamScenarioService:
 
     async def versions(self, actor: int, team_id: int, scenario_id: str) -> list[VersionInfo]:
         """The stored versions of a team scenario, newest first."""
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.UPLOAD_SCENARIO)
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.UPLOAD_SCENARIO)
+            repo = u.teams
             rows = await repo.scenario_versions(team_id, scenario_id)
             if not rows:
                 raise ScenarioNotFound(scenario=scenario_id[:64])
@@ -155,9 +154,9 @@ class TeamScenarioService:
         self, actor: int, team_id: int, scenario_id: str, version: int | None = None
     ) -> str:
         """The YAML a version was uploaded as (to edit and upload again)."""
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.UPLOAD_SCENARIO)
-            row = await TeamRepository(s).scenario(team_id, scenario_id, version)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.UPLOAD_SCENARIO)
+            row = await u.teams.scenario(team_id, scenario_id, version)
             if row is None:
                 raise ScenarioNotFound(scenario=scenario_id[:64])
             return row.yaml_text
@@ -166,8 +165,8 @@ class TeamScenarioService:
         self, actor: int, team_id: int, scenario_id: str, replace: bool = False
     ) -> Started:
         """Practise a scenario in the team (a trainer's test play of an upload, or a rep's)."""
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.PLAY_TEAM_SCENARIO)
-            found = await self.catalog.find(s, team_id, scenario_id)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.PLAY_TEAM_SCENARIO)
+            found = await self.catalog.find(u.teams, team_id, scenario_id)
         context = PlayContext(found.scenario, team_id)
         return await self.practice.start(actor, found.scenario.id, replace, context=context)

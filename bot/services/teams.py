@@ -15,8 +15,7 @@ from bot.errors import AccessDenied, InvalidRequest, InviteInvalid
 from bot.services.access import Access
 from bot.services.notices import Notice, notice_to
 from bot.storage.database import Database
-from bot.storage.team_repository import TeamRepository
-from bot.storage.teams import Invite, Team
+from bot.storage.team_repository import InviteRecord, TeamRecord, TeamRepository
 
 MAX_TEAM_NAME = 64
 MAX_INVITE_DAYS = 365
@@ -106,7 +105,7 @@ def invite_url(bot_username: str, code: str) -> str:
     return f"https://t.me/{name}?start={code}"
 
 
-def _active(invite: Invite, now: dt.datetime) -> bool:
+def _active(invite: InviteRecord, now: dt.datetime) -> bool:
     return invite.revoked_at is None and (invite.expires_at is None or invite.expires_at > now)
 
 
@@ -125,12 +124,12 @@ class TeamService:
         self.clock = clock
         self.default_time_zone = zone(default_time_zone).key
 
-    async def _info(self, repo: TeamRepository, team: Team, role: Role) -> TeamInfo:
+    async def _info(self, repo: TeamRepository, team: TeamRecord, role: Role) -> TeamInfo:
         (info,) = await self._infos(repo, [(team, role)])
         return info
 
     async def _infos(
-        self, repo: TeamRepository, teams: Sequence[tuple[Team, Role]]
+        self, repo: TeamRepository, teams: Sequence[tuple[TeamRecord, Role]]
     ) -> list[TeamInfo]:
         """Teams as a member sees them, their member counts read all at once."""
         counts = await repo.member_counts([team.id for team, _ in teams])
@@ -141,23 +140,23 @@ class TeamService:
 
     async def role(self, actor: int) -> Role:
         """The actor's global role (for the command menu)."""
-        async with self.db.session() as s:
-            return await self.access.role(s, actor)
+        async with self.db.unit() as u:
+            return await self.access.role(u.teams, actor)
 
     async def grant_trainer(self, actor: int, user_id: int) -> None:
         """Operators make a user a trainer (who may then create teams)."""
-        async with self.db.session() as s:
-            await self.access.require_global(s, actor, Action.GRANT_TRAINER)
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            await self.access.require_global(u.teams, actor, Action.GRANT_TRAINER)
+            repo = u.teams
             if await repo.user(user_id) is None:
                 raise InvalidRequest("team.error.unknown_user")
             await repo.grant_trainer(user_id, actor)
 
     async def grant_trainer_by_telegram(self, actor: int, telegram_id: int) -> Granted:
         """Operators make a Telegram user (who has written to the bot) a trainer; they are told."""
-        async with self.db.session() as s:
-            await self.access.require_global(s, actor, Action.GRANT_TRAINER)
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            await self.access.require_global(u.teams, actor, Action.GRANT_TRAINER)
+            repo = u.teams
             user = await repo.user_by_telegram(telegram_id)
             if user is None:
                 raise InvalidRequest("team.error.unknown_user")
@@ -168,19 +167,19 @@ class TeamService:
     async def standing(self, actor: int) -> Role:
         """The widest role the actor holds anywhere (which command menu and help they get):
         operator, trainer (granted, or a trainer in some team) or rep."""
-        async with self.db.session() as s:
-            role = await self.access.role(s, actor)
+        async with self.db.unit() as u:
+            role = await self.access.role(u.teams, actor)
             if role != Role.REP:
                 return role
-            teams = await TeamRepository(s).teams_of(actor)
+            teams = await u.teams.teams_of(actor)
             return Role.TRAINER if any(r == Role.TRAINER for _, r in teams) else Role.REP
 
     async def managed(self, actor: int) -> list[TeamInfo]:
         """The teams the actor runs as a trainer; `AccessDenied` for someone who runs none and
         may not create one (a rep), so trainer commands are refused before anything is shown."""
-        async with self.db.session() as s:
-            role = await self.access.role(s, actor)
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            role = await self.access.role(u.teams, actor)
+            repo = u.teams
             runs = [
                 (team, Role.OPERATOR if role == Role.OPERATOR else Role.TRAINER)
                 for team, r in await repo.teams_of(actor)
@@ -193,32 +192,32 @@ class TeamService:
     async def create_team(self, actor: int, name: str, time_zone: str | None = None) -> TeamInfo:
         """A new team, with the actor as its trainer."""
         tz = zone(time_zone).key if time_zone else None
-        async with self.db.session() as s:
-            await self.access.require_global(s, actor, Action.CREATE_TEAM)
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            await self.access.require_global(u.teams, actor, Action.CREATE_TEAM)
+            repo = u.teams
             team = await repo.create_team(clean_name(name), tz or self.default_time_zone, actor)
             return await self._info(repo, team, Role.TRAINER)
 
     async def my_teams(self, actor: int) -> list[TeamInfo]:
         """The teams the actor belongs to, with their role in each."""
-        async with self.db.session() as s:
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            repo = u.teams
             return await self._infos(repo, [(t, Role(r)) for t, r in await repo.teams_of(actor)])
 
     async def team(self, actor: int, team_id: int) -> TeamInfo:
         """One of the actor's teams."""
-        async with self.db.session() as s:
-            role = await self.access.require(s, actor, team_id, Action.VIEW_BOARD)
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            role = await self.access.require(u.teams, actor, team_id, Action.VIEW_BOARD)
+            repo = u.teams
             team = await repo.team(team_id)
             assert team is not None  # require() checked it exists
             return await self._info(repo, team, role)
 
     async def members(self, actor: int, team_id: int) -> list[Member]:
         """The team's members, in joining order."""
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.VIEW_BOARD)
-            rows = await TeamRepository(s).members(team_id)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.VIEW_BOARD)
+            rows = await u.teams.members(team_id)
             return [Member(u.id, u.display_name, Role(r)) for u, r in rows]
 
     async def invite(
@@ -239,16 +238,16 @@ class TeamService:
         code = secrets.token_urlsafe(16)
         url = invite_url(bot_username, code)
         expires_at = self.clock() + expires_in if expires_in else None
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.MANAGE_TEAM)
-            await TeamRepository(s).add_invite(team_id, code, role.value, actor, expires_at)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.MANAGE_TEAM)
+            await u.teams.add_invite(team_id, code, role.value, actor, expires_at)
         return InviteLink(team_id, code, url, role, expires_at)
 
     async def invites(self, actor: int, team_id: int) -> list[InviteInfo]:
         """The team's invites, newest first."""
         now = self.clock()
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.MANAGE_TEAM)
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.MANAGE_TEAM)
             return [
                 InviteInfo(
                     i.code,
@@ -259,18 +258,17 @@ class TeamService:
                     i.uses,
                     _active(i, now),
                 )
-                for i in await TeamRepository(s).invites(team_id)
+                for i in await u.teams.invites(team_id)
             ]
 
     async def revoke_invite(self, actor: int, code: str) -> None:
         """Stop an invite from working (people who joined stay)."""
-        async with self.db.session() as s:
-            invite = await TeamRepository(s).invite(code.strip(), lock=True)
+        async with self.db.unit() as u:
+            invite = await u.teams.invite(code.strip(), lock=True)
             if invite is None:
                 raise InviteInvalid()
-            await self.access.require(s, actor, invite.team_id, Action.MANAGE_TEAM)
-            if invite.revoked_at is None:
-                invite.revoked_at = self.clock()
+            await self.access.require(u.teams, actor, invite.team_id, Action.MANAGE_TEAM)
+            await u.teams.revoke_invite(invite.id, self.clock())
 
     async def join(self, actor: int, code: str) -> Joined:
         """Join the team behind an invite code; the team's trainers are told."""
@@ -278,8 +276,8 @@ class TeamService:
         if not _CODE.match(code):
             raise InviteInvalid()
         now = self.clock()
-        async with self.db.session() as s:
-            repo = TeamRepository(s)
+        async with self.db.unit() as u:
+            repo = u.teams
             invite = await repo.invite(code, lock=True)
             if invite is None:
                 raise InviteInvalid()
@@ -292,11 +290,12 @@ class TeamService:
             if user is None:
                 raise AccessDenied("team.denied.unknown_user")
             assert team is not None  # the invite's foreign key guarantees it
-            current = await repo.membership(team.id, actor)
+            current = await repo.member_role(team.id, actor)
             if current is not None:
-                if invite.role == Role.TRAINER and current.role == Role.REP:
-                    current.role = Role.TRAINER.value
-                return Joined(await self._info(repo, team, Role(current.role)), True, [])
+                if invite.role == Role.TRAINER and current == Role.REP:
+                    current = Role.TRAINER.value
+                    await repo.set_member_role(team.id, actor, current)
+                return Joined(await self._info(repo, team, Role(current)), True, [])
             await repo.add_member(team.id, actor, invite.role, invite.id)
             await repo.count_use(invite.id)
             notices = [
@@ -313,8 +312,6 @@ class TeamService:
 
     async def link_chat(self, actor: int, team_id: int, chat_id: int | None) -> None:
         """Link the Telegram group where weekly boards and new assignments go (None unlinks)."""
-        async with self.db.session() as s:
-            await self.access.require(s, actor, team_id, Action.MANAGE_TEAM)
-            team = await TeamRepository(s).team(team_id)
-            assert team is not None
-            team.chat_id = chat_id
+        async with self.db.unit() as u:
+            await self.access.require(u.teams, actor, team_id, Action.MANAGE_TEAM)
+            await u.teams.link_chat(team_id, chat_id)

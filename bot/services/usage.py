@@ -15,7 +15,7 @@ from typing import Any
 from bot.domain.clock import system_clock
 from bot.metrics import metrics
 from bot.storage.database import Database
-from bot.storage.usage import ModelCallRow, UsageRepository, UsageTotals
+from bot.storage.usage import UsageRepository, UsageTotals
 
 log = logging.getLogger(__name__)
 
@@ -86,25 +86,25 @@ class UsageLedger:
         """Store one call with who it was for (and count it in the process's metrics)."""
         u = call.usage
         observe_call(call)
-        row = ModelCallRow(
-            at=self._clock(),
-            user_id=user_id,
-            team_id=team_id,
-            session_id=session_id,
-            role=call.role[:16],
-            model=call.model[:128],
-            prompt_tokens=u.get("prompt_tokens", 0),
-            completion_tokens=u.get("completion_tokens", 0),
-            cached_tokens=u.get("cached_tokens", 0),
-            latency_ms=u.get("latency_ms", 0),
-            calls=u.get("calls", 1),
-            ok=call.ok,
-            error=call.error[:64] if call.error else None,
-            detail=_with_estimate(call.detail, u),
-            audio_seconds=call.audio_seconds,
-        )
+        at = self._clock()
         async with self.db.session() as s:
-            await UsageRepository(s).add(row)
+            await UsageRepository(s).add_call(
+                at=at,
+                user_id=user_id,
+                team_id=team_id,
+                session_id=session_id,
+                role=call.role[:16],
+                model=call.model[:128],
+                prompt_tokens=u.get("prompt_tokens", 0),
+                completion_tokens=u.get("completion_tokens", 0),
+                cached_tokens=u.get("cached_tokens", 0),
+                latency_ms=u.get("latency_ms", 0),
+                calls=u.get("calls", 1),
+                ok=call.ok,
+                error=call.error[:64] if call.error else None,
+                detail=_with_estimate(call.detail, u),
+                audio_seconds=call.audio_seconds,
+            )
 
     async def totals(
         self,

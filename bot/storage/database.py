@@ -34,6 +34,7 @@ from bot.domain.clock import Clock, system_clock
 from bot.storage import registry as _registry  # noqa: F401
 from bot.storage.locks import MIGRATIONS
 from bot.storage.models import CLOCK
+from bot.storage.unit import Unit
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -119,6 +120,12 @@ class Database:
                     yield session
             finally:
                 self._holder = None
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[Unit]:
+        """One unit of work as repositories (see `bot.storage.unit`)."""
+        async with self.session() as session:
+            yield Unit.over(session)
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration (Alembic is not even loaded when the

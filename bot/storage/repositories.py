@@ -18,6 +18,7 @@ from bot.domain.scorecard import Scorecard
 from bot.domain.session import ACTIVE_PHASES, ClientState, EndReason, Phase, PracticeSession
 from bot.domain.transcript import Transcript, Turn
 from bot.storage.models import PracticeSessionRow, ScorecardRow, TurnRow, User, now_of
+from bot.storage.team_repository import UserRecord, user_record
 
 
 class DuplicateTurn(Exception):
@@ -46,7 +47,7 @@ class UserRepository:
 
     async def by_telegram(
         self, telegram_id: int, name: str, language: str, rename: bool = True
-    ) -> User:
+    ) -> UserRecord:
         """The user for a Telegram account, created on first contact; `rename` takes `name`
         as their current one (it comes from Telegram), else it is only for a new user."""
         user = await self.s.scalar(select(User).where(User.telegram_id == telegram_id))
@@ -56,20 +57,21 @@ class UserRepository:
             await self.s.flush()
         elif rename and name and user.display_name != name:
             user.display_name = name
-        return user
+        return user_record(user)
 
-    async def by_local_name(self, local_name: str, language: str) -> User:
+    async def by_local_name(self, local_name: str, language: str) -> UserRecord:
         """The user for a terminal login, created on first use."""
         user = await self.s.scalar(select(User).where(User.local_name == local_name))
         if user is None:
             user = User(local_name=local_name, display_name=local_name, language=language)
             self.s.add(user)
             await self.s.flush()
-        return user
+        return user_record(user)
 
-    async def get(self, user_id: int) -> User | None:
+    async def get(self, user_id: int) -> UserRecord | None:
         """A user by id."""
-        return await self.s.get(User, user_id)
+        user = await self.s.get(User, user_id)
+        return user_record(user) if user is not None else None
 
     async def set_language(self, user_id: int, language: str) -> None:
         """Remember the user's interface language."""

@@ -65,6 +65,46 @@ class UsageRepository:
         self.session.add(row)
         await self.session.flush()
 
+    async def add_call(
+        self,
+        *,
+        at: dt.datetime,
+        user_id: int | None,
+        team_id: int | None,
+        session_id: str | None,
+        role: str,
+        model: str,
+        prompt_tokens: int,
+        completion_tokens: int,
+        cached_tokens: int,
+        latency_ms: int,
+        calls: int,
+        ok: bool,
+        error: str | None,
+        detail: dict[str, Any] | None,
+        audio_seconds: float | None,
+    ) -> None:
+        """Store one call from its fields (for callers that never see the row)."""
+        await self.add(
+            ModelCallRow(
+                at=at,
+                user_id=user_id,
+                team_id=team_id,
+                session_id=session_id,
+                role=role,
+                model=model,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                cached_tokens=cached_tokens,
+                latency_ms=latency_ms,
+                calls=calls,
+                ok=ok,
+                error=error,
+                detail=detail,
+                audio_seconds=audio_seconds,
+            )
+        )
+
     async def totals(
         self,
         since: dt.datetime | None = None,
