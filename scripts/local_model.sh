@@ -99,7 +99,10 @@ PYEOF
 
 # The server keeps one live prompt state; with --cache it also keeps past states in RAM and
 # restores the longest matching prefix, so a hint or a grading between two client turns does
-# not make the next turn re-read the whole client prompt.
+# not make the next turn re-read the whole client prompt. The cache's size counts only the KV
+# state (~49 MB a prompt here), not the copy of the logits array llama-cpp-python keeps with each
+# state (n_batch x vocabulary floats, ~311 MB for this model): the old 2 GiB setting let ~43
+# states grow the server to 22 GB until the kernel killed it. 300 MB keeps ~6 states, ~2.2 GB.
 case "${1:-build}" in
   build | server | weights | serve) lock ;;
 esac
@@ -134,7 +137,7 @@ case "${1:-build}" in
     exec "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias "$MODEL_ALIAS" \
       --chat_format chatml --n_ctx "$N_CTX" --host 127.0.0.1 --port "$PORT" \
       --n_threads "${LOCAL_LLM_THREADS:-$(nproc)}" \
-      --cache true --cache_type ram --cache_size "${LOCAL_LLM_CACHE_BYTES:-2147483648}"
+      --cache true --cache_type ram --cache_size "${LOCAL_LLM_CACHE_BYTES:-300000000}"
     ;;
   *)
     echo "usage: $0 [build|server|weights|path|python|serve]" >&2
