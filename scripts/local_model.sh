@@ -99,10 +99,11 @@ PYEOF
 
 # The server keeps one live prompt state; with --cache it also keeps past states in RAM and
 # restores the longest matching prefix, so a hint or a grading between two client turns does
-# not make the next turn re-read the whole client prompt. The cache's size counts only the KV
-# state (~49 MB a prompt here), not the copy of the logits array llama-cpp-python keeps with each
-# state (n_batch x vocabulary floats, ~311 MB for this model): the old 2 GiB setting let ~43
-# states grow the server to 22 GB until the kernel killed it. 300 MB keeps ~6 states, ~2.2 GB.
+# not make the next turn re-read the whole client prompt. Logits are kept for the last token
+# only (`--logits_all false`; the server's default is true, which allocates n_ctx x vocabulary
+# floats, 5 GB for this model, and copies them into every cached state: the server grew to 22 GB
+# and the kernel killed it). The cache's size counts only the KV state (~49 MB a prompt here),
+# not the 311 MB logits copy each state still carries: 300 MB keeps ~6 states, ~2.2 GB really.
 case "${1:-build}" in
   build | server | weights | serve) lock ;;
 esac
@@ -137,7 +138,7 @@ case "${1:-build}" in
     exec "$VENV/bin/python" -m llama_cpp.server --model "$MODEL" --model_alias "$MODEL_ALIAS" \
       --chat_format chatml --n_ctx "$N_CTX" --host 127.0.0.1 --port "$PORT" \
       --n_threads "${LOCAL_LLM_THREADS:-$(nproc)}" \
-      --cache true --cache_type ram --cache_size "${LOCAL_LLM_CACHE_BYTES:-300000000}"
+      --logits_all false --cache true --cache_type ram --cache_size "${LOCAL_LLM_CACHE_BYTES:-300000000}"
     ;;
   *)
     echo "usage: $0 [build|server|weights|path|python|serve]" >&2
