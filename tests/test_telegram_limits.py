@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.telegram.limits import PRIVATE_BURST, MessageRateLimiter
+from bot.telegram.limits import PRIVATE_BURST, MessageRateLimiter, counted, previewing
+from tests.support.flood import edits, posts
 
 
 class Sent:
@@ -61,4 +62,72 @@ async def test_a_private_chat_may_burst_a_few_messages_then_is_paced() -> None:
     assert limiter._private_limiter(43).has_capacity()  # another chat is not held up
     await request(limiter, sent, "sendMessageDraft", 42)  # a preview is not a message
     assert sent.log == ["sendMessage"] * PRIVATE_BURST + ["sendMessageDraft"]
+    await limiter.shutdown()
+
+
+BOT_API_METHODS = (
+    "sendMessage",
+    "sendPhoto",
+    "sendDocument",
+    "sendVoice",
+    "sendAudio",
+    "sendVideo",
+    "sendSticker",
+    "sendMediaGroup",
+    "sendPoll",
+    "copyMessage",
+    "forwardMessage",
+    "editMessageText",
+    "editMessageCaption",
+    "editMessageMedia",
+    "editMessageReplyMarkup",
+    "sendChatAction",
+    "sendMessageDraft",
+    "answerCallbackQuery",
+    "deleteMessage",
+    "getChat",
+    "getFile",
+    "getUpdates",
+    "getMe",
+    "setMyCommands",
+)
+
+
+def test_the_limiter_counts_the_methods_the_fake_telegram_counts() -> None:
+    # The fake's rules are written from Telegram's FAQ, apart from the bot's own list.
+    for method in BOT_API_METHODS:
+        assert counted(method) == (posts(method) or edits(method)), method
+    assert {m for m in BOT_API_METHODS if counted(m)} >= {"sendVoice", "editMessageMedia"}
+
+
+async def test_calls_that_are_not_messages_are_not_held_by_a_flood_pause() -> None:
+    limiter, sent = MessageRateLimiter(), Sent()
+    await limiter.initialize()
+    limiter._retry_after_event.clear()
+    message = asyncio.create_task(request(limiter, sent, "sendVoice", 42))
+    for method in ("deleteMessage", "getChat", "sendChatAction"):
+        await request(limiter, sent, method, 42)
+    await settle()
+    assert sent.log == ["deleteMessage", "getChat", "sendChatAction"]
+    limiter._retry_after_event.set()
+    await message
+    assert sent.log[-1] == "sendVoice"
+    await limiter.shutdown()
+
+
+async def test_a_preview_edit_is_paced_per_chat_but_spends_no_overall_budget() -> None:
+    limiter, sent = MessageRateLimiter(), Sent()
+    await limiter.initialize()
+    overall = limiter._base_limiter
+    assert overall is not None
+    limiter._retry_after_event.clear()  # final messages would wait now; a preview does not
+    with previewing():
+        await request(limiter, sent, "editMessageText", -100)
+        await request(limiter, sent, "editMessageText", 42)
+    assert sent.log == ["editMessageText", "editMessageText"]
+    assert overall.has_capacity(overall.max_rate)  # nothing spent from the 30/s
+    assert not limiter._get_group_limiter(-100).has_capacity(20)  # the group's 20/min was
+    limiter._retry_after_event.set()
+    await request(limiter, sent, "editMessageText", -100)  # the final edit: a message
+    assert not overall.has_capacity(overall.max_rate)
     await limiter.shutdown()

@@ -22,6 +22,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.telegram.limits import previewing
 from bot.telegram.render import LIMIT, edit_html, not_modified, send_html
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,8 @@ class ReplyStream:
         elif self.message is None:
             self.message = await self.bot.send_message(self.chat_id, preview)
         else:
-            await self.bot.edit_message_text(preview, self.chat_id, self.message.message_id)
+            with previewing():  # paced here, per chat; not charged to the overall budget
+                await self.bot.edit_message_text(preview, self.chat_id, self.message.message_id)
 
     async def finish(self, html: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
         """Send the whole reply, formatted: a new message after drafts, an edit otherwise."""
