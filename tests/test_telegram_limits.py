@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from bot.telegram.limits import PRIVATE_BURST, MessageRateLimiter, counted, previewing
 from tests.support.flood import edits, posts
@@ -14,7 +16,7 @@ class Sent:
     def __init__(self) -> None:
         self.log: list[str] = []
 
-    def call(self, name: str) -> object:
+    def call(self, name: str) -> Callable[[], Coroutine[Any, Any, bool]]:
         async def send() -> bool:
             self.log.append(name)
             return True
@@ -29,7 +31,7 @@ async def request(limiter: MessageRateLimiter, sent: Sent, endpoint: str, chat: 
         {},
         endpoint,
         {"chat_id": chat},
-        None,  # type: ignore[arg-type]
+        None,
     )
 
 

@@ -79,7 +79,7 @@ async def turn(
         return
     source = f"tg:{chat.id}:{message.message_id}"
     stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
-    async with typing(context.bot, chat.id, until=lambda: stream.shown):
+    async with stream.typing():
         result = await rt.practice.reply(
             person.id,
             session_id,
@@ -220,7 +220,7 @@ async def _answer_owed(update: Update, context: Context, person: Person, session
     if chat is None:
         return
     stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
-    async with typing(context.bot, chat.id, until=lambda: stream.shown):
+    async with stream.typing():
         result = await rt.practice.resume_pending(person.id, session_id, on_delta=stream.delta)
     if result is None or result.duplicate:
         return
