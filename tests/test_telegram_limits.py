@@ -7,7 +7,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from bot.telegram.limits import PRIVATE_BURST, MessageRateLimiter, counted, previewing
-from tests.support.flood import edits, posts
+from tests.support.flood import FloodLimits, edits, posts
 
 
 class Sent:
@@ -133,3 +133,17 @@ async def test_a_preview_edit_is_paced_per_chat_but_spends_no_overall_budget() -
     await request(limiter, sent, "editMessageText", -100)  # the final edit: a message
     assert not overall.has_capacity(overall.max_rate)
     await limiter.shutdown()
+
+
+def test_the_fake_counts_posts_overall_and_edits_only_in_their_chat() -> None:
+    flood = FloodLimits()
+    for n in range(30):  # 30 chats, one message each, at one instant: the overall burst
+        assert flood.check("sendMessage", 100 + n, True, now=0.0) is None
+    assert flood.check("sendVoice", 200, True, now=0.0) == 1  # the 31st message waits
+    assert flood.check("editMessageText", 100, True, now=0.0) is None  # an edit: not overall
+    assert flood.check("sendChatAction", 200, True, now=0.0) is None  # not a message at all
+    # Chat 100 has had a message and an edit: the third of its burst of 3, then it waits.
+    assert flood.check("editMessageMedia", 100, True, now=0.0) is None
+    assert flood.check("editMessageMedia", 100, True, now=0.0) == 1
+    assert flood.check("editMessageText", 100, True, now=0.0) == 1
+    assert flood.refused_by_method == {"sendVoice": 1, "editMessageMedia": 1, "editMessageText": 1}
