@@ -4,27 +4,43 @@ fixed time, in its own process (so it does not share the benchmark's interpreter
     .venv/bin/python bench/fake_llm.py --port 8900 --first-token 0.3 --latency 1.0 --chunks 8
 
 The first piece comes after `--first-token` seconds and the last at `--latency`. A rep message
-carrying a marker `〔n〕` is answered with the same marker, so the benchmark can tell which rep
-message each reply belongs to (a reply in the wrong order is counted as reordered). Anything
-that is not the client (judge, coach) is answered by the test fake's default persona at once.
+carrying a marker `〔chat:n〕` is answered with the same marker, so the benchmark can tell which
+rep message each reply belongs to (a reply in the wrong order is counted as reordered), in
+words that share nothing with other turns': the same sentence every turn was stopped by the
+bot's guard (mostly words already said in the session) and replaced by a line of the bot's
+own, and the marker went with it — the "reordered" turns this benchmark used to count.
+Anything that is not the client (judge, coach) is answered by the test fake's default persona
+at once. `--log FILE` appends each client call's marker and messages, one JSON line each (the
+benchmark's prompt-prefix share).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.support.fake_openai import STATE_DELIMITER, default_reply
 
-MARKER = re.compile(r"〔(\d+)〕")
+MARKER = re.compile(r"〔((?:\d+:)?\d+)〕")  # 〔chat:n〕, or 〔n〕
+COMMON = 0x4E00, 0x4E00 + 3000  # CJK ideographs to draw words from
+
+
+def words_for(mark: str, n: int) -> str:
+    """Words of a turn sharing no run of four with any other turn: the bot's guard stops a
+    reply that is mostly words already said in the session (the rep's or its own)."""
+    draw = random.Random(f"{mark}/{n}")
+    first, second = ("".join(chr(draw.randrange(*COMMON)) for _ in range(k)) for k in (10, 14))
+    return f"嗯，{first}{mark}。{second}。"
 
 
 def client_reply(body: dict[str, Any]) -> tuple[str, str] | None:
@@ -35,7 +51,12 @@ def client_reply(body: dict[str, Any]) -> tuple[str, str] | None:
     users = [str(m.get("content", "")) for m in body.get("messages", []) if m.get("role") == "user"]
     found = MARKER.findall(users[-1]) if users else []
     mark = f"〔{found[-1]}〕" if found else ""
-    words = f"嗯，你说的这一点我记下了{mark}。验收的事情我们还在走流程，你接着说，不过要简短一点。"
+    words = words_for(mark, len(users))
+    if Handler.log is not None:
+        entry = {"mark": found[-1] if found else "", "messages": body.get("messages", [])}
+        with Handler.lock:
+            Handler.log.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            Handler.log.flush()
     state = scripted.split(STATE_DELIMITER, 1)[1]
     return words, f"\n{STATE_DELIMITER}{state}"
 
@@ -47,6 +68,8 @@ class Handler(BaseHTTPRequestHandler):
     first_token = 0.3
     latency = 1.0
     chunks = 8
+    log: TextIO | None = None
+    lock = threading.Lock()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet."""
@@ -103,7 +126,10 @@ def main() -> None:
     parser.add_argument("--first-token", type=float, default=0.3)
     parser.add_argument("--latency", type=float, default=1.0)
     parser.add_argument("--chunks", type=int, default=8)
+    parser.add_argument("--log", type=Path, default=None, help="append client calls here")
     args = parser.parse_args()
+    if args.log is not None:
+        Handler.log = args.log.open("a", encoding="utf-8")
     Handler.first_token, Handler.latency, Handler.chunks = (
         args.first_token,
         args.latency,

@@ -8,10 +8,17 @@ reply over a set time, for several chat counts, on SQLite and PostgreSQL, in one
 
 Each row: reply latency p50/p95 (the rep's update offered to getUpdates → the client's final
 message at the Bot API), bot-side overhead (latency minus the model's `--latency`), bot CPU ms
-per turn, Bot API calls per turn by method, turns/s answered, turns lost and reordered, 429s
-the fake answered, peak RSS, SQL transactions and statements per turn, and the longest garbage
-collection pause. `paced` offers turns at `--rate` a second overall (each chat waits for its
-reply before its next message); `burst` has every chat send at once, round after round.
+per turn, Bot API calls per turn by method, turns/s answered (marked * when sustained: none
+lost, none reordered, no 429), turns lost, reordered (an answer carrying another turn's marker)
+and replaced (an answer without one: the bot's guard stopped the model's words and said its
+own line), 429s the fake answered, peak and final RSS (the sessions are left open: `--chats
+1000 --turns 2` is RSS at 1,000 open sessions), SQL transactions and statements per turn, the
+longest garbage collection pause, and the prompt-prefix share: for each client call after a
+session's first, the share of its prompt (the messages as sent) that is an identical prefix of
+the previous call's in the same session — what a provider's prompt cache can reuse.
+
+`paced` offers turns at `--rate` a second overall (each chat waits for its reply before its
+next message); `burst` has every chat send at once, round after round.
 `--tree NAME=DIR` runs the bot's code from DIR (before/after comparisons in one run; the fakes
 are always this tree's). Figures only — nothing here asserts a timing; on a shared machine
 compare rows of one run by ratio.
@@ -50,15 +57,44 @@ LINES = [
     "明白了，验收标准是按合同里的技术指标来吗？",
     "付款这边一般是怎么安排的，由哪位负责审批？",
 ]
-MARKER = re.compile(r"〔(\d+)〕")
+MARKER = re.compile(r"〔(\d+):(\d+)〕")
 
 
-def peak_rss_mib(pid: int) -> float:
-    """The process's peak resident memory (VmHWM), in MiB."""
+def rss_mib(pid: int, field: str = "VmHWM") -> float:
+    """The process's peak (VmHWM) or current (VmRSS) resident memory, in MiB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def prompt_text(messages: list[dict[str, object]]) -> str:
+    """A prompt as a provider's cache sees it: each message's role and content, in order."""
+    return "".join(f"<{m.get('role')}>{m.get('content')}\n" for m in messages)
+
+
+def prefix_shares(log: Path, start: int) -> tuple[list[float], int]:
+    """From the fake model's log past byte `start`: per client call after a session's first,
+    the share of its prompt identical to the start of the previous call's; and the median
+    offset (characters) where they part."""
+    previous: dict[str, str] = {}
+    shares: list[float] = []
+    parts: list[float] = []
+    with log.open(encoding="utf-8") as f:
+        f.seek(start)
+        for line in f:
+            entry = json.loads(line)
+            chat = str(entry["mark"]).split(":")[0]
+            text = prompt_text(entry["messages"])
+            before = previous.get(chat)
+            previous[chat] = text
+            if not chat or before is None:
+                continue
+            pairs = enumerate(zip(before, text, strict=False))
+            same = next((i for i, (a, b) in pairs if a != b), min(len(before), len(text)))
+            shares.append(same / max(1, len(text)))
+            parts.append(same)
+    return shares, int(percentile(parts, 50)) if parts else 0
 
 
 def speakers() -> tuple[str, ...]:
@@ -96,6 +132,7 @@ class Row:
     answered: int = 0
     offered: int = 0
     reordered: int = 0
+    replaced: int = 0
     refused: int = 0
     elapsed: float = 0.0
     cpu_s: float = 0.0
@@ -104,6 +141,9 @@ class Row:
     gc_max_ms: float = 0.0
     gc_total_ms: float = 0.0
     rss: float = 0.0
+    rss_now: float = 0.0
+    prefix: list[float] = field(default_factory=list)
+    parted_at: int = 0
     ready_s: float = 0.0
     setup_429: int = 0
     bot: str = ""
@@ -178,7 +218,7 @@ def database_url(kind: str, tmp: str, name: str) -> str:
     return POSTGRES.rsplit("/", 1)[0] + f"/{name}"
 
 
-def play(config: Config, llm_url: str) -> Row:
+def play(config: Config, llm_url: str, llm_log: Path) -> Row:
     """Start a bot for one row, set every chat up, play the turns, stop the bot."""
     args = config.args
     row = Row(config)
@@ -212,6 +252,7 @@ def play(config: Config, llm_url: str) -> Row:
             before = probe(proc, out)
             row.bot, row.setup_429 = str(before["bot"]), limits.refused if limits else 0
             calls_before = len(api.calls)
+            log_start = llm_log.stat().st_size
             refused_before = limits.refused if limits else 0
             if args.mode == "burst":
                 burst(api, replies, chats, row)
@@ -225,7 +266,8 @@ def play(config: Config, llm_url: str) -> Row:
             row.statements = Counter(after["statements"]) - Counter(before["statements"])  # type: ignore[arg-type]
             row.gc_max_ms = float(after["gc_pause_max_ms"])  # type: ignore[arg-type]
             row.gc_total_ms = float(after["gc_pause_total_ms"]) - float(before["gc_pause_total_ms"])  # type: ignore[arg-type]
-            row.rss = peak_rss_mib(proc.pid)
+            row.rss, row.rss_now = rss_mib(proc.pid), rss_mib(proc.pid, "VmRSS")
+            row.prefix, row.parted_at = prefix_shares(llm_log, log_start)
         finally:
             proc.send_signal(signal.SIGTERM)
             try:
@@ -254,7 +296,7 @@ def set_up(api: BotApi, replies: Replies, chats: list[int], timeout: float) -> N
 
 
 def _offer(api: BotApi, chat: int, turn: int) -> float:
-    api.deliver(api.text(chat, f"{LINES[turn % len(LINES)]}〔{turn + 1}〕"))
+    api.deliver(api.text(chat, f"{LINES[turn % len(LINES)]}〔{chat}:{turn + 1}〕"))
     return time.monotonic()
 
 
@@ -262,7 +304,9 @@ def _record(row: Row, call: Call, offered_at: float, turn: int) -> None:
     row.answered += 1
     row.latencies.append(call.at - offered_at)
     marks = MARKER.findall(call.text)
-    if not marks or int(marks[-1]) != turn + 1:
+    if not marks:
+        row.replaced += 1  # the guard said the bot's own line instead: no marker to check
+    elif marks[-1] != (str(call.chat_id), str(turn + 1)):
         row.reordered += 1
 
 
@@ -326,23 +370,31 @@ def show(rows: list[Row], args: argparse.Namespace) -> None:
     head = (
         f"{'tree':<8}{'db':<9}{'chats':>6}{'turns/s':>8}{'p50':>7}{'p95':>7}{'ovh50':>7}"
         f"{'ovh95':>7}{'cpu/t':>7}{'tx/t':>6}{'sql/t':>6}{'calls/t':>8}{'429':>5}{'lost':>5}"
-        f"{'reord':>6}{'gc max':>7}{'RSS':>6}"
+        f"{'reord':>6}{'repl':>5}{'gc max':>7}{'RSS':>6}{'now':>5}{'prefix':>7}"
     )
     print(head + "\n" + "-" * len(head))
     for r in rows:
         n = max(1, r.answered)
         lost = r.config.chats * r.config.args.turns - r.answered  # never answered or offered
+        sustained = "*" if lost == 0 and r.reordered == 0 and r.refused == 0 else " "
+        prefix = sum(r.prefix) / len(r.prefix) if r.prefix else float("nan")
         print(
             f"{r.config.tree:<8}{r.config.database:<9}{r.config.chats:>6}"
-            f"{r.answered / r.elapsed:>8.1f}"
+            f"{r.answered / r.elapsed:>7.1f}{sustained}"
             f"{percentile(r.latencies, 50) * 1000:>7.0f}{percentile(r.latencies, 95) * 1000:>7.0f}"
             f"{(percentile(r.latencies, 50) - model) * 1000:>7.0f}"
             f"{(percentile(r.latencies, 95) - model) * 1000:>7.0f}"
             f"{r.cpu_s * 1000 / n:>7.1f}{r.transactions / n:>6.1f}"
             f"{sum(r.statements.values()) / n:>6.1f}{sum(r.methods.values()) / n:>8.2f}"
-            f"{r.refused:>5}{lost:>5}{r.reordered:>6}{r.gc_max_ms:>7.0f}{r.rss:>6.0f}"
+            f"{r.refused:>5}{lost:>5}{r.reordered:>6}{r.replaced:>5}{r.gc_max_ms:>7.0f}"
+            f"{r.rss:>6.0f}{r.rss_now:>5.0f}{prefix:>7.0%}"
         )
-    print("\n(ms except turns/s, calls and RSS MiB; ovh = latency − model; cpu/t = bot CPU ms)")
+    print(
+        "\n(ms except turns/s, calls and RSS MiB; * = sustained: 0 lost, 0 reordered, no 429;"
+        " ovh = latency − model; cpu/t = bot CPU ms; RSS peak, now = at the end with every"
+        " session open; prefix = mean share of a client call's prompt that repeats the start"
+        " of the session's previous call)"
+    )
     for r in rows:
         n = max(1, r.answered)
         calls = ", ".join(f"{m} {k / n:.2f}" for m, k in r.methods.most_common())
@@ -350,7 +402,9 @@ def show(rows: list[Row], args: argparse.Namespace) -> None:
         print(
             f"{r.config.tree} {r.config.database} {r.config.chats}: ready {r.ready_s:.1f} s; "
             f"calls/turn {calls}; sql/turn {sql}; gc {r.gc_total_ms:.0f} ms in all; "
-            f"429s while setting up {r.setup_429}; bot code {Path(r.bot).parent}"
+            f"429s while setting up {r.setup_429}; prompts part at character {r.parted_at} "
+            f"(median; {len(r.prefix)} calls, lowest share "
+            f"{min(r.prefix, default=float('nan')):.0%}); bot code {Path(r.bot).parent}"
         )
 
 
@@ -371,12 +425,14 @@ def main() -> int:
     parser.add_argument("--show-log", action="store_true", help="print the bot log's end")
     args = parser.parse_args()
     trees = [t.split("=", 1) for t in args.tree] or [["this", str(ROOT)]]
+    llm_log = Path(tempfile.mkstemp(prefix="bench-llm-", suffix=".jsonl")[1])
     llm_command = [
         sys.executable,
         str(HERE / "fake_llm.py"),
         f"--first-token={args.first_token}",
         f"--latency={args.latency}",
         f"--chunks={args.chunks}",
+        f"--log={llm_log}",
     ]
     llm = subprocess.Popen(llm_command, stdout=subprocess.PIPE)
     assert llm.stdout is not None
@@ -388,7 +444,7 @@ def main() -> int:
                 for name, src in trees:
                     config = Config(name, Path(src).resolve(), database, chats, args)
                     try:
-                        row = play(config, llm_url)
+                        row = play(config, llm_url, llm_log)
                     except TimeoutError as exc:  # a row that cannot finish does not stop the run
                         print(f"{name} {database} {chats} chats: {exc}", flush=True)
                         continue
@@ -402,6 +458,7 @@ def main() -> int:
         llm.terminate()
         llm.wait(timeout=10)
         show(rows, args)
+        llm_log.unlink(missing_ok=True)
     return 0
 
 

@@ -143,7 +143,7 @@ def rounds(api: BotApi, poster: Poster, replies: Replies, chats: list[int], row:
     with ThreadPoolExecutor(64) as pool:
         for turn in range(turns):
             want = {c: replies.count(c) + 1 for c in chats}
-            updates = [api.text(c, f"{LINES[turn % len(LINES)]}〔{turn + 1}〕") for c in chats]
+            updates = [api.text(c, f"{LINES[turn % len(LINES)]}〔{c}:{turn + 1}〕") for c in chats]
             sent = dict(zip(chats, pool.map(poster.post, updates), strict=True))
             row.offered += len(chats)
             waiting, deadline = set(chats), time.monotonic() + timeout
@@ -157,7 +157,7 @@ def rounds(api: BotApi, poster: Poster, replies: Replies, chats: list[int], row:
                         marks = MARKER.findall(call.text)
                         if not marks:
                             row.unmarked += 1  # a scripted line (a hand-over), not the model's
-                        elif int(marks[-1]) != turn + 1:
+                        elif marks[-1] != (str(chat), str(turn + 1)):
                             row.reordered += 1
     row.elapsed = time.monotonic() - t0
 

@@ -6,7 +6,8 @@ fails with `NetworkError` or `TimedOut` (not `BadRequest`, which is a subclass, 
 is tried again after a growing pause. A reply still not taken after the last try becomes an
 owed update (see `bot.telegram.inbox`), never a generic error shown to the rep.
 
-Previews and the typing action are not retried: a lost one is not worth holding up the turn.
+Previews (drafts, preview edits) and the typing action are not retried: a lost one is not worth
+holding up the turn.
 A retried send whose first try reached Telegram but whose answer was lost shows twice; that
 cannot be told apart from a send that never arrived (the README says what stays at-least-once).
 """
@@ -21,10 +22,10 @@ from typing import Any
 
 from telegram.error import BadRequest, NetworkError, RetryAfter
 
-from bot.telegram.limits import MessageRateLimiter
+from bot.telegram.limits import UNCOUNTED, MessageRateLimiter, preview_edit
 
 log = logging.getLogger(__name__)
-NOT_RETRIED = frozenset({"sendChatAction", "sendMessageDraft"})
+NOT_RETRIED = UNCOUNTED  # the typing action and drafts
 
 
 def transient(error: BaseException) -> bool:
@@ -59,7 +60,8 @@ class RetryingRateLimiter(MessageRateLimiter):
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
         """Send through the rate limiter; on a transient network failure, pause and retry."""
-        pauses = () if endpoint in NOT_RETRIED else tuple(self.backoff.pauses)
+        skip = endpoint in NOT_RETRIED or preview_edit(endpoint)
+        pauses = () if skip else tuple(self.backoff.pauses)
         for attempt in range(len(pauses) + 1):
             try:
                 return await super().process_request(

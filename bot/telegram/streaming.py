@@ -22,6 +22,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
+from bot.telegram.limits import previewing
 from bot.telegram.render import LIMIT, edit_html, not_modified, send_html
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ class StreamPolicy:
     edit_interval: float = 1.5
     group_edit_interval: float = 3.0  # PTB's limiter allows 20 messages a minute per group
     clock: Callable[[], float] = time.monotonic
+    typing_after: float = TYPING_AFTER
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep  # the typing action's waits
     no_drafts: set[int] = field(default_factory=set)
 
     def open(self, bot: ExtBot[None], chat: Chat, draft_id: int) -> ReplyStream:
@@ -119,7 +122,14 @@ class ReplyStream:
         elif self.message is None:
             self.message = await self.bot.send_message(self.chat_id, preview)
         else:
-            await self.bot.edit_message_text(preview, self.chat_id, self.message.message_id)
+            with previewing():  # paced here, per chat; not charged to the overall budget
+                await self.bot.edit_message_text(preview, self.chat_id, self.message.message_id)
+
+    def typing(self) -> contextlib.AbstractAsyncContextManager[None]:
+        """ "typing…" while the reply is worked on, once it takes over `typing_after` seconds
+        and until a preview shows."""
+        policy = self.policy
+        return typing(self.bot, self.chat_id, lambda: self.shown, policy.typing_after, policy.sleep)
 
     async def finish(self, html: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
         """Send the whole reply, formatted: a new message after drafts, an edit otherwise."""

@@ -3,8 +3,13 @@ a second in a private chat, 20 a minute in a group; a call over a limit gets 429
 `retry_after`.
 
 Telegram documents these as guidance, not exact rules, and lets a chat burst briefly; each
-limit here is a token bucket (a rate and a burst). Only what sends or changes a message
-counts: the typing action, callback answers, drafts and polling do not.
+limit here is a token bucket (a rate and a burst). Only what posts or changes a message counts:
+every `send…` method that posts one (text, photo, document, voice, audio, video, sticker,
+media group, poll, …), copies and forwards, and every `editMessage…`; not the typing action,
+drafts, callback answers, downloads or polling. The overall 30/s is Telegram's guidance for
+sending messages to many chats, so it counts posts; a chat's own limit counts edits as well
+(an edited message is re-rendered in that chat). Written from Telegram's FAQ, not from the
+bot's limiter (`bot/telegram/limits.py`), so the two can be checked against each other.
 """
 
 from __future__ import annotations
@@ -12,20 +17,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-# The methods that post or change a message in a chat.
-COUNTED = frozenset(
-    {
-        "sendMessage",
-        "sendPhoto",
-        "sendDocument",
-        "sendMediaGroup",
-        "copyMessage",
-        "forwardMessage",
-        "editMessageText",
-        "editMessageReplyMarkup",
-        "editMessageCaption",
-    }
-)
+NOT_MESSAGES = frozenset({"sendChatAction", "sendMessageDraft"})
+
+
+def posts(method: str) -> bool:
+    """A method that puts a new message in a chat."""
+    return method not in NOT_MESSAGES and method.startswith(("send", "copy", "forward"))
+
+
+def edits(method: str) -> bool:
+    """A method that changes a message already in a chat."""
+    return method.startswith("editMessage") or method == "stopPoll"
 
 
 @dataclass
@@ -69,13 +71,16 @@ class FloodLimits:
 
     def check(self, method: str, chat_id: object, private: bool, now: float) -> int | None:
         """None if the call may go ahead (its tokens are spent), else the seconds to wait."""
-        if method not in COUNTED:
+        post = posts(method)
+        if not (post or edits(method)):
             return None
         if self._overall is None:
             self._overall = Bucket(self.overall_per_second, self.overall_per_second)
-        buckets = [self._overall]
+        buckets = [self._overall] if post else []
         if isinstance(chat_id, int):
             buckets.append(self._chats.setdefault(chat_id, self._chat_bucket(private)))
+        if not buckets:
+            return None
         wait = max(b.wait(now) for b in buckets)
         if wait > 0:
             self.refused += 1

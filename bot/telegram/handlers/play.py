@@ -80,7 +80,7 @@ async def turn(
     source = f"tg:{chat.id}:{message.message_id}"
     play = functools.partial(rt.practice.reply, person.id, session_id, text, voice=voice)
     stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
-    async with typing(context.bot, chat.id, until=lambda: stream.shown):
+    async with stream.typing():
         result = await play(source_key=source, on_delta=stream.delta, sent_at=message.date)
     if await _shown(update, context, result, stream, source):
         await speak_reply(context, chat.id, person, result)
@@ -221,7 +221,7 @@ async def _answer_owed(update: Update, context: Context, person: Person, session
     if chat is None:
         return
     stream = rt.stream.open(context.bot, chat, draft_id=update.update_id)
-    async with typing(context.bot, chat.id, until=lambda: stream.shown):
+    async with stream.typing():
         result = await rt.practice.resume_pending(person.id, session_id, on_delta=stream.delta)
     if result is None or result.duplicate:
         return
