@@ -19,24 +19,9 @@ from bot.telegram.streaming import TYPING_AFTER, StreamPolicy
 from tests.support.bot_api import BotApi
 from tests.support.bot_harness import PRIVATE, BotHarness, bot_settings, eventually
 from tests.support.scripted_client import ScriptedClient, services_with
+from tests.support.sleeper import Sleeper
 
 LINE = "您好，我是华信科技的小陈，今天来想了解一下项目验收的情况。"
-
-
-class Sleeper:
-    """`asyncio.sleep` on a clock the test moves: each sleep ends when the test lets it."""
-
-    def __init__(self) -> None:
-        self.asked: list[float] = []
-        self._passes = asyncio.Semaphore(0)
-
-    async def __call__(self, seconds: float) -> None:
-        self.asked.append(seconds)
-        await self._passes.acquire()
-
-    def elapse(self) -> None:
-        """The sleep in progress is over."""
-        self._passes.release()
 
 
 class Counting:
@@ -113,7 +98,7 @@ async def test_a_reply_whose_first_words_take_over_a_second_sends_one_typing_act
 
         await eventually(waiting_for_words)
         assert methods_since(api, before, PRIVATE) == []  # no typing within the first second
-        sleeper.elapse()  # a second passes, still no words
+        sleeper.release()  # a second passes, still no words
 
         async def typing_shown() -> bool:
             return methods_since(api, before, PRIVATE) == ["sendChatAction"]
@@ -121,7 +106,7 @@ async def test_a_reply_whose_first_words_take_over_a_second_sends_one_typing_act
         await eventually(typing_shown)
         gate.set()
         await asyncio.wait_for(sending, 10)
-        sleeper.elapse()  # had the wait gone on, a draft is on screen by now: no more typing
+        sleeper.release()  # had the wait gone on, a draft is on screen by now: no more typing
         await asyncio.sleep(0)
         assert methods_since(api, before, PRIVATE) == [
             "sendChatAction",

@@ -17,6 +17,7 @@ from telegram.warnings import PTBDeprecationWarning
 from bot.telegram.streaming import TYPING_AFTER, TYPING_EVERY, StreamPolicy, retry_seconds, typing
 from tests.support.bot_api import BotApi
 from tests.support.offline_request import OfflineRequest
+from tests.support.sleeper import Sleeper
 
 CHAT = 1001
 
@@ -104,24 +105,6 @@ def test_retry_after_is_read_as_seconds_whether_int_or_timedelta(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)  # PTB's int mode warns
         assert retry_seconds(RetryAfter(7)) == 7.0
-
-
-class Sleeper:
-    """`asyncio.sleep` on a clock the test moves: each sleep ends when the test lets it."""
-
-    def __init__(self) -> None:
-        self.asked: list[float] = []
-        self._passes = asyncio.Semaphore(0)
-
-    async def __call__(self, seconds: float) -> None:
-        self.asked.append(seconds)
-        await self._passes.acquire()
-
-    async def elapse(self) -> None:
-        """The sleep in progress is over; let the waiting code run on."""
-        self._passes.release()
-        for _ in range(20):
-            await asyncio.sleep(0)
 
 
 async def settle() -> None:

@@ -12,7 +12,7 @@ from bot.domain.periods import Clock, check_due, parse_due
 from bot.domain.reminders import Due, Reminder, plan
 from bot.domain.roles import Action, Role
 from bot.errors import AccessDenied, AssignmentNotFound, InvalidRequest
-from bot.scenarios.catalog import ScenarioCatalog
+from bot.scenarios.team_scenarios import TeamScenarios
 from bot.services.access import Access
 from bot.services.completion import (
     AssignmentInfo,
@@ -64,13 +64,13 @@ class AssignmentService:
         self,
         db: Database,
         access: Access,
-        catalog: ScenarioCatalog,
+        scenarios: TeamScenarios,
         practice: PracticeService,
         clock: Clock = system_clock,
     ) -> None:
         self.db = db
         self.access = access
-        self.catalog = catalog
+        self.scenarios = scenarios
         self.practice = practice
         self.clock = clock
 
@@ -106,7 +106,7 @@ class AssignmentService:
             done = await u.training.assignment_by_request_key(request_key)
             if done is not None and done.team_id == team_id:
                 return await self._assigned(u, done, team, actor, now)
-            found = await self.catalog.find(teams, team_id, scenario_id)
+            found = await self.scenarios.find(teams, team_id, scenario_id)
             if member_id is not None and await teams.member_role(team_id, member_id) != Role.REP:
                 raise InvalidRequest("team.error.not_a_rep")
             due_at = (
@@ -132,7 +132,7 @@ class AssignmentService:
         self, u: Unit, row: AssignmentRecord, team: TeamRecord, actor: int, now: dt.datetime
     ) -> Assigned:
         """The stored assignment with the notices and reminders it owes."""
-        info = await assignment_info(u, self.catalog, row, team)
+        info = await assignment_info(u, self.scenarios, row, team)
         targets = await u.training.targets(row)
         trainer = await u.teams.user(actor)
         trainer_lang = parse_lang(trainer.language if trainer else None)
@@ -173,7 +173,7 @@ class AssignmentService:
         async with self.db.unit() as u:
             await self.access.require(u.teams, actor, team_id, Action.REVIEW)
             rows = await u.training.team_assignments(team_id)
-            return await summaries(u, self.catalog, rows, now)
+            return await summaries(u, self.scenarios, rows, now)
 
     async def summary(self, actor: int, assignment_id: int) -> AssignmentSummary:
         """The completion summary of one assignment."""
@@ -182,7 +182,7 @@ class AssignmentService:
             if row is None:
                 raise AssignmentNotFound(assignment=assignment_id)
             await self.access.require(u.teams, actor, row.team_id, Action.REVIEW)
-            return await summarize(u, self.catalog, row, self.clock())
+            return await summarize(u, self.scenarios, row, self.clock())
 
     async def tasks(self, actor: int) -> list[Task]:
         """The actor's tasks across their teams, those needing action first."""
@@ -193,7 +193,7 @@ class AssignmentService:
             attempts = await repo.attempts([r.id for r in rows])
             tasks = [
                 Task(info, progress(info.terms(), attempts.get((info.id, actor), []), now))
-                for info in await assignment_infos(u, self.catalog, rows)
+                for info in await assignment_infos(u, self.scenarios, rows)
             ]
         return sorted(tasks, key=lambda t: (_ORDER[t.progress.status], t.assignment.due_at))
 
@@ -204,7 +204,7 @@ class AssignmentService:
             if row is None or not await self._is_target(u, row, actor):
                 raise AssignmentNotFound(assignment=assignment_id)
             version = row.scenario_version if row.source == "team" else None
-            found = await self.catalog.find(u.teams, row.team_id, row.scenario_id, version)
+            found = await self.scenarios.find(u.teams, row.team_id, row.scenario_id, version)
         # The pass mark travels in the session's scenario snapshot, so grading uses the task's.
         scenario = found.scenario.model_copy(update={"pass_mark": row.pass_mark})
         context = PlayContext(scenario, row.team_id, row.id)

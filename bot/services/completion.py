@@ -13,7 +13,7 @@ from bot.domain.assignment import Progress, TaskStatus, Terms, progress
 from bot.domain.lang import Lang
 from bot.domain.periods import local_text
 from bot.domain.scenario import Scenario
-from bot.scenarios.catalog import Pin, ScenarioCatalog, pick_title
+from bot.scenarios.team_scenarios import Pin, TeamScenarios, pick_title
 from bot.storage.team_repository import TeamRecord, UserRecord
 from bot.storage.training_repository import AssignmentRecord
 from bot.storage.unit import Unit
@@ -84,14 +84,14 @@ def _titles(scenario: Scenario | None) -> dict[str, str]:
 
 async def assignment_infos(
     u: Unit,
-    catalog: ScenarioCatalog,
+    scenarios: TeamScenarios,
     rows: list[AssignmentRecord],
     teams: Mapping[int, TeamRecord] | None = None,
 ) -> list[AssignmentInfo]:
     """Assignment rows with their team names and scenario titles (`teams` already read)."""
     known = dict(teams or {})
     known |= await u.teams.teams_by_id({r.team_id for r in rows} - known.keys())
-    found = await catalog.find_many(u.teams, [_pin(r) for r in rows])
+    found = await scenarios.find_many(u.teams, [_pin(r) for r in rows])
     infos = []
     for row in rows:
         team, scenario = known.get(row.team_id), found.get(_pin(row))
@@ -114,19 +114,19 @@ async def assignment_infos(
 
 
 async def assignment_info(
-    u: Unit, catalog: ScenarioCatalog, row: AssignmentRecord, team: TeamRecord | None = None
+    u: Unit, scenarios: TeamScenarios, row: AssignmentRecord, team: TeamRecord | None = None
 ) -> AssignmentInfo:
     """An assignment row with its team name and scenario titles."""
-    (info,) = await assignment_infos(u, catalog, [row], {team.id: team} if team else None)
+    (info,) = await assignment_infos(u, scenarios, [row], {team.id: team} if team else None)
     return info
 
 
 async def summaries(
-    u: Unit, catalog: ScenarioCatalog, rows: list[AssignmentRecord], now: dt.datetime
+    u: Unit, scenarios: TeamScenarios, rows: list[AssignmentRecord], now: dt.datetime
 ) -> list[AssignmentSummary]:
     """The completion summary of each assignment at `now`, in the rows' order."""
     repo = u.training
-    infos = await assignment_infos(u, catalog, rows)
+    infos = await assignment_infos(u, scenarios, rows)
     attempts = await repo.attempts([r.id for r in rows])
     targets = await repo.targets_of(rows)
     result = []
@@ -145,10 +145,10 @@ async def summaries(
 
 
 async def summarize(
-    u: Unit, catalog: ScenarioCatalog, row: AssignmentRecord, now: dt.datetime
+    u: Unit, scenarios: TeamScenarios, row: AssignmentRecord, now: dt.datetime
 ) -> AssignmentSummary:
     """The completion summary of one assignment at `now`."""
-    (summary,) = await summaries(u, catalog, [row], now)
+    (summary,) = await summaries(u, scenarios, [row], now)
     return summary
 
 

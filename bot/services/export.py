@@ -20,7 +20,7 @@ from bot.domain.roles import Action
 from bot.domain.rubric import DIMENSIONS
 from bot.errors import InvalidRequest
 from bot.i18n import Catalog
-from bot.scenarios.catalog import ScenarioCatalog, pick_title, titles
+from bot.scenarios.team_scenarios import TeamScenarios, pick_title, titles
 from bot.services.access import Access
 from bot.services.completion import summaries
 from bot.storage.database import Database
@@ -59,7 +59,7 @@ class ExportService:
         db: Database,
         access: Access,
         catalog: Catalog,
-        scenarios: ScenarioCatalog,
+        scenarios: TeamScenarios,
         clock: Clock = system_clock,
     ) -> None:
         self.db = db

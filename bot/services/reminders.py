@@ -19,7 +19,7 @@ from bot.domain.lang import Lang, parse_lang
 from bot.domain.periods import Clock, Period
 from bot.domain.reminders import LEAD, Due, Reminder, ReminderKind, plan
 from bot.domain.roles import Role
-from bot.scenarios.catalog import ScenarioCatalog
+from bot.scenarios.team_scenarios import TeamScenarios
 from bot.services.access import Access
 from bot.services.completion import assignment_info, pending_reps, summarize
 from bot.services.leaderboard import Board, compute_board
@@ -49,13 +49,13 @@ class ReminderService:
         self,
         db: Database,
         access: Access,
-        catalog: ScenarioCatalog,
+        scenarios: TeamScenarios,
         clock: Clock = system_clock,
         lead: dt.timedelta = LEAD,
     ) -> None:
         self.db = db
         self.access = access
-        self.catalog = catalog
+        self.scenarios = scenarios
         self.clock = clock
         self.lead = lead
 
@@ -101,7 +101,7 @@ class ReminderService:
                 return []
             lang = parse_lang(user.language)
             if reminder.kind == ReminderKind.SUMMARY:
-                summary = await summarize(u, self.catalog, row, now)
+                summary = await summarize(u, self.scenarios, row, now)
                 unfinished = [
                     m.name for m in summary.members if m.progress.status != TaskStatus.PASSED
                 ]
@@ -117,7 +117,7 @@ class ReminderService:
                     **counts,
                 )
             else:
-                info = await assignment_info(u, self.catalog, row)
+                info = await assignment_info(u, self.scenarios, row)
                 notice = notice_to(
                     user,
                     f"team.reminder.{reminder.kind.value}",

@@ -15,7 +15,7 @@ from bot.domain.scenario import Scenario
 from bot.domain.scorecard import Scorecard
 from bot.domain.session import Phase
 from bot.errors import AccessDenied, InvalidRequest, SessionNotFound
-from bot.scenarios.catalog import pick_title, titles
+from bot.scenarios.team_scenarios import pick_title, titles
 from bot.services.access import Access
 from bot.services.notices import Link, Notice, Ref, notice_to
 from bot.services.practice import Started

@@ -101,7 +101,7 @@ class ScenarioStudio:
     def _own_id(self, draft: Draft) -> Draft:
         """A draft that took a shipped scenario's id (models copy the example) gets its own, so
         saving it adds a team scenario instead of being refused."""
-        if draft.scenario is None or self.uploads.catalog.shipped(draft.scenario.id) is None:
+        if draft.scenario is None or self.uploads.team_scenarios.shipped(draft.scenario.id) is None:
             return draft
         own = f"{draft.scenario.id[:56]}-team"
         text = _ID_LINE.sub(f"id: {own}", draft.text, count=1)

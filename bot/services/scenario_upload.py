@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from bot.domain.roles import Action
 from bot.domain.scenario import Scenario
 from bot.errors import InvalidRequest, ScenarioNotFound
-from bot.scenarios.catalog import ScenarioCatalog, Source
 from bot.scenarios.loader import MAX_BYTES, file_problem, parse_scenario
+from bot.scenarios.team_scenarios import Source, TeamScenarios
 from bot.services.access import Access
 from bot.services.practice import PlayContext, PracticeService, Started
 from bot.storage.database import Database
@@ -78,11 +78,11 @@ class TeamScenarioService:
     """Uploading, listing and test-playing a team's own scenarios."""
 
     def __init__(
-        self, db: Database, access: Access, catalog: ScenarioCatalog, practice: PracticeService
+        self, db: Database, access: Access, scenarios: TeamScenarios, practice: PracticeService
     ) -> None:
         self.db = db
         self.access = access
-        self.catalog = catalog
+        self.team_scenarios = scenarios
         self.practice = practice
 
     async def upload(
@@ -94,7 +94,7 @@ class TeamScenarioService:
         source = upload_name(filename)
         text = decode_upload(content, source)
         parsed = parse_scenario(text, source)
-        if self.catalog.shipped(parsed.id) is not None:
+        if self.team_scenarios.shipped(parsed.id) is not None:
             raise InvalidRequest("team.error.scenario_id_taken", scenario=parsed.id)
         try:
             async with self.db.unit() as u:
@@ -120,7 +120,7 @@ class TeamScenarioService:
             await self.access.require(u.teams, actor, team_id, Action.PLAY_TEAM_SCENARIO)
             return [
                 ScenarioEntry(f.scenario, f.source)
-                for f in await self.catalog.visible(u.teams, team_id)
+                for f in await self.team_scenarios.visible(u.teams, team_id)
             ]
 
     async def of_my_teams(self, actor: int) -> list[tuple[int, str, Scenario]]:
@@ -167,6 +167,6 @@ class TeamScenarioService:
         """Practise a scenario in the team (a trainer's test play of an upload, or a rep's)."""
         async with self.db.unit() as u:
             await self.access.require(u.teams, actor, team_id, Action.PLAY_TEAM_SCENARIO)
-            found = await self.catalog.find(u.teams, team_id, scenario_id)
+            found = await self.team_scenarios.find(u.teams, team_id, scenario_id)
         context = PlayContext(found.scenario, team_id)
         return await self.practice.start(actor, found.scenario.id, replace, context=context)

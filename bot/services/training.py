@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from bot.domain.clock import system_clock
 from bot.domain.periods import Clock
 from bot.i18n import Catalog
-from bot.scenarios.catalog import ScenarioCatalog
 from bot.scenarios.library import ScenarioLibrary
+from bot.scenarios.team_scenarios import TeamScenarios
 from bot.services.access import Access
 from bot.services.assignments import AssignmentService
 from bot.services.export import ExportService
@@ -30,7 +30,7 @@ class Training:
     """Teams, assignments, review, boards, export, team scenarios and the reminder side."""
 
     access: Access
-    scenarios: ScenarioCatalog
+    scenarios: TeamScenarios
     teams: TeamService
     assignments: AssignmentService
     review: ReviewService
@@ -53,7 +53,7 @@ def build_training(
 ) -> Training:
     """Every training service on one database, clock and set of operators."""
     access = Access(settings.admin_telegram_ids)
-    scenarios = ScenarioCatalog(library)
+    scenarios = TeamScenarios(library)
     uploads = TeamScenarioService(db, access, scenarios, practice)
     return Training(
         access=access,

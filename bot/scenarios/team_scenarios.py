@@ -29,7 +29,7 @@ class Found:
     source: Source
 
 
-class ScenarioCatalog:
+class TeamScenarios:
     """Finds scenarios a team may play."""
 
     def __init__(self, library: ScenarioLibrary) -> None:
