@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.board_posts import claim_board
 from bot.storage.models import User
+from bot.storage.records import as_record
 from bot.storage.teams import Invite, Membership, Team, TeamScenario, TrainerGrant
 
 ScenarioPin = tuple[int, str, int]
@@ -86,32 +87,15 @@ def user_record(row: User) -> UserRecord:
 
 def team_record(row: Team) -> TeamRecord:
     """A team row as a record."""
-    return TeamRecord(row.id, row.name, row.time_zone, row.chat_id, row.created_by)
+    return as_record(row, TeamRecord)
 
 
 def _invite(row: Invite) -> InviteRecord:
-    return InviteRecord(
-        row.id,
-        row.team_id,
-        row.code,
-        row.role,
-        row.created_at,
-        row.expires_at,
-        row.revoked_at,
-        row.uses,
-    )
+    return as_record(row, InviteRecord)
 
 
 def _version(row: TeamScenario) -> ScenarioVersion:
-    return ScenarioVersion(
-        row.team_id,
-        row.scenario_id,
-        row.version,
-        row.yaml_text,
-        row.data,
-        row.author_id,
-        row.created_at,
-    )
+    return as_record(row, ScenarioVersion)
 
 
 class TeamRepository:

@@ -21,6 +21,7 @@ from bot.domain.assignment import Attempt
 from bot.domain.reminders import ReminderKey
 from bot.domain.session import Phase
 from bot.storage.models import PracticeSessionRow, ScorecardRow, TurnRow, User
+from bot.storage.records import as_record
 from bot.storage.team_repository import UserRecord, user_record
 from bot.storage.teams import AssignmentRow, Comment, Membership, ReminderSent, ScoreOverride
 
@@ -94,51 +95,19 @@ class TeamSession:
 
 
 def _assignment(row: AssignmentRow) -> AssignmentRecord:
-    return AssignmentRecord(
-        row.id,
-        row.team_id,
-        row.user_id,
-        row.scenario_id,
-        row.scenario_version,
-        row.source,
-        row.due_at,
-        row.time_zone,
-        row.pass_mark,
-        row.min_attempts,
-        row.created_by,
-        row.created_at,
-    )
+    return as_record(row, AssignmentRecord)
 
 
 def _session(row: PracticeSessionRow) -> SessionRecord:
-    return SessionRecord(
-        row.id,
-        row.user_id,
-        row.scenario_id,
-        row.scenario_version,
-        row.scenario,
-        row.phase,
-        row.created_at,
-        row.team_id,
-        row.assignment_id,
-    )
+    return as_record(row, SessionRecord)
 
 
 def _comment(row: Comment) -> CommentRecord:
-    return CommentRecord(row.id, row.session_id, row.author_id, row.text, row.created_at)
+    return as_record(row, CommentRecord)
 
 
 def _override(row: ScoreOverride) -> OverrideRecord:
-    return OverrideRecord(
-        row.id,
-        row.session_id,
-        row.dimension,
-        row.score,
-        row.previous,
-        row.reason,
-        row.author_id,
-        row.created_at,
-    )
+    return as_record(row, OverrideRecord)
 
 
 class TrainingRepository:
